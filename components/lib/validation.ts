@@ -1,0 +1,114 @@
+/**
+ * Early validation shared by the components and the stack config. Every failure says where
+ * (component or stack), which property, the value found and what is allowed.
+ */
+
+/** Thrown for invalid component arguments or stack config, before any resource is registered. */
+export class ValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ValidationError";
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const IMAGE_DIGEST = /@sha256:[0-9a-f]{64}$/;
+const IMAGE_TAG = /:([\w][\w.-]{0,127})$/;
+
+/** True for a DNS-1123 label (RFC 1123): lower-case alphanumerics and '-', at most 63 characters. */
+export function isDns1123Label(value: string): boolean {
+  return value.length <= 63 && DNS1123_LABEL.test(value);
+}
+
+/** True for a DNS-1123 subdomain: dot-separated labels, at most 253 characters. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+/** True for a name Kubernetes accepts as a container environment variable. */
+export function isEnvVarName(value: string): boolean {
+  return ENV_VAR_NAME.test(value);
+}
+
+/**
+ * The tag of an image reference, or undefined when it has none. A registry port
+ * (`host:5000/img`) is not a tag: a tag never contains '/'.
+ */
+export function imageTag(image: string): string | undefined {
+  const lastSlash = image.lastIndexOf("/");
+  const match = IMAGE_TAG.exec(image.slice(lastSlash + 1).split("@")[0] ?? "");
+  return match?.[1];
+}
+
+/** True when an image is pinned: by digest, or by a tag other than `latest`. */
+export function isPinnedImage(image: string): boolean {
+  if (image.trim() !== image || image.length === 0) return false;
+  if (IMAGE_DIGEST.test(image)) return true;
+  const tag = imageTag(image);
+  return tag !== undefined && tag !== "latest";
+}
+
+/** Quotes a value for an error message the way it was given (strings quoted, objects as JSON). */
+export function show(value: unknown): string {
+  if (value === undefined) return "undefined";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value);
+}
+
+/** Collects the problems of one component's arguments, then throws them together as one error. */
+export class ArgChecker {
+  private readonly problems: string[] = [];
+
+  /** @param where who owns the arguments, e.g. `ModelServing "llama"`. */
+  constructor(private readonly where: string) {}
+
+  /** Records a problem with `property` when `ok` is false. */
+  check(ok: boolean, property: string, value: unknown, allowed: string): this {
+    if (!ok) this.problems.push(`${property} must be ${allowed}; got ${show(value)}`);
+    return this;
+  }
+
+  /** A DNS-1123 label such as a Kubernetes object or port name. */
+  dnsLabel(property: string, value: string | undefined, maxLength = 63): this {
+    if (value === undefined) return this;
+    return this.check(
+      value.length <= maxLength && isDns1123Label(value),
+      property,
+      value,
+      `a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${maxLength} characters)`,
+    );
+  }
+
+  /** An image pinned by tag or digest. */
+  image(property: string, value: string | undefined): this {
+    if (value === undefined) return this;
+    return this.check(
+      isPinnedImage(value),
+      property,
+      value,
+      "an image pinned by a tag other than 'latest' or by an @sha256 digest",
+    );
+  }
+
+  /** A whole number in [min, max]. */
+  wholeNumber(property: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): this {
+    if (value === undefined) return this;
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+    return this.check(
+      Number.isInteger(value) && value >= min && value <= max,
+      property,
+      value,
+      `a whole number ${range}`,
+    );
+  }
+
+  /** Throws one ValidationError listing every problem recorded, if any. */
+  throwIfInvalid(): void {
+    if (this.problems.length === 0) return;
+    const lines =
+      this.problems.length === 1 ? ` ${this.problems[0] ?? ""}` : `\n  - ${this.problems.join("\n  - ")}`;
+    throw new ValidationError(`${this.where}: invalid arguments:${lines}`);
+  }
+}
