@@ -1,0 +1,152 @@
+/**
+ * The stack config schema: every key the program reads, with its type, bounds and default.
+ * Pulumi.yaml declares the same keys for the CLI; a unit test keeps the two in step.
+ */
+import { z } from "zod";
+import { KNOWN_GPU_PRODUCTS } from "../components/lib/gpu";
+import { isQuantity } from "../components/lib/quantity";
+import { isDns1123Label, isEnvVarName, isPinnedImage } from "../components/lib/validation";
+
+/** The Pulumi config namespace of this project (the project name). */
+export const CONFIG_NAMESPACE = "k8s-ml-patterns";
+
+const dnsLabel = z
+  .string()
+  .refine(isDns1123Label, "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)");
+const image = z
+  .string()
+  .refine(isPinnedImage, "an image pinned by a tag other than 'latest' or an @sha256 digest");
+// YAML readers write `cpu: 4` unquoted; accept the number and keep the quantity as text.
+const quantity = z
+  .union([z.string(), z.number()])
+  .transform(String)
+  .refine(isQuantity, 'a Kubernetes quantity such as "500m", "4" or "16Gi"');
+const wholeGpus = z.number().int().min(0);
+const positiveCount = z.number().int().min(1);
+const envMap = z.record(
+  z.string().refine(isEnvVarName, "an environment variable name (letters, digits, '_', '-', '.')"),
+  z.string(),
+);
+
+/** GPUs per node for each GPU product the cluster offers. */
+export const DEFAULT_GPU_NODES: Readonly<Record<string, number>> = Object.fromEntries(
+  KNOWN_GPU_PRODUCTS.map((product) => [
+    product,
+    product.startsWith("NVIDIA-L40S") || product === "Tesla-T4" || product === "NVIDIA-A10G" ? 4 : 8,
+  ]),
+);
+
+export const autoscalingSchema = z.strictObject({
+  minReplicas: positiveCount,
+  maxReplicas: positiveCount,
+  targetCpuUtilization: z.number().int().min(1).max(100).default(70),
+  targetRequestsPerSecond: z.number().positive().default(1000),
+  scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
+  keda: z.boolean().default(false),
+  hpa: z.boolean().default(true),
+});
+
+export const modelSchema = z.strictObject({
+  name: dnsLabel,
+  image,
+  loaderImage: image,
+  modelUri: z.string().min(1),
+  gpuProduct: z.string(),
+  gpusPerPod: wholeGpus,
+  cpu: quantity.default("4"),
+  memory: quantity.default("16Gi"),
+  replicas: positiveCount.default(1),
+  maxModelLoadSeconds: z.number().int().min(30).max(7200).default(900),
+  env: envMap.default({}),
+  autoscaling: autoscalingSchema.optional(),
+});
+
+export const trainingJobSchema = z.strictObject({
+  name: dnsLabel,
+  image,
+  command: z.array(z.string()).default([]),
+  workers: positiveCount,
+  gpuProduct: z.string(),
+  gpusPerWorker: wholeGpus,
+  cpu: quantity.default("8"),
+  memory: quantity.default("32Gi"),
+  checkpointStorage: quantity.optional(),
+  env: envMap.default({}),
+});
+
+export const batchJobSchema = z.strictObject({
+  name: dnsLabel,
+  image,
+  command: z.array(z.string()).default([]),
+  parallelism: positiveCount,
+  completions: positiveCount,
+  gpuProduct: z.string(),
+  gpusPerPod: wholeGpus,
+  cpu: quantity.default("4"),
+  memory: quantity.default("16Gi"),
+  inputUri: z.string().min(1),
+  outputUri: z.string().min(1),
+  backoffLimitPerIndex: z.number().int().min(0).max(10).default(2),
+  activeDeadlineSeconds: z.number().int().min(60).default(86400),
+  env: envMap.default({}),
+});
+
+export const quotaSchema = z.strictObject({
+  gpus: wholeGpus,
+  requestsCpu: quantity,
+  limitsCpu: quantity,
+  requestsMemory: quantity,
+  limitsMemory: quantity,
+  maxGpusPerContainer: positiveCount.optional(),
+});
+
+export const monitoringSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  dcgmExporter: z.boolean().default(false),
+  prometheusSelectorLabels: z.record(z.string(), z.string()).default({ release: "prometheus" }),
+});
+
+export const gpuSharingSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  replicas: z.number().int().min(2).max(64).default(4),
+  nodes: z.array(z.string()).default([]),
+});
+
+export const workflowSchema = z.strictObject({
+  name: dnsLabel,
+  modelName: dnsLabel,
+  trainingData: z.string().min(1),
+  gpus: wholeGpus.default(0),
+  hyperparameters: z.strictObject({
+    learningRate: z.number().positive().max(1),
+    batchSize: positiveCount,
+    epochs: positiveCount,
+  }),
+});
+
+/** Every config key of the project, keyed by its name without the namespace. */
+export const stackConfigSchema = z.strictObject({
+  namespace: dnsLabel.default("ml-serving"),
+  gpuNodes: z.record(z.string(), positiveCount).default({ ...DEFAULT_GPU_NODES }),
+  quota: quotaSchema,
+  models: z.array(modelSchema).default([]),
+  trainingJobs: z.array(trainingJobSchema).default([]),
+  batchJobs: z.array(batchJobSchema).default([]),
+  workflows: z.array(workflowSchema).default([]),
+  monitoring: monitoringSchema.default({
+    enabled: true,
+    dcgmExporter: false,
+    prometheusSelectorLabels: { release: "prometheus" },
+  }),
+  gpuSharing: gpuSharingSchema.default({ enabled: false, replicas: 4, nodes: [] }),
+  priorityClassPrefix: dnsLabel.default("ml"),
+});
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type TrainingJobConfig = z.infer<typeof trainingJobSchema>;
+export type BatchJobConfig = z.infer<typeof batchJobSchema>;
+export type WorkflowConfig = z.infer<typeof workflowSchema>;
+
+/** The config keys the program reads (without the namespace). */
+export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];
