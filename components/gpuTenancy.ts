@@ -132,13 +132,6 @@ export interface GpuTenancyArgs {
    */
   readonly apiServerEgressCidrs?: readonly string[];
   /**
-   * Let distributed-training pods (`app.kubernetes.io/component: trainer`) talk to each other on
-   * any port (rendezvous on 29500, NCCL on ephemeral ports), which default-deny would block.
-   * Must be known when the component is constructed.
-   * @default true
-   */
-  readonly allowTrainerPeerTraffic?: boolean;
-  /**
    * Create the `workflow-runner` ServiceAccount, Role and RoleBinding.
    * Must be known when the component is constructed.
    * @default true
@@ -165,7 +158,6 @@ export interface GpuTenancySettings {
   readonly defaultMemoryLimit: string;
   readonly modelSourceEgressCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
-  readonly allowTrainerPeerTraffic: boolean;
   readonly createWorkflowRunner: boolean;
 }
 
@@ -290,17 +282,15 @@ export function withGpuTenancyDefaults(name: string, args: ResolvedGpuTenancyArg
 export interface NetworkPolicyOptions {
   readonly modelSourceEgressCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
-  readonly allowTrainerPeerTraffic: boolean;
 }
 
 /** Reads the NetworkPolicy options from (plain or resolved) arguments, with defaults. */
 export function networkPolicyOptions(
-  args: Pick<GpuTenancyArgs, "modelSourceEgressCidrs" | "apiServerEgressCidrs" | "allowTrainerPeerTraffic">,
+  args: Pick<GpuTenancyArgs, "modelSourceEgressCidrs" | "apiServerEgressCidrs">,
 ): NetworkPolicyOptions {
   return {
     modelSourceEgressCidrs: args.modelSourceEgressCidrs ?? [],
     apiServerEgressCidrs: args.apiServerEgressCidrs ?? [],
-    allowTrainerPeerTraffic: args.allowTrainerPeerTraffic ?? true,
   };
 }
 
@@ -398,7 +388,6 @@ export interface NamedNetworkPolicy extends NamespacedObject<NetworkPolicySpec> 
 }
 
 const modelServerPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.modelServer } };
-const trainerPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.trainer } };
 const workflowPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.workflow } };
 const gatewayPods = { matchLabels: { ...API_GATEWAY_LABELS } };
 
@@ -412,8 +401,12 @@ function namespaceNamed(namespace: string): { matchLabels: Record<string, string
  * - model servers: ingress only from API-gateway pods of this namespace on the `http` port and
  *   from the monitoring namespace on the `metrics` port, plus the gateway's matching egress
  *   (a pod isolated for egress also needs its own allow);
- * - optionally: model servers' HTTPS egress to model sources, workflow pods' egress to the API
- *   server, and traffic among training workers.
+ * - optionally: model servers' HTTPS egress to model sources and workflow pods' egress to the
+ *   API server.
+ *
+ * Workload-specific paths belong to their components (DistributedTraining allows traffic among
+ * one job's workers); any other egress a workload needs, such as object storage for batch
+ * input, needs its own policy.
  */
 export function networkPolicySpecs(name: string, options: NetworkPolicyOptions): NamedNetworkPolicy[] {
   const labels = guardrailLabels(name);
@@ -493,16 +486,6 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
             ports: API_SERVER_PORTS.map((port) => ({ protocol: "TCP", port })),
           },
         ],
-      }),
-    );
-  }
-  if (options.allowTrainerPeerTraffic) {
-    policies.push(
-      policy("trainer-peers", {
-        podSelector: trainerPods,
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: trainerPods }] }],
-        egress: [{ to: [{ podSelector: trainerPods }] }],
       }),
     );
   }

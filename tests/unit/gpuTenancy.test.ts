@@ -200,11 +200,11 @@ describe("GpuTenancy specs", () => {
     const byKey = (args: Partial<GpuTenancyArgs> = {}) =>
       new Map(networkPolicySpecs("team-a", networkPolicyOptions(args)).map((p) => [p.key, p]));
 
-    it("creates default-deny, DNS, model-server and gateway policies, and trainer peers by default", () => {
+    it("creates default-deny, DNS, model-server and gateway policies by default", () => {
       const policies = byKey();
       assert.deepEqual(
         [...policies.keys()],
-        ["default-deny", "allow-dns", "model-server-ingress", "gateway-egress", "trainer-peers"],
+        ["default-deny", "allow-dns", "model-server-ingress", "gateway-egress"],
       );
       for (const [key, policy] of policies) {
         assert.deepEqual(policy.metadata, { name: `team-a-${key}`, labels: STANDARD_LABELS });
@@ -287,7 +287,6 @@ describe("GpuTenancy specs", () => {
       const policies = byKey({
         modelSourceEgressCidrs: ["10.20.0.0/16", "2001:db8::/48"],
         apiServerEgressCidrs: ["172.16.0.10/32"],
-        allowTrainerPeerTraffic: false,
       });
       assert.deepEqual(
         [...policies.keys()],
@@ -322,16 +321,6 @@ describe("GpuTenancy specs", () => {
             ],
           },
         ],
-      });
-    });
-
-    it("lets training workers reach each other and nothing else", () => {
-      const trainers = { matchLabels: { "app.kubernetes.io/component": "trainer" } };
-      assert.deepEqual(byKey().get("trainer-peers")?.spec, {
-        podSelector: trainers,
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [{ from: [{ podSelector: trainers }] }],
-        egress: [{ to: [{ podSelector: trainers }] }],
       });
     });
   });
@@ -372,7 +361,6 @@ describe("GpuTenancy component", () => {
       `${T.policy}:team-a-allow-dns`,
       `${T.policy}:team-a-model-server-ingress`,
       `${T.policy}:team-a-gateway-egress`,
-      `${T.policy}:team-a-trainer-peers`,
       `${T.sa}:team-a-workflow-runner-sa`,
       `${T.role}:team-a-workflow-runner-role`,
       `${T.binding}:team-a-workflow-runner-binding`,
@@ -430,7 +418,6 @@ describe("GpuTenancy component", () => {
       ...BASE,
       namespace: undefined,
       createWorkflowRunner: false,
-      allowTrainerPeerTraffic: false,
       modelSourceEgressCidrs: ["10.20.0.0/16"],
     });
     const all = await registrations();
