@@ -14,6 +14,7 @@ import {
   withDistributedTrainingDefaults,
 } from "../../components/distributedTraining";
 import { ValidationError } from "../../components/lib/validation";
+import { captureOptions } from "./captureOptions";
 import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
 
 const ARGS = {
@@ -245,21 +246,15 @@ describe("DistributedTraining component", () => {
   });
 
   it("orders the StatefulSet after the Service, NetworkPolicy and ServiceAccount", async () => {
-    let stsOpts: pulumi.ResourceOptions | undefined;
-    const training = new DistributedTraining("ordered", ARGS, {
-      transformations: [
-        (t) => {
-          if (t.type === "kubernetes:apps/v1:StatefulSet") stsOpts = t.opts;
-          return undefined;
-        },
-      ],
-    });
+    const capture = captureOptions("kubernetes:apps/v1:StatefulSet");
+    const training = new DistributedTraining("ordered", ARGS, { transformations: capture.transformations });
     await registrations();
-    const dependsOn = stsOpts?.dependsOn as pulumi.Resource[];
+    const stsOpts = capture.options();
+    const dependsOn = stsOpts.dependsOn as pulumi.Resource[];
     assert.ok(dependsOn.includes(training.service));
     assert.ok(dependsOn.includes(training.networkPolicy));
     assert.ok(dependsOn.includes(training.serviceAccount));
-    assert.equal((stsOpts as pulumi.CustomResourceOptions).deleteBeforeReplace, true);
+    assert.equal(stsOpts.deleteBeforeReplace, true);
   });
 
   it("accepts arguments given as Outputs", async () => {
