@@ -1,0 +1,879 @@
+/**
+ * ModelServing: an online model server on GPUs.
+ *
+ * One Deployment whose pods run the model server plus a model loader. Both share a `/models`
+ * volume: the loader downloads the model into `/models/<modelName>` and then writes a ready
+ * marker; the server only starts once the marker is there. Around it: a ClusterIP Service
+ * (ports `http` and `metrics`), a PodDisruptionBudget and a ServiceAccount of its own.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { checkUserEnv, userEnvVars } from "./lib/env";
+import { GPU_RESOURCE, gpuPlacement, KNOWN_GPU_PRODUCTS } from "./lib/gpu";
+import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
+import { isQuantity, parseQuantity } from "./lib/quantity";
+import { type Resolved, resolveArgs } from "./lib/resolve";
+import {
+  DEFAULT_RUN_AS_USER,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from "./lib/security";
+import {
+  DEFAULT_HTTP_PORT,
+  DEFAULT_METRICS_PORT,
+  HTTP_PORT_NAME,
+  METRICS_PORT_NAME,
+  MODEL_LOADER_CONTAINER,
+  MODEL_READY_FILE_NAME,
+  MODEL_SERVER_CONTAINER,
+  MODELS_MOUNT_PATH,
+} from "./lib/serving";
+import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+
+export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
+
+/**
+ * The default loader image. rclone copies from S3, GCS, Azure Blob, HTTP and more, addressed
+ * by one path (e.g. `:s3,provider=AWS,env_auth=true:bucket/models/llama`), and its image ships
+ * a POSIX shell for the script below.
+ */
+export const DEFAULT_LOADER_IMAGE = "docker.io/rclone/rclone:1.68.2";
+
+/**
+ * The default loader program, run as `sh -c`. It relies only on the environment the component
+ * injects (MODEL_URI, MODEL_DIR, MODEL_READY_FILE, LOADER_STAY_RUNNING):
+ * - skips the download when the ready marker exists (a shared PVC cache already holds the model);
+ * - otherwise copies MODEL_URI into MODEL_DIR and writes the marker only after the copy succeeded;
+ * - as a native sidecar it must keep running (Kubernetes restarts a sidecar that exits), so it then
+ *   idles until SIGTERM; as a classic init container it exits.
+ * A custom loader (`loaderImage` + `loaderCommand`/`loaderArgs`) must keep the same contract.
+ */
+export const DEFAULT_LOADER_SCRIPT = [
+  "set -eu",
+  'if [ -f "$MODEL_READY_FILE" ]; then',
+  '  echo "model-loader: $MODEL_DIR is complete; skipping the download"',
+  "else",
+  '  mkdir -p "$MODEL_DIR"',
+  '  echo "model-loader: copying $MODEL_URI to $MODEL_DIR"',
+  '  rclone copy "$MODEL_URI" "$MODEL_DIR"',
+  '  touch "$MODEL_READY_FILE"',
+  "fi",
+  'if [ "$LOADER_STAY_RUNNING" = "true" ]; then',
+  "  trap 'exit 0' TERM INT",
+  "  while true; do sleep 3600 & wait $!; done",
+  "fi",
+].join("\n");
+
+export const DEFAULT_LOADER_COMMAND: readonly string[] = ["/bin/sh", "-c", DEFAULT_LOADER_SCRIPT];
+
+/** Environment variables the component sets itself; user `env`/`loaderEnv` may not use them. */
+export const MODEL_SERVING_INJECTED_ENV: readonly string[] = [
+  "MODEL_NAME",
+  "MODEL_DIR",
+  "MODEL_URI",
+  "MODEL_READY_FILE",
+  "LOADER_STAY_RUNNING",
+];
+
+/** Period of both startup probes; the failure threshold stretches them to the load budget. */
+export const STARTUP_PROBE_PERIOD_SECONDS = 10;
+
+/** Time a pod may spend on scheduling and image pulls on top of the download and load budgets. */
+export const POD_START_SLACK_SECONDS = 300;
+
+/** Pulumi's own default await timeout; the rollout timeout never goes below it. */
+const PULUMI_DEFAULT_TIMEOUT_SECONDS = 600;
+
+const EXTENDED_RESOURCE_NAME =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export interface ModelServingArgs {
+  /** Namespace to deploy into; it must exist. */
+  readonly namespace: pulumi.Input<string>;
+  /**
+   * Name of the model (a DNS-1123 label). The model lives in `/models/<modelName>`; also the
+   * `app.kubernetes.io/name` label.
+   */
+  readonly modelName: pulumi.Input<string>;
+  /** Where the loader copies the model from, passed as MODEL_URI (an rclone path for the default loader). */
+  readonly modelUri: pulumi.Input<string>;
+  /** Model server image, pinned by tag or digest. */
+  readonly image: pulumi.Input<string>;
+  /** Server entrypoint override. @default the image's entrypoint */
+  readonly command?: pulumi.Input<string[]>;
+  /** Server arguments. @default the image's arguments */
+  readonly args?: pulumi.Input<string[]>;
+  /** Extra server environment; names the component injects (MODEL_DIR, MODEL_NAME, ...) are rejected. @default {} */
+  readonly env?: pulumi.Input<Record<string, string>>;
+  /** Port the server answers requests and health checks on. @default 8000 */
+  readonly httpPort?: pulumi.Input<number>;
+  /** Port the server exposes Prometheus metrics on; must differ from httpPort. @default 9090 */
+  readonly metricsPort?: pulumi.Input<number>;
+  /** HTTP path for the startup and liveness probes. @default "/health" */
+  readonly livenessPath?: pulumi.Input<string>;
+  /** HTTP path for the readiness probe. @default "/health" */
+  readonly readinessPath?: pulumi.Input<string>;
+  /** Replicas; with `autoscaled` only the initial count. @default 1 */
+  readonly replicas?: pulumi.Input<number>;
+  /**
+   * True when an HPA or KEDA ScaledObject owns the replica count. Then `replicas` is applied on
+   * creation only and later changes to `spec.replicas` are ignored, so `pulumi up` never resets
+   * what the autoscaler chose (the provider then leaves the field to the autoscaler's field
+   * manager instead of hitting a server-side apply conflict). Must be known when the component
+   * is constructed. @default false
+   */
+  readonly autoscaled?: boolean;
+  /** Whole GPUs per pod (0 for a CPU-only server). Requests equal limits. @default 1 */
+  readonly gpus?: pulumi.Input<number>;
+  /**
+   * Extended resource the GPUs are requested as, e.g. `nvidia.com/gpu.shared` for time-sliced GPUs
+   * or `nvidia.com/mig-1g.10gb` for a MIG slice. @default "nvidia.com/gpu"
+   */
+  readonly gpuResourceName?: pulumi.Input<string>;
+  /** GPU products (`nvidia.com/gpu.product`) the pods may run on; empty means any GPU node. @default [] */
+  readonly gpuProducts?: pulumi.Input<string[]>;
+  /** Server CPU request. @default "4" */
+  readonly cpu?: pulumi.Input<string>;
+  /** Server memory request and limit; `/dev/shm` counts against it. @default "32Gi" */
+  readonly memory?: pulumi.Input<string>;
+  /** Server CPU limit. @default none (unthrottled) */
+  readonly cpuLimit?: pulumi.Input<string>;
+  /** Size of the memory-backed `/dev/shm` (NCCL and PyTorch data loaders need more than 64Mi). @default "8Gi" */
+  readonly shmSizeLimit?: pulumi.Input<string>;
+  /** Size limit of the `/models` emptyDir. Not with modelCacheClaimName. @default none */
+  readonly modelCacheSizeLimit?: pulumi.Input<string>;
+  /**
+   * An existing PersistentVolumeClaim to use as `/models` instead of an emptyDir: a model cache
+   * shared by all replicas (ReadWriteMany), so only the first pod downloads. @default none
+   */
+  readonly modelCacheClaimName?: pulumi.Input<string>;
+  /** Loader image, pinned. @default DEFAULT_LOADER_IMAGE (rclone) */
+  readonly loaderImage?: pulumi.Input<string>;
+  /** Loader entrypoint. @default DEFAULT_LOADER_COMMAND when loaderImage is the default, else the image's */
+  readonly loaderCommand?: pulumi.Input<string[]>;
+  /** Loader arguments. @default none */
+  readonly loaderArgs?: pulumi.Input<string[]>;
+  /** Extra loader environment (e.g. rclone settings); injected names are rejected. @default {} */
+  readonly loaderEnv?: pulumi.Input<Record<string, string>>;
+  /** Secret whose keys become loader environment variables (storage credentials). @default none */
+  readonly loaderSecretName?: pulumi.Input<string>;
+  /** Loader CPU request. @default "500m" */
+  readonly loaderCpu?: pulumi.Input<string>;
+  /** Loader memory request and limit. @default "1Gi" */
+  readonly loaderMemory?: pulumi.Input<string>;
+  /**
+   * Run the loader as a classic run-to-completion init container instead of a native sidecar
+   * (for clusters or loaders that cannot keep running). @default false
+   */
+  readonly classicInitContainer?: pulumi.Input<boolean>;
+  /** Longest the loader may take to download the model (the sidecar's startup probe budget). @default 1800 */
+  readonly maxModelDownloadSeconds?: pulumi.Input<number>;
+  /** Longest the server may take to load the model and answer its health check (its startup probe budget). @default 900 */
+  readonly maxModelLoadSeconds?: pulumi.Input<number>;
+  /**
+   * Seconds the server keeps serving after it is told to stop (preStop sleep), so that load
+   * balancers stop sending requests before it shuts down. 0 disables the hook. @default 15
+   */
+  readonly drainSeconds?: pulumi.Input<number>;
+  /** Grace period for drain plus in-flight requests; must exceed drainSeconds. @default 120 */
+  readonly terminationGracePeriodSeconds?: pulumi.Input<number>;
+  /**
+   * PodDisruptionBudget minAvailable. Unset, the budget allows one voluntary disruption at a
+   * time (maxUnavailable 1), which keeps node drains possible even with a single replica.
+   * Without autoscaling it must be below replicas, or no node holding a replica could drain.
+   * @default none (maxUnavailable 1)
+   */
+  readonly pdbMinAvailable?: pulumi.Input<number>;
+  /** PriorityClass of the pods (serving should outrank batch). @default none */
+  readonly priorityClassName?: pulumi.Input<string>;
+  /** Mount an API token into the pods; model servers rarely need the Kubernetes API. @default false */
+  readonly automountServiceAccountToken?: pulumi.Input<boolean>;
+  /** Annotations of the ServiceAccount, e.g. for cloud workload identity of the loader. @default {} */
+  readonly serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
+  /** UID (and GID) the containers run as. @default 1000 */
+  readonly runAsUser?: pulumi.Input<number>;
+  /** Read-only root filesystem for the server (writable /tmp is mounted; HOME=/tmp unless set). @default true */
+  readonly readOnlyRootFilesystem?: pulumi.Input<boolean>;
+  /**
+   * How long `pulumi up` waits for a rollout (the `pulumi.com/timeoutSeconds` annotation).
+   * @default replicas × (maxModelDownloadSeconds + maxModelLoadSeconds + 300), at least 600
+   */
+  readonly rolloutTimeoutSeconds?: pulumi.Input<number>;
+  /** Cluster DNS domain for serviceDnsName. @default "cluster.local" */
+  readonly clusterDomain?: pulumi.Input<string>;
+}
+
+/** ModelServing arguments with every default applied. */
+export interface ModelServingSettings {
+  /** The component name, which is also the name of every Kubernetes object it creates. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly modelName: string;
+  readonly modelUri: string;
+  readonly image: string;
+  readonly command: readonly string[] | undefined;
+  readonly args: readonly string[] | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  readonly httpPort: number;
+  readonly metricsPort: number;
+  readonly livenessPath: string;
+  readonly readinessPath: string;
+  readonly replicas: number;
+  readonly autoscaled: boolean;
+  readonly gpus: number;
+  readonly gpuResourceName: string;
+  readonly gpuProducts: readonly string[];
+  readonly cpu: string;
+  readonly memory: string;
+  readonly cpuLimit: string | undefined;
+  readonly shmSizeLimit: string;
+  readonly modelCacheSizeLimit: string | undefined;
+  readonly modelCacheClaimName: string | undefined;
+  readonly loaderImage: string;
+  readonly loaderCommand: readonly string[] | undefined;
+  readonly loaderArgs: readonly string[] | undefined;
+  readonly loaderEnv: Readonly<Record<string, string>>;
+  readonly loaderSecretName: string | undefined;
+  readonly loaderCpu: string;
+  readonly loaderMemory: string;
+  readonly classicInitContainer: boolean;
+  readonly maxModelDownloadSeconds: number;
+  readonly maxModelLoadSeconds: number;
+  readonly drainSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly pdbMinAvailable: number | undefined;
+  readonly priorityClassName: string | undefined;
+  readonly automountServiceAccountToken: boolean;
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  readonly runAsUser: number;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly rolloutTimeoutSeconds: number;
+  readonly clusterDomain: string;
+}
+
+type ResolvedModelServingArgs = Resolved<ModelServingArgs>;
+
+const POSITIVE_QUANTITY = 'a positive Kubernetes quantity such as "500m", "4" or "16Gi"';
+
+function checkQuantity(checker: ArgChecker, property: string, value: string | undefined): void {
+  if (value === undefined) return;
+  checker.check(isQuantity(value) && parseQuantity(value) > 0, property, value, POSITIVE_QUANTITY);
+}
+
+function checkPath(checker: ArgChecker, property: string, value: string | undefined): void {
+  if (value === undefined) return;
+  checker.check(/^\/\S*$/.test(value), property, value, "an absolute HTTP path without spaces");
+}
+
+function checkImageArgs(checker: ArgChecker, property: string, value: readonly string[] | undefined): void {
+  if (value === undefined) return;
+  checker.check(
+    Array.isArray(value) && value.every((item) => typeof item === "string"),
+    property,
+    value,
+    "a list of strings",
+  );
+}
+
+/**
+ * Checks ModelServing arguments and throws one ValidationError naming every problem. Pure, so
+ * stack config can be checked with it before anything is registered.
+ */
+export function validateModelServingArgs(name: string, args: ResolvedModelServingArgs): void {
+  const c = new ArgChecker(`ModelServing "${name}"`);
+  // The component name is the name of the Service too, and Service names are DNS-1035 labels.
+  c.check(
+    name.length <= 63 && DNS1035_LABEL.test(name),
+    "name",
+    name,
+    "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters), since it names the Service",
+  );
+  c.dnsLabel("namespace", args.namespace);
+  c.dnsLabel("modelName", args.modelName);
+  c.check(
+    typeof args.modelUri === "string" && args.modelUri.length > 0 && !/\s/.test(args.modelUri),
+    "modelUri",
+    args.modelUri,
+    "a non-empty location without whitespace",
+  );
+  c.image("image", args.image);
+  c.image("loaderImage", args.loaderImage);
+  checkImageArgs(c, "command", args.command);
+  checkImageArgs(c, "args", args.args);
+  checkImageArgs(c, "loaderCommand", args.loaderCommand);
+  checkImageArgs(c, "loaderArgs", args.loaderArgs);
+  checkUserEnv(c, "env", args.env, MODEL_SERVING_INJECTED_ENV);
+  checkUserEnv(c, "loaderEnv", args.loaderEnv, MODEL_SERVING_INJECTED_ENV);
+
+  c.wholeNumber("httpPort", args.httpPort, 1, 65535);
+  c.wholeNumber("metricsPort", args.metricsPort, 1, 65535);
+  const httpPort = args.httpPort ?? DEFAULT_HTTP_PORT;
+  const metricsPort = args.metricsPort ?? DEFAULT_METRICS_PORT;
+  // A separate metrics port lets NetworkPolicies open metrics to Prometheus without opening the API.
+  c.check(httpPort !== metricsPort, "metricsPort", metricsPort, `a port other than httpPort (${httpPort})`);
+  checkPath(c, "livenessPath", args.livenessPath);
+  checkPath(c, "readinessPath", args.readinessPath);
+
+  c.wholeNumber("replicas", args.replicas, 1);
+  c.wholeNumber("gpus", args.gpus, 0);
+  if (args.gpuResourceName !== undefined) {
+    c.check(
+      EXTENDED_RESOURCE_NAME.test(args.gpuResourceName) && !args.gpuResourceName.endsWith("kubernetes.io"),
+      "gpuResourceName",
+      args.gpuResourceName,
+      'an extended resource name such as "nvidia.com/gpu" or "nvidia.com/mig-1g.10gb"',
+    );
+  }
+  const gpuProducts = args.gpuProducts ?? [];
+  const unknownProducts = gpuProducts.filter((product) => !KNOWN_GPU_PRODUCTS.includes(product));
+  c.check(
+    unknownProducts.length === 0,
+    "gpuProducts",
+    unknownProducts,
+    `a list of known GPU products (${KNOWN_GPU_PRODUCTS.join(", ")})`,
+  );
+  c.check(
+    new Set(gpuProducts).size === gpuProducts.length,
+    "gpuProducts",
+    gpuProducts,
+    "a list without duplicates",
+  );
+  c.check(
+    args.gpus !== 0 || gpuProducts.length === 0,
+    "gpuProducts",
+    gpuProducts,
+    "empty when gpus is 0 (a CPU-only server is not placed on GPU nodes)",
+  );
+
+  checkQuantity(c, "cpu", args.cpu);
+  checkQuantity(c, "memory", args.memory);
+  checkQuantity(c, "cpuLimit", args.cpuLimit);
+  checkQuantity(c, "shmSizeLimit", args.shmSizeLimit);
+  checkQuantity(c, "modelCacheSizeLimit", args.modelCacheSizeLimit);
+  checkQuantity(c, "loaderCpu", args.loaderCpu);
+  checkQuantity(c, "loaderMemory", args.loaderMemory);
+  const memory = args.memory ?? "32Gi";
+  const shm = args.shmSizeLimit ?? "8Gi";
+  if (isQuantity(memory) && isQuantity(shm)) {
+    // tmpfs pages are charged to the container's memory cgroup: a full /dev/shm would OOM-kill it.
+    c.check(
+      parseQuantity(shm) < parseQuantity(memory),
+      "shmSizeLimit",
+      shm,
+      `smaller than memory (${memory}), since /dev/shm is counted against the memory limit`,
+    );
+  }
+  if (args.modelCacheClaimName !== undefined) {
+    c.check(
+      isDns1123Subdomain(args.modelCacheClaimName),
+      "modelCacheClaimName",
+      args.modelCacheClaimName,
+      "a PersistentVolumeClaim name (DNS-1123 subdomain)",
+    );
+    c.check(
+      args.modelCacheSizeLimit === undefined,
+      "modelCacheSizeLimit",
+      args.modelCacheSizeLimit,
+      "unset when modelCacheClaimName is set (the claim decides the size)",
+    );
+  }
+  if (args.loaderSecretName !== undefined) {
+    c.check(
+      isDns1123Subdomain(args.loaderSecretName),
+      "loaderSecretName",
+      args.loaderSecretName,
+      "a Secret name (DNS-1123 subdomain)",
+    );
+  }
+  c.wholeNumber("maxModelDownloadSeconds", args.maxModelDownloadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
+  c.wholeNumber("maxModelLoadSeconds", args.maxModelLoadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
+  c.wholeNumber("drainSeconds", args.drainSeconds, 0, 3600);
+  c.wholeNumber("terminationGracePeriodSeconds", args.terminationGracePeriodSeconds, 1);
+  const drainSeconds = args.drainSeconds ?? 15;
+  const grace = args.terminationGracePeriodSeconds ?? 120;
+  c.check(
+    grace > drainSeconds,
+    "terminationGracePeriodSeconds",
+    grace,
+    `greater than drainSeconds (${drainSeconds}), or the server is killed before it finishes draining`,
+  );
+  c.wholeNumber("pdbMinAvailable", args.pdbMinAvailable, 0);
+  if (args.pdbMinAvailable !== undefined && args.autoscaled !== true) {
+    const replicas = args.replicas ?? 1;
+    c.check(
+      args.pdbMinAvailable < replicas,
+      "pdbMinAvailable",
+      args.pdbMinAvailable,
+      `less than replicas (${replicas}), or no node running a replica could ever be drained`,
+    );
+  }
+  if (args.priorityClassName !== undefined) {
+    c.check(
+      isDns1123Subdomain(args.priorityClassName),
+      "priorityClassName",
+      args.priorityClassName,
+      "a PriorityClass name (DNS-1123 subdomain)",
+    );
+  }
+  c.wholeNumber("runAsUser", args.runAsUser, 1);
+  c.wholeNumber("rolloutTimeoutSeconds", args.rolloutTimeoutSeconds, 60);
+  if (args.clusterDomain !== undefined) {
+    c.check(
+      isDns1123Subdomain(args.clusterDomain),
+      "clusterDomain",
+      args.clusterDomain,
+      "a DNS domain such as cluster.local",
+    );
+  }
+  c.throwIfInvalid();
+}
+
+/** Seconds one new pod may take to become ready: download, load and scheduling/pull slack. */
+export function podStartBudgetSeconds(
+  settings: Pick<ModelServingSettings, "maxModelDownloadSeconds" | "maxModelLoadSeconds">,
+): number {
+  return settings.maxModelDownloadSeconds + settings.maxModelLoadSeconds + POD_START_SLACK_SECONDS;
+}
+
+/**
+ * Default rollout timeout. With maxSurge 1 and maxUnavailable 0 the rollout replaces one pod at
+ * a time, so the worst case is one full pod start per replica.
+ */
+export function defaultRolloutTimeoutSeconds(
+  settings: Pick<ModelServingSettings, "replicas" | "maxModelDownloadSeconds" | "maxModelLoadSeconds">,
+): number {
+  return Math.max(PULUMI_DEFAULT_TIMEOUT_SECONDS, settings.replicas * podStartBudgetSeconds(settings));
+}
+
+/** Applies the documented defaults. Expects validated arguments. */
+export function withModelServingDefaults(name: string, args: ResolvedModelServingArgs): ModelServingSettings {
+  const loaderImage = args.loaderImage ?? DEFAULT_LOADER_IMAGE;
+  const partial = {
+    replicas: args.replicas ?? 1,
+    maxModelDownloadSeconds: args.maxModelDownloadSeconds ?? 1800,
+    maxModelLoadSeconds: args.maxModelLoadSeconds ?? 900,
+  };
+  return {
+    name,
+    namespace: args.namespace,
+    modelName: args.modelName,
+    modelUri: args.modelUri,
+    image: args.image,
+    command: args.command,
+    args: args.args,
+    env: args.env ?? {},
+    httpPort: args.httpPort ?? DEFAULT_HTTP_PORT,
+    metricsPort: args.metricsPort ?? DEFAULT_METRICS_PORT,
+    livenessPath: args.livenessPath ?? "/health",
+    readinessPath: args.readinessPath ?? "/health",
+    ...partial,
+    autoscaled: args.autoscaled ?? false,
+    gpus: args.gpus ?? 1,
+    gpuResourceName: args.gpuResourceName ?? GPU_RESOURCE,
+    gpuProducts: args.gpuProducts ?? [],
+    cpu: args.cpu ?? "4",
+    memory: args.memory ?? "32Gi",
+    cpuLimit: args.cpuLimit,
+    shmSizeLimit: args.shmSizeLimit ?? "8Gi",
+    modelCacheSizeLimit: args.modelCacheSizeLimit,
+    modelCacheClaimName: args.modelCacheClaimName,
+    loaderImage,
+    loaderCommand:
+      args.loaderCommand ?? (loaderImage === DEFAULT_LOADER_IMAGE ? DEFAULT_LOADER_COMMAND : undefined),
+    loaderArgs: args.loaderArgs,
+    loaderEnv: args.loaderEnv ?? {},
+    loaderSecretName: args.loaderSecretName,
+    loaderCpu: args.loaderCpu ?? "500m",
+    loaderMemory: args.loaderMemory ?? "1Gi",
+    classicInitContainer: args.classicInitContainer ?? false,
+    drainSeconds: args.drainSeconds ?? 15,
+    terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? 120,
+    pdbMinAvailable: args.pdbMinAvailable,
+    priorityClassName: args.priorityClassName,
+    automountServiceAccountToken: args.automountServiceAccountToken ?? false,
+    serviceAccountAnnotations: args.serviceAccountAnnotations ?? {},
+    runAsUser: args.runAsUser ?? DEFAULT_RUN_AS_USER,
+    readOnlyRootFilesystem: args.readOnlyRootFilesystem ?? true,
+    rolloutTimeoutSeconds: args.rolloutTimeoutSeconds ?? defaultRolloutTimeoutSeconds(partial),
+    clusterDomain: args.clusterDomain ?? "cluster.local",
+  };
+}
+
+/** Labels of every object and of the pods; `app.kubernetes.io/component` is `model-server`. */
+export function modelServingLabels(settings: ModelServingSettings): Record<string, string> {
+  return standardLabels(settings.modelName, settings.name, ComponentRoles.modelServer);
+}
+
+/** Labels that select the pods (Deployment selector, Service selector, PDB). */
+export function modelServingSelectorLabels(settings: ModelServingSettings): Record<string, string> {
+  return selectorLabels(settings.modelName, settings.name);
+}
+
+/** Directory of the model inside the shared volume. */
+export function modelDir(settings: Pick<ModelServingSettings, "modelName">): string {
+  return `${MODELS_MOUNT_PATH}/${settings.modelName}`;
+}
+
+/** The marker the loader writes when the model is complete. */
+export function modelReadyFile(settings: Pick<ModelServingSettings, "modelName">): string {
+  return `${modelDir(settings)}/${MODEL_READY_FILE_NAME}`;
+}
+
+/** `<service>.<namespace>.svc.<cluster domain>` */
+export function serviceDnsName(settings: ModelServingSettings): string {
+  return `${settings.name}.${settings.namespace}.svc.${settings.clusterDomain}`;
+}
+
+const VOLUMES = {
+  models: "models",
+  shm: "dshm",
+  serverTmp: "server-tmp",
+  loaderTmp: "loader-tmp",
+} as const;
+
+/** Server resources: like containerResources, with the GPU under a configurable resource name. */
+export function serverResources(
+  settings: ModelServingSettings,
+): k8s.types.input.core.v1.ResourceRequirements {
+  const gpu: Record<string, string> =
+    settings.gpus > 0 ? { [settings.gpuResourceName]: String(settings.gpus) } : {};
+  return {
+    requests: { cpu: settings.cpu, memory: settings.memory, ...gpu },
+    limits: {
+      memory: settings.memory,
+      ...(settings.cpuLimit === undefined ? {} : { cpu: settings.cpuLimit }),
+      ...gpu,
+    },
+  };
+}
+
+function envVars(
+  injected: Record<string, string>,
+  user: Readonly<Record<string, string>>,
+): k8s.types.input.core.v1.EnvVar[] {
+  // HOME must be writable with a read-only root filesystem; a user-set HOME wins.
+  const home: Record<string, string> = "HOME" in user ? {} : { HOME: "/tmp" };
+  return [
+    ...Object.entries({ ...injected, ...home }).map(([name, value]) => ({ name, value })),
+    ...userEnvVars(user),
+  ];
+}
+
+/** The loader: a native sidecar gated by a startup probe on the ready marker, or a classic init container. */
+export function buildLoaderContainer(settings: ModelServingSettings): k8s.types.input.core.v1.Container {
+  const readyFile = modelReadyFile(settings);
+  const sidecar = !settings.classicInitContainer;
+  return {
+    name: MODEL_LOADER_CONTAINER,
+    image: settings.loaderImage,
+    ...(settings.loaderCommand === undefined ? {} : { command: [...settings.loaderCommand] }),
+    ...(settings.loaderArgs === undefined ? {} : { args: [...settings.loaderArgs] }),
+    ...(sidecar
+      ? {
+          // restartPolicy Always makes this init container a native sidecar: Kubernetes starts the
+          // server only after its startup probe passed, i.e. once the model is complete.
+          restartPolicy: "Always",
+          startupProbe: {
+            exec: { command: ["test", "-f", readyFile] },
+            periodSeconds: STARTUP_PROBE_PERIOD_SECONDS,
+            failureThreshold: Math.ceil(settings.maxModelDownloadSeconds / STARTUP_PROBE_PERIOD_SECONDS),
+          },
+        }
+      : {}),
+    env: envVars(
+      {
+        MODEL_NAME: settings.modelName,
+        MODEL_URI: settings.modelUri,
+        MODEL_DIR: modelDir(settings),
+        MODEL_READY_FILE: readyFile,
+        LOADER_STAY_RUNNING: String(sidecar),
+      },
+      settings.loaderEnv,
+    ),
+    ...(settings.loaderSecretName === undefined
+      ? {}
+      : { envFrom: [{ secretRef: { name: settings.loaderSecretName } }] }),
+    resources: {
+      requests: { cpu: settings.loaderCpu, memory: settings.loaderMemory },
+      limits: { memory: settings.loaderMemory },
+    },
+    securityContext: restrictedContainerSecurityContext(true),
+    volumeMounts: [
+      { name: VOLUMES.models, mountPath: MODELS_MOUNT_PATH },
+      { name: VOLUMES.loaderTmp, mountPath: "/tmp" },
+    ],
+  };
+}
+
+/** The model server container: GPUs, ports, probes, drain hook and the read-only model mount. */
+export function buildServerContainer(settings: ModelServingSettings): k8s.types.input.core.v1.Container {
+  const httpGet = (path: string): k8s.types.input.core.v1.HTTPGetAction => ({ path, port: HTTP_PORT_NAME });
+  return {
+    name: MODEL_SERVER_CONTAINER,
+    image: settings.image,
+    ...(settings.command === undefined ? {} : { command: [...settings.command] }),
+    ...(settings.args === undefined ? {} : { args: [...settings.args] }),
+    ports: [
+      { name: HTTP_PORT_NAME, containerPort: settings.httpPort, protocol: "TCP" },
+      { name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: "TCP" },
+    ],
+    env: envVars({ MODEL_NAME: settings.modelName, MODEL_DIR: modelDir(settings) }, settings.env),
+    resources: serverResources(settings),
+    securityContext: restrictedContainerSecurityContext(settings.readOnlyRootFilesystem),
+    // No initialDelaySeconds anywhere: the startup probe holds liveness and readiness back for
+    // as long as loading takes, up to failureThreshold × periodSeconds = maxModelLoadSeconds.
+    startupProbe: {
+      httpGet: httpGet(settings.livenessPath),
+      periodSeconds: STARTUP_PROBE_PERIOD_SECONDS,
+      timeoutSeconds: 5,
+      failureThreshold: Math.ceil(settings.maxModelLoadSeconds / STARTUP_PROBE_PERIOD_SECONDS),
+    },
+    readinessProbe: {
+      httpGet: httpGet(settings.readinessPath),
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
+    // Lenient: a server busy generating may answer slowly, and a restart means reloading the model.
+    livenessProbe: {
+      httpGet: httpGet(settings.livenessPath),
+      periodSeconds: 15,
+      timeoutSeconds: 5,
+      failureThreshold: 4,
+    },
+    // The sleep keeps the pod serving while its endpoint is removed from Services and load
+    // balancers; only then does the server get SIGTERM and finish in-flight requests.
+    ...(settings.drainSeconds > 0
+      ? { lifecycle: { preStop: { sleep: { seconds: settings.drainSeconds } } } }
+      : {}),
+    volumeMounts: [
+      { name: VOLUMES.models, mountPath: MODELS_MOUNT_PATH, readOnly: true },
+      { name: VOLUMES.shm, mountPath: "/dev/shm" },
+      { name: VOLUMES.serverTmp, mountPath: "/tmp" },
+    ],
+  };
+}
+
+/** The pod volumes: `/models` (emptyDir or the cache PVC), `/dev/shm` in memory, and scratch space. */
+export function buildVolumes(settings: ModelServingSettings): k8s.types.input.core.v1.Volume[] {
+  const models: k8s.types.input.core.v1.Volume =
+    settings.modelCacheClaimName === undefined
+      ? {
+          name: VOLUMES.models,
+          emptyDir:
+            settings.modelCacheSizeLimit === undefined ? {} : { sizeLimit: settings.modelCacheSizeLimit },
+        }
+      : { name: VOLUMES.models, persistentVolumeClaim: { claimName: settings.modelCacheClaimName } };
+  return [
+    models,
+    { name: VOLUMES.shm, emptyDir: { medium: "Memory", sizeLimit: settings.shmSizeLimit } },
+    { name: VOLUMES.serverTmp, emptyDir: { sizeLimit: "1Gi" } },
+    { name: VOLUMES.loaderTmp, emptyDir: { sizeLimit: "1Gi" } },
+  ];
+}
+
+export function buildPodSpec(settings: ModelServingSettings): k8s.types.input.core.v1.PodSpec {
+  return {
+    serviceAccountName: settings.name,
+    automountServiceAccountToken: settings.automountServiceAccountToken,
+    enableServiceLinks: false,
+    // OnRootMismatch: a large model cache PVC is not chowned file by file on every start.
+    securityContext: {
+      ...restrictedPodSecurityContext(settings.runAsUser),
+      fsGroupChangePolicy: "OnRootMismatch",
+    },
+    terminationGracePeriodSeconds: settings.terminationGracePeriodSeconds,
+    ...(settings.priorityClassName === undefined ? {} : { priorityClassName: settings.priorityClassName }),
+    ...gpuPlacement(settings.gpus, settings.gpuProducts),
+    // Prefer replicas on different nodes, so one node failure or drain takes out one replica.
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: modelServingSelectorLabels(settings) },
+        matchLabelKeys: ["pod-template-hash"],
+      },
+    ],
+    initContainers: [buildLoaderContainer(settings)],
+    containers: [buildServerContainer(settings)],
+    volumes: buildVolumes(settings),
+  };
+}
+
+export function buildDeployment(settings: ModelServingSettings): {
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  spec: k8s.types.input.apps.v1.DeploymentSpec;
+} {
+  const labels = modelServingLabels(settings);
+  return {
+    metadata: {
+      name: settings.name,
+      namespace: settings.namespace,
+      labels,
+      // Pulumi waits for the rollout; its 10-minute default is shorter than one slow model load.
+      annotations: { "pulumi.com/timeoutSeconds": String(settings.rolloutTimeoutSeconds) },
+    },
+    spec: {
+      replicas: settings.replicas,
+      selector: { matchLabels: modelServingSelectorLabels(settings) },
+      // Never below the serving capacity: one extra pod (and its GPUs) at a time.
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      // The default 600 s would declare a rollout failed while a new pod is still loading.
+      progressDeadlineSeconds: podStartBudgetSeconds(settings),
+      revisionHistoryLimit: 5,
+      template: { metadata: { labels }, spec: buildPodSpec(settings) },
+    },
+  };
+}
+
+export function buildService(settings: ModelServingSettings): {
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  spec: k8s.types.input.core.v1.ServiceSpec;
+} {
+  return {
+    metadata: {
+      name: settings.name,
+      namespace: settings.namespace,
+      // Full labels, so a ServiceMonitor can select this Service by the selector labels.
+      labels: modelServingLabels(settings),
+      annotations: {
+        // The Deployment's await already proves the pods ready. The Service's own await would wait
+        // for ready endpoints: past its 10-minute default while a model loads, and forever once an
+        // autoscaler has scaled to zero.
+        "pulumi.com/skipAwait": "true",
+      },
+    },
+    spec: {
+      type: "ClusterIP",
+      selector: modelServingSelectorLabels(settings),
+      ports: [
+        { name: HTTP_PORT_NAME, port: settings.httpPort, targetPort: HTTP_PORT_NAME, protocol: "TCP" },
+        {
+          name: METRICS_PORT_NAME,
+          port: settings.metricsPort,
+          targetPort: METRICS_PORT_NAME,
+          protocol: "TCP",
+        },
+      ],
+    },
+  };
+}
+
+export function buildPodDisruptionBudget(settings: ModelServingSettings): {
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  spec: k8s.types.input.policy.v1.PodDisruptionBudgetSpec;
+} {
+  return {
+    metadata: { name: settings.name, namespace: settings.namespace, labels: modelServingLabels(settings) },
+    spec: {
+      selector: { matchLabels: modelServingSelectorLabels(settings) },
+      ...(settings.pdbMinAvailable === undefined
+        ? { maxUnavailable: 1 }
+        : { minAvailable: settings.pdbMinAvailable }),
+      // A pod that never became ready (e.g. stuck loading) must not block node drains.
+      unhealthyPodEvictionPolicy: "AlwaysAllow",
+    },
+  };
+}
+
+export function buildServiceAccount(settings: ModelServingSettings): {
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  automountServiceAccountToken: boolean;
+} {
+  return {
+    metadata: {
+      name: settings.name,
+      namespace: settings.namespace,
+      labels: modelServingLabels(settings),
+      ...(Object.keys(settings.serviceAccountAnnotations).length === 0
+        ? {}
+        : { annotations: { ...settings.serviceAccountAnnotations } }),
+    },
+    automountServiceAccountToken: settings.automountServiceAccountToken,
+  };
+}
+
+/**
+ * A GPU model server: Deployment (server + model loader sharing `/models`), ClusterIP Service,
+ * PodDisruptionBudget and ServiceAccount, all named after the component.
+ */
+export class ModelServing extends pulumi.ComponentResource {
+  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+  public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+
+  public readonly deploymentName: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly namespace: pulumi.Output<string>;
+  /** `<service>.<namespace>.svc.cluster.local` */
+  public readonly serviceDnsName: pulumi.Output<string>;
+  /** Labels selecting the pods; the Service carries them too (select it with a ServiceMonitor). */
+  public readonly selectorLabels: pulumi.Output<Record<string, string>>;
+  public readonly httpPort: pulumi.Output<number>;
+  public readonly metricsPort: pulumi.Output<number>;
+
+  constructor(name: string, args: ModelServingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(MODEL_SERVING_TYPE, name, {}, opts);
+    const resolved = resolveArgs(args, (a) => {
+      validateModelServingArgs(name, a);
+    });
+    const settings = resolved.apply((a) => withModelServingDefaults(name, a));
+
+    const sa = settings.apply(buildServiceAccount);
+    this.serviceAccount = new k8s.core.v1.ServiceAccount(
+      `${name}-sa`,
+      { metadata: sa.metadata, automountServiceAccountToken: sa.automountServiceAccountToken },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    const deployment = settings.apply(buildDeployment);
+    this.deployment = new k8s.apps.v1.Deployment(
+      `${name}-deploy`,
+      { metadata: deployment.metadata, spec: deployment.spec },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        dependsOn: [this.serviceAccount],
+        // With an autoscaler, replicas is the initial count only; see ModelServingArgs.autoscaled.
+        ...(args.autoscaled === true ? { ignoreChanges: ["spec.replicas"] } : {}),
+      },
+    );
+
+    const service = settings.apply(buildService);
+    this.service = new k8s.core.v1.Service(
+      `${name}-svc`,
+      { metadata: service.metadata, spec: service.spec },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    const pdb = settings.apply(buildPodDisruptionBudget);
+    this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+      `${name}-pdb`,
+      { metadata: pdb.metadata, spec: pdb.spec },
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    this.deploymentName = this.deployment.metadata.name;
+    this.serviceName = this.service.metadata.name;
+    this.namespace = settings.namespace;
+    this.serviceDnsName = pulumi
+      .all([this.service.metadata.name, settings])
+      .apply(([serviceName, s]) => serviceDnsName({ ...s, name: serviceName }));
+    this.selectorLabels = settings.apply(modelServingSelectorLabels);
+    this.httpPort = settings.httpPort;
+    this.metricsPort = settings.metricsPort;
+
+    this.registerOutputs({
+      deploymentName: this.deploymentName,
+      serviceName: this.serviceName,
+      namespace: this.namespace,
+      serviceDnsName: this.serviceDnsName,
+      selectorLabels: this.selectorLabels,
+      httpPort: this.httpPort,
+      metricsPort: this.metricsPort,
+    });
+  }
+}
