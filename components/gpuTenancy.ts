@@ -31,6 +31,7 @@ import {
 } from "./lib/labels";
 import { isNonNegativeQuantity, parseQuantity } from "./lib/quantity";
 import { resolveArgs, type Resolved } from "./lib/resolve";
+import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "./lib/serving";
 import { ArgChecker } from "./lib/validation";
 
 /** Type token of the component. */
@@ -44,9 +45,6 @@ export const WORKFLOW_RUNNER = "workflow-runner";
 
 /** The MLWorkflow custom resource the workflow runner reads and reports status on. */
 export const MLWORKFLOW_API = { group: "ai.example.com", plural: "mlworkflows" } as const;
-
-/** Named container ports of a model server (shared convention with ModelServing and the policy pack). */
-export const MODEL_SERVER_PORT_NAMES = { http: "http", metrics: "metrics" } as const;
 
 /** Label the API server sets on every Namespace to its own name. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -442,11 +440,11 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
         // A peer with only a podSelector selects pods of the policy's own namespace.
         {
           from: [{ podSelector: gatewayPods }],
-          ports: [{ protocol: "TCP", port: MODEL_SERVER_PORT_NAMES.http }],
+          ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }],
         },
         {
           from: [{ namespaceSelector: namespaceNamed(MONITORING_NAMESPACE) }],
-          ports: [{ protocol: "TCP", port: MODEL_SERVER_PORT_NAMES.metrics }],
+          ports: [{ protocol: "TCP", port: METRICS_PORT_NAME }],
         },
       ],
     }),
@@ -456,7 +454,7 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
       egress: [
         {
           to: [{ podSelector: modelServerPods }],
-          ports: [{ protocol: "TCP", port: MODEL_SERVER_PORT_NAMES.http }],
+          ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }],
         },
       ],
     }),
