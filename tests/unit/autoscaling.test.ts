@@ -1,0 +1,392 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  AUTOSCALING_TYPE,
+  Autoscaling,
+  type AutoscalingArgs,
+  buildHorizontalPodAutoscaler,
+  buildScaledObject,
+  claimAutoscalingTarget,
+  DEFAULT_PROMETHEUS_ADDRESS,
+  defaultPrometheusQuery,
+  rateQuantity,
+  resetAutoscalingTargets,
+  validateAutoscalingArgs,
+  withAutoscalingDefaults,
+} from "../../components/autoscaling";
+import { ValidationError } from "../../components/lib/validation";
+import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access */
+
+// A namespace of its own, so claims left by these tests never meet other test files' targets.
+const ARGS = {
+  namespace: "autoscaling-test",
+  deploymentName: "llama",
+  minReplicas: 2,
+  maxReplicas: 10,
+  targetCpuUtilizationPercent: 70,
+  targetRequestsPerSecond: 1000,
+} satisfies AutoscalingArgs;
+
+type PlainArgs = pulumi.Unwrap<AutoscalingArgs>;
+
+const settings = (overrides: Partial<PlainArgs> = {}) =>
+  withAutoscalingDefaults("llama", { ...ARGS, ...overrides });
+
+function invalid(overrides: Partial<PlainArgs>, message: string): void {
+  assert.throws(
+    () => {
+      validateAutoscalingArgs("llama", { ...ARGS, ...overrides });
+    },
+    (error: unknown) => {
+      assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+      assert.equal(error.message, `Autoscaling "llama": invalid arguments: ${message}`);
+      return true;
+    },
+  );
+}
+
+describe("Autoscaling spec builders", () => {
+  it("applies the documented defaults", () => {
+    assert.deepEqual(
+      withAutoscalingDefaults("a", {
+        namespace: "ns",
+        deploymentName: "d",
+        maxReplicas: 3,
+        targetRequestsPerSecond: 50,
+      }),
+      {
+        name: "a",
+        namespace: "ns",
+        deploymentName: "d",
+        keda: false,
+        minReplicas: 1,
+        maxReplicas: 3,
+        targetCpuUtilizationPercent: 70,
+        targetRequestsPerSecond: 50,
+        requestsPerSecondMetric: "inference_requests_per_second",
+        cpuContainerName: "model-server",
+        scaleDownStabilizationSeconds: 300,
+        scaleUpStabilizationSeconds: 0,
+        scaleUpPodsPerMinute: 2,
+        scaleDownPodsPerMinute: 1,
+        prometheusServerAddress: "http://prometheus-operated.monitoring.svc:9090",
+        prometheusQuery: defaultPrometheusQuery("ns", "d"),
+        prometheusActivationThreshold: 0,
+        kedaCpuTrigger: true,
+        kedaPollingIntervalSeconds: 30,
+        kedaCooldownSeconds: 300,
+      },
+    );
+  });
+
+  it("builds an autoscaling/v2 HPA on server CPU and requests per second per pod", () => {
+    const { metadata, spec }: any = buildHorizontalPodAutoscaler(settings());
+    assert.equal(metadata.name, "llama");
+    assert.equal(metadata.namespace, "autoscaling-test");
+    assert.deepEqual(spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "llama" });
+    assert.equal(spec.minReplicas, 2);
+    assert.equal(spec.maxReplicas, 10);
+    assert.deepEqual(spec.metrics, [
+      {
+        type: "ContainerResource",
+        containerResource: {
+          name: "cpu",
+          container: "model-server",
+          target: { type: "Utilization", averageUtilization: 70 },
+        },
+      },
+      {
+        type: "Pods",
+        pods: {
+          metric: { name: "inference_requests_per_second" },
+          target: { type: "AverageValue", averageValue: "1000" },
+        },
+      },
+    ]);
+    assert.deepEqual(spec.behavior, {
+      scaleUp: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: "Max",
+        policies: [{ type: "Pods", value: 2, periodSeconds: 60 }],
+      },
+      scaleDown: {
+        stabilizationWindowSeconds: 300,
+        selectPolicy: "Max",
+        policies: [{ type: "Pods", value: 1, periodSeconds: 60 }],
+      },
+    });
+  });
+
+  it("takes the stabilization window and rates from the arguments", () => {
+    const { spec }: any = buildHorizontalPodAutoscaler(
+      settings({ scaleDownStabilizationSeconds: 600, scaleUpPodsPerMinute: 4, targetRequestsPerSecond: 2.5 }),
+    );
+    assert.equal(spec.behavior.scaleDown.stabilizationWindowSeconds, 600);
+    assert.equal(spec.behavior.scaleUp.policies[0].value, 4);
+    assert.equal(spec.metrics[1].pods.target.averageValue, "2500m");
+  });
+
+  it("writes request rates as Kubernetes quantities", () => {
+    assert.equal(rateQuantity(1000), "1000");
+    assert.equal(rateQuantity(0.25), "250m");
+  });
+
+  it("builds a KEDA ScaledObject with prometheus and cpu triggers", () => {
+    const so: any = buildScaledObject(settings({ keda: true, minReplicas: 1 }));
+    assert.equal(so.apiVersion, "keda.sh/v1alpha1");
+    assert.equal(so.kind, "ScaledObject");
+    assert.equal(so.metadata.name, "llama");
+    assert.deepEqual(so.spec.scaleTargetRef, { apiVersion: "apps/v1", kind: "Deployment", name: "llama" });
+    assert.equal(so.spec.minReplicaCount, 1);
+    assert.equal(so.spec.maxReplicaCount, 10);
+    assert.equal(so.spec.pollingInterval, 30);
+    assert.equal(so.spec.cooldownPeriod, 300);
+    assert.equal(
+      so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds,
+      300,
+    );
+    assert.deepEqual(so.spec.triggers, [
+      {
+        type: "prometheus",
+        metricType: "AverageValue",
+        metadata: {
+          serverAddress: DEFAULT_PROMETHEUS_ADDRESS,
+          query:
+            'sum(rate(inference_requests_total{namespace="autoscaling-test",pod=~"llama-[a-z0-9]+-[a-z0-9]+"}[2m]))',
+          threshold: "1000",
+          activationThreshold: "0",
+        },
+      },
+      {
+        type: "cpu",
+        metricType: "Utilization",
+        metadata: { value: "70", containerName: "model-server" },
+      },
+    ]);
+  });
+
+  it("scales to zero on an upstream query, keeping the prometheus trigger next to cpu", () => {
+    const query = 'sum(rate(gateway_requests_total{route="llama"}[2m]))';
+    const so: any = buildScaledObject(
+      settings({ keda: true, minReplicas: 0, prometheusQuery: query, prometheusActivationThreshold: 0.5 }),
+    );
+    assert.equal(so.spec.minReplicaCount, 0);
+    const triggerTypes = (object: any): string[] =>
+      (object.spec.triggers as { type: string }[]).map((t) => t.type);
+    assert.deepEqual(triggerTypes(so), ["prometheus", "cpu"]);
+    assert.equal(so.spec.triggers[0].metadata.query, query);
+    assert.equal(so.spec.triggers[0].metadata.activationThreshold, "0.5");
+    const withoutCpu: any = buildScaledObject(settings({ keda: true, kedaCpuTrigger: false }));
+    assert.deepEqual(triggerTypes(withoutCpu), ["prometheus"]);
+  });
+});
+
+describe("Autoscaling validation", () => {
+  it("accepts the example arguments, for an HPA and for KEDA", () => {
+    validateAutoscalingArgs("llama", ARGS);
+    validateAutoscalingArgs("llama", { ...ARGS, keda: true });
+    validateAutoscalingArgs("llama", { ...ARGS, keda: true, minReplicas: 0, prometheusQuery: "sum(up)" });
+  });
+
+  const cases: [string, Partial<PlainArgs>, string][] = [
+    [
+      "an HPA and KEDA on one component",
+      { hpa: true, keda: true },
+      "keda must be false when hpa is true: an HPA and a KEDA ScaledObject (which drives an HPA of its own) on one Deployment would overwrite each other's replica count; got true",
+    ],
+    [
+      "neither HPA nor KEDA",
+      { hpa: false },
+      "hpa must be true unless keda is true (an Autoscaling component with neither scales nothing); got false",
+    ],
+    [
+      "min > max replicas",
+      { minReplicas: 5, maxReplicas: 3 },
+      "maxReplicas must be at least minReplicas (5); got 3",
+    ],
+    [
+      "zero replicas with an HPA",
+      { minReplicas: 0 },
+      "minReplicas must be at least 1 with an HPA (scaling to zero needs keda: true); got 0",
+    ],
+    ["fractional replicas", { minReplicas: 1.5 }, "minReplicas must be a whole number at least 0; got 1.5"],
+    [
+      "zero max replicas",
+      { minReplicas: 0, maxReplicas: 0, keda: true, prometheusQuery: "sum(up)" },
+      "maxReplicas must be a whole number at least 1; got 0",
+    ],
+    [
+      "utilization over 100",
+      { targetCpuUtilizationPercent: 120 },
+      "targetCpuUtilizationPercent must be a whole number between 1 and 100; got 120",
+    ],
+    [
+      "utilization of 0",
+      { targetCpuUtilizationPercent: 0 },
+      "targetCpuUtilizationPercent must be a whole number between 1 and 100; got 0",
+    ],
+    [
+      "a non-positive request rate",
+      { targetRequestsPerSecond: 0 },
+      "targetRequestsPerSecond must be a number greater than 0; got 0",
+    ],
+    [
+      "a stabilization window over an hour",
+      { scaleDownStabilizationSeconds: 7200 },
+      "scaleDownStabilizationSeconds must be a whole number between 0 and 3600; got 7200",
+    ],
+    [
+      "a zero scale-up rate",
+      { scaleUpPodsPerMinute: 0 },
+      "scaleUpPodsPerMinute must be a whole number at least 1; got 0",
+    ],
+    [
+      "an invalid metric name",
+      { requestsPerSecondMetric: "requests-per-second" },
+      'requestsPerSecondMetric must be a Prometheus metric name; got "requests-per-second"',
+    ],
+    [
+      "an invalid namespace",
+      { namespace: "Prod" },
+      `namespace must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters); got "Prod"`,
+    ],
+    [
+      "an invalid Deployment name",
+      { deploymentName: "Llama" },
+      'deploymentName must be a Deployment name (DNS-1123 subdomain); got "Llama"',
+    ],
+    [
+      "a Prometheus address that is no URL",
+      { keda: true, prometheusServerAddress: "prometheus:9090" },
+      'prometheusServerAddress must be an http:// or https:// URL; got "prometheus:9090"',
+    ],
+    [
+      "scale to zero on the servers' own metrics",
+      { keda: true, minReplicas: 0 },
+      "prometheusQuery must be set when minReplicas is 0: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue); got undefined",
+    ],
+    [
+      "an empty query",
+      { keda: true, prometheusQuery: " " },
+      'prometheusQuery must be a PromQL query; got " "',
+    ],
+    [
+      "a negative activation threshold",
+      { keda: true, prometheusActivationThreshold: -1 },
+      "prometheusActivationThreshold must be a number of at least 0; got -1",
+    ],
+    [
+      "a zero polling interval",
+      { keda: true, kedaPollingIntervalSeconds: 0 },
+      "kedaPollingIntervalSeconds must be a whole number at least 1; got 0",
+    ],
+  ];
+  for (const [what, overrides, message] of cases) {
+    it(`rejects ${what}`, () => {
+      invalid(overrides, message);
+    });
+  }
+});
+
+describe("Autoscaling component", () => {
+  before(() => useMocks());
+  beforeEach(() => {
+    resetRegistrations();
+    resetAutoscalingTargets();
+  });
+  after(resetAutoscalingTargets);
+
+  it("creates an HPA by default", async () => {
+    const scaling = new Autoscaling("llama", ARGS);
+    const all = await registrations();
+    assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
+      "k8sml:serving:Autoscaling:llama",
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler:llama-hpa",
+    ]);
+    assert.equal(AUTOSCALING_TYPE, "k8sml:serving:Autoscaling");
+    const hpa: any = findResource(
+      all,
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+      "llama-hpa",
+    ).inputs;
+    assert.equal(hpa.spec.minReplicas, 2);
+    assert.equal(hpa.spec.maxReplicas, 10);
+    assert.equal(hpa.spec.metrics[1].pods.target.averageValue, "1000");
+    assert.equal(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds, 300);
+    assert.equal(await valueOf(scaling.autoscalerName), "llama");
+    assert.equal(scaling.autoscalerKind, "HorizontalPodAutoscaler");
+    assert.equal(scaling.scaledObject, undefined);
+  });
+
+  it("creates only a KEDA ScaledObject when keda is true", async () => {
+    const scaling = new Autoscaling("llama", {
+      ...ARGS,
+      keda: true,
+      minReplicas: 0,
+      prometheusQuery: 'sum(rate(gateway_requests_total{route="llama"}[2m]))',
+    });
+    const all = await registrations();
+    assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
+      "k8sml:serving:Autoscaling:llama",
+      "kubernetes:keda.sh/v1alpha1:ScaledObject:llama-scaledobject",
+    ]);
+    const so: any = findResource(
+      all,
+      "kubernetes:keda.sh/v1alpha1:ScaledObject",
+      "llama-scaledobject",
+    ).inputs;
+    assert.equal(so.spec.minReplicaCount, 0);
+    assert.equal(so.spec.triggers[0].type, "prometheus");
+    assert.equal(await valueOf(scaling.autoscalerName), "llama");
+    assert.equal(scaling.autoscalerKind, "ScaledObject");
+    assert.equal(scaling.horizontalPodAutoscaler, undefined);
+  });
+
+  it("rejects a second autoscaler on the same Deployment, before registering it", async () => {
+    new Autoscaling("llama-hpa", ARGS);
+    assert.throws(
+      () => new Autoscaling("llama-keda", { ...ARGS, keda: true }),
+      (error: unknown) =>
+        error instanceof ValidationError &&
+        error.message ===
+          'Autoscaling "llama-keda": invalid arguments: deploymentName must be a Deployment no other autoscaler targets, but Autoscaling "llama-hpa" (an HPA) already scales it; got "autoscaling-test/llama"',
+    );
+    const all = await registrations();
+    assert.deepEqual(
+      all.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
+      ["llama-hpa-hpa"],
+    );
+  });
+
+  it("lets autoscalers target different Deployments and namespaces", async () => {
+    new Autoscaling("a", ARGS);
+    new Autoscaling("b", { ...ARGS, deploymentName: "mistral" });
+    new Autoscaling("c", { ...ARGS, namespace: "autoscaling-test-2" });
+    const all = await registrations();
+    assert.equal(all.filter((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 3);
+  });
+
+  it("checks the claim once Output arguments resolve", async () => {
+    claimAutoscalingTarget("first", { ...ARGS, deploymentName: "late" });
+    const second = new Autoscaling("second", { ...ARGS, deploymentName: pulumi.output("late") });
+    // The HPA cannot be built from arguments that failed; its name never resolves.
+    const internal = second.autoscalerName as unknown as { promise(): Promise<unknown> };
+    await assert.rejects(
+      internal.promise(),
+      /deploymentName must be a Deployment no other autoscaler targets, but Autoscaling "first" \(an HPA\) already scales it/,
+    );
+  });
+
+  it("builds from Output arguments", async () => {
+    new Autoscaling("late", { ...ARGS, maxReplicas: pulumi.output(4) });
+    const all = await registrations();
+    const hpa: any = findResource(
+      all,
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+      "late-hpa",
+    ).inputs;
+    assert.equal(hpa.spec.maxReplicas, 4);
+  });
+});
