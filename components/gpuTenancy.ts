@@ -33,6 +33,7 @@ import { isNonNegativeQuantity, parseQuantity } from "./lib/quantity";
 import { resolveArgs, type Resolved } from "./lib/resolve";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "./lib/serving";
 import { ArgChecker } from "./lib/validation";
+import { MLWORKFLOW_GROUP, MLWORKFLOW_PLURAL } from "./mlWorkflow";
 
 /** Type token of the component. */
 export const GPU_TENANCY_TYPE = `${PACKAGE}:tenancy:GpuTenancy`;
@@ -42,9 +43,6 @@ export const GPU_TENANCY_APP_NAME = "gpu-tenancy";
 
 /** Name of the ServiceAccount, Role and RoleBinding of the workflow runner. */
 export const WORKFLOW_RUNNER = "workflow-runner";
-
-/** The MLWorkflow custom resource the workflow runner reads and reports status on. */
-export const MLWORKFLOW_API = { group: "ai.example.com", plural: "mlworkflows" } as const;
 
 /** Label the API server sets on every Namespace to its own name. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
@@ -525,13 +523,13 @@ export function workflowRunnerRbac(name: string, namespace: string): WorkflowRun
       metadata,
       rules: [
         {
-          apiGroups: [MLWORKFLOW_API.group],
-          resources: [MLWORKFLOW_API.plural],
+          apiGroups: [MLWORKFLOW_GROUP],
+          resources: [MLWORKFLOW_PLURAL],
           verbs: ["get", "list", "watch"],
         },
         {
-          apiGroups: [MLWORKFLOW_API.group],
-          resources: [`${MLWORKFLOW_API.plural}/status`],
+          apiGroups: [MLWORKFLOW_GROUP],
+          resources: [`${MLWORKFLOW_PLURAL}/status`],
           verbs: ["update", "patch"],
         },
       ],
