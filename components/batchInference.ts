@@ -293,8 +293,8 @@ function labels(s: BatchInferenceSettings): Record<string, string> {
  *   `pulumi.com/skipAwait` would be the obvious choice, but for Jobs it also skips the deletion
  *   await, and a replacement (which deletes the old Job first, the name being fixed) would then
  *   create the new Job while the old one is still being deleted.
- * Caveat: a `pulumi refresh` while the Job runs may report it as not ready, as the provider's
- * read check still looks for completion.
+ * Caveat: a `pulumi refresh` while the Job runs reports it as not ready: the provider's read
+ * check looks for completion unless skipAwait is set.
  */
 export function jobAwaitAnnotations(s: BatchInferenceSettings): Record<string, string> {
   if (s.awaitCompletion) {

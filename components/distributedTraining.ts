@@ -96,7 +96,11 @@ export interface DistributedTrainingArgs {
   readonly masterPort?: pulumi.Input<number>;
   /** Extra environment variables; the injected names are rejected. @default {} */
   readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Size of a per-worker checkpoint volume (volumeClaimTemplate), e.g. "100Gi". @default none */
+  /**
+   * Size of a per-worker checkpoint volume (volumeClaimTemplate), e.g. "100Gi". Claim templates
+   * are immutable: changing this replaces the StatefulSet (the claims themselves are kept).
+   * @default none
+   */
   readonly checkpointStorage?: pulumi.Input<string>;
   /** StorageClass of the checkpoint volumes. @default the cluster's default StorageClass */
   readonly checkpointStorageClassName?: pulumi.Input<string>;
