@@ -12,10 +12,10 @@
  * Workloads created in `namespaceName` wait for the Namespace, because that Output carries the
  * Namespace resource as a dependency.
  *
- * Workloads deployed here must fit the quota: with `limits.cpu` in the quota every container
- * needs a CPU limit, and a container that sets a CPU request but no limit gets the LimitRange's
- * `defaultCpuLimit`; if its request is higher than that, admission rejects the pod ("must be
- * less than or equal to cpu limit"). Give such containers an explicit CPU limit.
+ * Workloads deployed here must fit the quota. CPU is capped by requests only unless `limitsCpu`
+ * is given: with `limits.cpu` in the quota every container needs a CPU limit, and a container
+ * that sets a CPU request but no limit gets the LimitRange's `defaultCpuLimit`; if its request
+ * is higher than that, admission rejects the pod ("must be less than or equal to cpu limit").
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -67,8 +67,14 @@ export interface GpuTenancyArgs {
   readonly gpuQuota: pulumi.Input<number>;
   /** Sum of CPU requests in the namespace, a quantity such as "32". */
   readonly requestsCpu: pulumi.Input<string>;
-  /** Sum of CPU limits in the namespace, e.g. "64". Every container then needs a CPU limit (see `defaultCpuLimit`). */
-  readonly limitsCpu: pulumi.Input<string>;
+  /**
+   * Sum of CPU limits in the namespace, e.g. "64". Every container then needs a CPU limit, and
+   * those without one get `defaultCpuLimit`, which must not be below their request. Left unset,
+   * the quota caps CPU by requests only and no CPU limit is imposed: CPU limits throttle
+   * latency-sensitive model servers, and GPU pods are sized by their GPUs anyway.
+   * @default no `limits.cpu` in the quota and no default CPU limit
+   */
+  readonly limitsCpu?: pulumi.Input<string>;
   /** Sum of memory requests in the namespace, e.g. "64Gi". */
   readonly requestsMemory: pulumi.Input<string>;
   /** Sum of memory limits in the namespace, e.g. "128Gi". */
@@ -96,7 +102,7 @@ export interface GpuTenancyArgs {
   /**
    * CPU limit given to containers that set none. A container whose CPU request is above this
    * and that sets no limit is rejected, so workloads with larger requests must set a limit.
-   * @default "1"
+   * @default "1" when `limitsCpu` is set, otherwise none (containers may leave CPU unlimited)
    */
   readonly defaultCpuLimit?: pulumi.Input<string>;
   /**
@@ -142,14 +148,14 @@ export interface GpuTenancySettings {
   readonly namespace: string;
   readonly gpuQuota: number;
   readonly requestsCpu: string;
-  readonly limitsCpu: string;
+  readonly limitsCpu: string | undefined;
   readonly requestsMemory: string;
   readonly limitsMemory: string;
   readonly maxPods: number | undefined;
   readonly maxJobs: number | undefined;
   readonly maxGpusPerContainer: number;
   readonly defaultCpuRequest: string;
-  readonly defaultCpuLimit: string;
+  readonly defaultCpuLimit: string | undefined;
   readonly defaultMemoryRequest: string;
   readonly defaultMemoryLimit: string;
   readonly modelSourceEgressCidrs: readonly string[];
@@ -199,13 +205,14 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
     defaultMemoryLimit: args.defaultMemoryLimit,
   };
   for (const [property, value] of Object.entries(quantities)) {
-    const optional = property.startsWith("default");
+    const optional = property.startsWith("default") || property === "limitsCpu";
     if (optional && value === undefined) continue;
     checker.check(isNonNegativeQuantity(value), property, value, QUANTITY_ALLOWED);
   }
   // A request above its limit, or a default above the namespace total, could never be admitted.
   const withDefaults: Record<string, string | undefined> = {
     ...GPU_TENANCY_DEFAULTS,
+    defaultCpuLimit: defaultCpuLimitFor(args),
     ...definedOnly(quantities),
   };
   const atMost: readonly (readonly [string, string])[] = [
@@ -247,6 +254,14 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
   checker.throwIfInvalid();
 }
 
+/** A default CPU limit only matters, and is only imposed, when the quota caps CPU limits. */
+function defaultCpuLimitFor(
+  args: Pick<ResolvedGpuTenancyArgs, "defaultCpuLimit" | "limitsCpu">,
+): string | undefined {
+  if (args.defaultCpuLimit !== undefined) return args.defaultCpuLimit;
+  return args.limitsCpu === undefined ? undefined : GPU_TENANCY_DEFAULTS.defaultCpuLimit;
+}
+
 function definedOnly(values: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -266,7 +281,7 @@ export function withGpuTenancyDefaults(name: string, args: ResolvedGpuTenancyArg
     maxJobs: args.maxJobs,
     maxGpusPerContainer: args.maxGpusPerContainer ?? args.gpuQuota,
     defaultCpuRequest: args.defaultCpuRequest ?? GPU_TENANCY_DEFAULTS.defaultCpuRequest,
-    defaultCpuLimit: args.defaultCpuLimit ?? GPU_TENANCY_DEFAULTS.defaultCpuLimit,
+    defaultCpuLimit: defaultCpuLimitFor(args),
     defaultMemoryRequest: args.defaultMemoryRequest ?? GPU_TENANCY_DEFAULTS.defaultMemoryRequest,
     defaultMemoryLimit: args.defaultMemoryLimit ?? GPU_TENANCY_DEFAULTS.defaultMemoryLimit,
     ...networkPolicyOptions(args),
@@ -330,7 +345,7 @@ export function resourceQuotaSpec(
     // quota states both sides, which are equal because GPU requests always equal limits.
     [`limits.${GPU_RESOURCE}`]: gpus,
     "requests.cpu": settings.requestsCpu,
-    "limits.cpu": settings.limitsCpu,
+    ...(settings.limitsCpu === undefined ? {} : { "limits.cpu": settings.limitsCpu }),
     "requests.memory": settings.requestsMemory,
     "limits.memory": settings.limitsMemory,
   };
@@ -365,7 +380,7 @@ export function limitRangeSpec(
             [GPU_RESOURCE]: "0",
           },
           default: {
-            cpu: settings.defaultCpuLimit,
+            ...(settings.defaultCpuLimit === undefined ? {} : { cpu: settings.defaultCpuLimit }),
             memory: settings.defaultMemoryLimit,
             [GPU_RESOURCE]: "0",
           },

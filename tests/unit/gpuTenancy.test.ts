@@ -196,6 +196,35 @@ describe("GpuTenancy specs", () => {
     ]);
   });
 
+  it("caps CPU by requests only and imposes no CPU limit when limitsCpu is unset", () => {
+    const settings = settingsFor({ limitsCpu: undefined });
+    assert.deepEqual(resourceQuotaSpec("team-a", settings).spec.hard, {
+      "requests.nvidia.com/gpu": "8",
+      "limits.nvidia.com/gpu": "8",
+      "requests.cpu": "32",
+      "requests.memory": "64Gi",
+      "limits.memory": "128Gi",
+    });
+    assert.deepEqual(limitRangeSpec("team-a", settings).spec.limits, [
+      {
+        type: "Container",
+        defaultRequest: { cpu: "100m", memory: "256Mi", "nvidia.com/gpu": "0" },
+        default: { memory: "512Mi", "nvidia.com/gpu": "0" },
+        max: { "nvidia.com/gpu": "8" },
+      },
+    ]);
+    // An explicit default CPU limit still applies without a namespace CPU-limit cap.
+    const explicit = limitRangeSpec("team-a", settingsFor({ limitsCpu: undefined, defaultCpuLimit: "8" }));
+    assert.deepEqual(explicit.spec.limits, [
+      {
+        type: "Container",
+        defaultRequest: { cpu: "100m", memory: "256Mi", "nvidia.com/gpu": "0" },
+        default: { cpu: "8", memory: "512Mi", "nvidia.com/gpu": "0" },
+        max: { "nvidia.com/gpu": "8" },
+      },
+    ]);
+  });
+
   describe("network policies", () => {
     const byKey = (args: Partial<GpuTenancyArgs> = {}) =>
       new Map(networkPolicySpecs("team-a", networkPolicyOptions(args)).map((p) => [p.key, p]));
