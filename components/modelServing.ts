@@ -131,13 +131,20 @@ export interface ModelServingArgs {
    * or `nvidia.com/mig-1g.10gb` for a MIG slice. @default "nvidia.com/gpu"
    */
   readonly gpuResourceName?: pulumi.Input<string>;
-  /** GPU products (`nvidia.com/gpu.product`) the pods may run on; empty means any GPU node. @default [] */
+  /**
+   * GPU products (`nvidia.com/gpu.product`) the pods may run on, through a required node
+   * affinity. At least one when gpus > 0; empty when gpus is 0. @default []
+   */
   readonly gpuProducts?: pulumi.Input<string[]>;
   /** Server CPU request. @default "4" */
   readonly cpu?: pulumi.Input<string>;
   /** Server memory request and limit; `/dev/shm` counts against it. @default "32Gi" */
   readonly memory?: pulumi.Input<string>;
-  /** Server CPU limit. @default none (unthrottled) */
+  /**
+   * Server CPU limit, at least cpu. Equal to the request, with memory likewise, the pod gets the
+   * Guaranteed QoS class (evicted last, exclusive cores under the static CPU manager); the
+   * policy pack requires a CPU limit in prod. @default cpu
+   */
   readonly cpuLimit?: pulumi.Input<string>;
   /** Size of the memory-backed `/dev/shm` (NCCL and PyTorch data loaders need more than 64Mi). @default "8Gi" */
   readonly shmSizeLimit?: pulumi.Input<string>;
@@ -158,7 +165,7 @@ export interface ModelServingArgs {
   readonly loaderEnv?: pulumi.Input<Record<string, string>>;
   /** Secret whose keys become loader environment variables (storage credentials). @default none */
   readonly loaderSecretName?: pulumi.Input<string>;
-  /** Loader CPU request. @default "500m" */
+  /** Loader CPU request and limit (rclone checksums and parallel transfers use CPU). @default "1" */
   readonly loaderCpu?: pulumi.Input<string>;
   /** Loader memory request and limit. @default "1Gi" */
   readonly loaderMemory?: pulumi.Input<string>;
@@ -226,7 +233,7 @@ export interface ModelServingSettings {
   readonly gpuProducts: readonly string[];
   readonly cpu: string;
   readonly memory: string;
-  readonly cpuLimit: string | undefined;
+  readonly cpuLimit: string;
   readonly shmSizeLimit: string;
   readonly modelCacheSizeLimit: string | undefined;
   readonly modelCacheClaimName: string | undefined;
@@ -345,6 +352,12 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
     gpuProducts,
     "empty when gpus is 0 (a CPU-only server is not placed on GPU nodes)",
   );
+  c.check(
+    args.gpus === 0 || gpuProducts.length > 0,
+    "gpuProducts",
+    gpuProducts,
+    "at least one GPU product when gpus is above 0 (GPU pods are placed on a product by node affinity)",
+  );
 
   checkQuantity(c, "cpu", args.cpu);
   checkQuantity(c, "memory", args.memory);
@@ -353,6 +366,15 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
   checkQuantity(c, "modelCacheSizeLimit", args.modelCacheSizeLimit);
   checkQuantity(c, "loaderCpu", args.loaderCpu);
   checkQuantity(c, "loaderMemory", args.loaderMemory);
+  const cpu = args.cpu ?? "4";
+  if (args.cpuLimit !== undefined && isQuantity(cpu) && isQuantity(args.cpuLimit)) {
+    c.check(
+      parseQuantity(args.cpuLimit) >= parseQuantity(cpu),
+      "cpuLimit",
+      args.cpuLimit,
+      `at least cpu (${cpu}); Kubernetes rejects a limit below the request`,
+    );
+  }
   const memory = args.memory ?? "32Gi";
   const shm = args.shmSizeLimit ?? "8Gi";
   if (isQuantity(memory) && isQuantity(shm)) {
@@ -474,7 +496,7 @@ export function withModelServingDefaults(name: string, args: ResolvedModelServin
     gpuProducts: args.gpuProducts ?? [],
     cpu: args.cpu ?? "4",
     memory: args.memory ?? "32Gi",
-    cpuLimit: args.cpuLimit,
+    cpuLimit: args.cpuLimit ?? args.cpu ?? "4",
     shmSizeLimit: args.shmSizeLimit ?? "8Gi",
     modelCacheSizeLimit: args.modelCacheSizeLimit,
     modelCacheClaimName: args.modelCacheClaimName,
@@ -484,7 +506,7 @@ export function withModelServingDefaults(name: string, args: ResolvedModelServin
     loaderArgs: args.loaderArgs,
     loaderEnv: args.loaderEnv ?? {},
     loaderSecretName: args.loaderSecretName,
-    loaderCpu: args.loaderCpu ?? "500m",
+    loaderCpu: args.loaderCpu ?? "1",
     loaderMemory: args.loaderMemory ?? "1Gi",
     classicInitContainer: args.classicInitContainer ?? false,
     drainSeconds: args.drainSeconds ?? 15,
@@ -532,7 +554,10 @@ const VOLUMES = {
   loaderTmp: "loader-tmp",
 } as const;
 
-/** Server resources: like containerResources, with the GPU under a configurable resource name. */
+/**
+ * Server resources: like containerResources (GPU requests equal limits), with the GPU under a
+ * configurable resource name and a CPU limit.
+ */
 export function serverResources(
   settings: ModelServingSettings,
 ): k8s.types.input.core.v1.ResourceRequirements {
@@ -540,11 +565,7 @@ export function serverResources(
     settings.gpus > 0 ? { [settings.gpuResourceName]: String(settings.gpus) } : {};
   return {
     requests: { cpu: settings.cpu, memory: settings.memory, ...gpu },
-    limits: {
-      memory: settings.memory,
-      ...(settings.cpuLimit === undefined ? {} : { cpu: settings.cpuLimit }),
-      ...gpu,
-    },
+    limits: { cpu: settings.cpuLimit, memory: settings.memory, ...gpu },
   };
 }
 
@@ -596,7 +617,7 @@ export function buildLoaderContainer(settings: ModelServingSettings): k8s.types.
       : { envFrom: [{ secretRef: { name: settings.loaderSecretName } }] }),
     resources: {
       requests: { cpu: settings.loaderCpu, memory: settings.loaderMemory },
-      limits: { memory: settings.loaderMemory },
+      limits: { cpu: settings.loaderCpu, memory: settings.loaderMemory },
     },
     securityContext: restrictedContainerSecurityContext(true),
     volumeMounts: [

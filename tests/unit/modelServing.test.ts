@@ -90,7 +90,7 @@ describe("ModelServing spec builders", () => {
         gpuProducts: [],
         cpu: "4",
         memory: "32Gi",
-        cpuLimit: undefined,
+        cpuLimit: "4",
         shmSizeLimit: "8Gi",
         modelCacheSizeLimit: undefined,
         modelCacheClaimName: undefined,
@@ -99,7 +99,7 @@ describe("ModelServing spec builders", () => {
         loaderArgs: undefined,
         loaderEnv: {},
         loaderSecretName: undefined,
-        loaderCpu: "500m",
+        loaderCpu: "1",
         loaderMemory: "1Gi",
         classicInitContainer: false,
         drainSeconds: 15,
@@ -137,8 +137,8 @@ describe("ModelServing spec builders", () => {
     assert.deepEqual(loader.command, [...DEFAULT_LOADER_COMMAND]);
     assert.match(loader.command[2], /rclone copy "\$MODEL_URI" "\$MODEL_DIR"/);
     assert.deepEqual(loader.resources, {
-      requests: { cpu: "500m", memory: "1Gi" },
-      limits: { memory: "1Gi" },
+      requests: { cpu: "1", memory: "1Gi" },
+      limits: { cpu: "1", memory: "1Gi" },
     });
   });
 
@@ -182,7 +182,7 @@ describe("ModelServing spec builders", () => {
     assert.equal(server.name, "model-server");
     assert.deepEqual(server.resources, {
       requests: { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "2" },
-      limits: { memory: "64Gi", "nvidia.com/gpu": "2" },
+      limits: { cpu: "8", memory: "64Gi", "nvidia.com/gpu": "2" },
     });
     assert.deepEqual(server.ports, [
       { name: "http", containerPort: 8000, protocol: "TCP" },
@@ -214,6 +214,12 @@ describe("ModelServing spec builders", () => {
     assert.equal(env.get("MODEL_NAME"), "llama-3-8b");
     assert.equal(env.get("VLLM_PORT"), "8000");
     assert.deepEqual(server.args, ARGS.args);
+  });
+
+  it("sets a higher CPU limit on request", () => {
+    const server: any = buildServerContainer(settings({ cpuLimit: "12" }));
+    assert.equal(server.resources.limits.cpu, "12");
+    assert.equal(server.resources.requests.cpu, "8");
   });
 
   it("requests a shared or MIG GPU resource by name", () => {
@@ -377,6 +383,16 @@ describe("ModelServing validation", () => {
       "GPU products for a CPU-only server",
       { gpus: 0, gpuProducts: ["NVIDIA-L40S"] },
       `gpuProducts must be empty when gpus is 0 (a CPU-only server is not placed on GPU nodes); got ["NVIDIA-L40S"]`,
+    ],
+    [
+      "GPU pods without a GPU product",
+      { gpus: 1, gpuProducts: [] },
+      "gpuProducts must be at least one GPU product when gpus is above 0 (GPU pods are placed on a product by node affinity); got []",
+    ],
+    [
+      "a CPU limit below the request",
+      { cpu: "8", cpuLimit: "4" },
+      `cpuLimit must be at least cpu (8); Kubernetes rejects a limit below the request; got "4"`,
     ],
     [
       "an invalid GPU resource name",

@@ -257,6 +257,7 @@ describe("ModelMonitoring component", () => {
       modelName: "llama-3-8b",
       modelUri: ":s3,env_auth=true:models/llama-3-8b",
       image: "vllm/vllm-openai:v0.6.3",
+      gpuProducts: ["NVIDIA-L40S"],
     });
     new ModelMonitoring("llama", {
       namespace: serving.namespace,
