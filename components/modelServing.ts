@@ -37,7 +37,7 @@ export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
  * by one path (e.g. `:s3,provider=AWS,env_auth=true:bucket/models/llama`), and its image ships
  * a POSIX shell for the script below.
  */
-export const DEFAULT_LOADER_IMAGE = "docker.io/rclone/rclone:1.68.2";
+export const DEFAULT_LOADER_IMAGE = "rclone/rclone:1.68.2";
 
 /**
  * The default loader program, run as `sh -c`. It relies only on the environment the component

@@ -17,11 +17,19 @@ export interface ConfigProblem {
   readonly allowed: string;
 }
 
+/** Config that passed the schema but that a component rejected; its message names property and value. */
+export interface ComponentRejection {
+  /** Path of the config entry the component was built from, e.g. ["trainingJobs", 0]. */
+  readonly path: readonly PropertyKey[];
+  /** The component's own ValidationError message. */
+  readonly rejection: string;
+}
+
 /** Thrown for invalid stack config. A RunError, so Pulumi prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
   constructor(
     readonly stack: string,
-    readonly problems: readonly ConfigProblem[],
+    readonly problems: readonly (ConfigProblem | ComponentRejection)[],
   ) {
     super(formatProblems(stack, problems));
     this.name = "ConfigError";
@@ -38,8 +46,15 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-export function formatProblems(stack: string, problems: readonly ConfigProblem[]): string {
-  const lines = problems.map((p) => `${keyPath(p.path)} must be ${p.allowed}; got ${show(p.value)}`);
+export function formatProblems(
+  stack: string,
+  problems: readonly (ConfigProblem | ComponentRejection)[],
+): string {
+  const lines = problems.map((p) =>
+    "rejection" in p
+      ? `${keyPath(p.path)} is rejected by its component: ${p.rejection}`
+      : `${keyPath(p.path)} must be ${p.allowed}; got ${show(p.value)}`,
+  );
   const body = lines.length === 1 ? ` ${lines[0] ?? ""}` : `\n  - ${lines.join("\n  - ")}`;
   return `Invalid config for stack "${stack}":${body}`;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { KNOWN_GPU_PRODUCTS } from "../components/lib/gpu";
+import { isCanonicalCidr } from "../components/lib/cidr";
 import { isQuantity } from "../components/lib/quantity";
 import { isDns1123Label, isEnvVarName, isPinnedImage } from "../components/lib/validation";
 
@@ -94,7 +95,8 @@ export const batchJobSchema = z.strictObject({
 export const quotaSchema = z.strictObject({
   gpus: wholeGpus,
   requestsCpu: quantity,
-  limitsCpu: quantity,
+  // Optional: CPU limits throttle model servers; without it the quota caps CPU by requests.
+  limitsCpu: quantity.optional(),
   requestsMemory: quantity,
   limitsMemory: quantity,
   maxGpusPerContainer: positiveCount.optional(),
@@ -140,6 +142,11 @@ export const stackConfigSchema = z.strictObject({
   }),
   gpuSharing: gpuSharingSchema.default({ enabled: false, replicas: 4, nodes: [] }),
   priorityClassPrefix: dnsLabel.default("ml"),
+  installWorkflowCrd: z.boolean().default(true),
+  modelSourceEgressCidrs: z
+    .array(z.string().refine(isCanonicalCidr, 'a CIDR such as "10.0.0.0/16" with no host bits set'))
+    .default([]),
+  modelSourceToken: z.string().default(""),
 });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;

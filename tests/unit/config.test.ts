@@ -14,7 +14,7 @@ const reserved = {
 type Item = Record<string, unknown>;
 /** The raw config as a test edits it: lists of loosely typed items. */
 interface RawConfig extends Item {
-  quota?: Item;
+  quota: Item;
   models: Item[];
   trainingJobs: Item[];
   batchJobs: Item[];
@@ -204,7 +204,7 @@ describe("stack config", () => {
       ],
       [
         "a missing required key",
-        (r) => delete r.quota,
+        (r) => delete (r as Item).quota,
         "k8s-ml-patterns:quota must be an object (a YAML map); got undefined",
       ],
       [

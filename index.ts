@@ -1,0 +1,23 @@
+/**
+ * The k8s-ml-patterns program: reads and validates the stack's config, checks every
+ * component's arguments, and only then deploys. Invalid config fails with one message and no
+ * resource registered.
+ */
+import { main } from "./program/main";
+
+const deployed = main();
+
+export const namespace = deployed.tenancy.namespaceName;
+export const gpuQuota = deployed.tenancy.gpuQuota;
+export const models = deployed.models.map((m) => ({
+  deployment: m.serving.deploymentName,
+  service: m.serving.serviceDnsName,
+  autoscaler: m.autoscaling?.autoscalerName,
+}));
+export const trainingJobs = deployed.trainingJobs.map((t) => ({
+  statefulSet: t.statefulSetName,
+  masterAddress: t.masterAddress,
+  worldSize: t.worldSize,
+}));
+export const batchJobs = deployed.batchJobs.map((b) => b.jobName);
+export const workflows = deployed.workflows.map((w) => w.metadata.name);

@@ -1,0 +1,129 @@
+/** Creates the stack's components from a validated plan. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Autoscaling } from "../components/autoscaling";
+import { BatchInference } from "../components/batchInference";
+import { DistributedTraining } from "../components/distributedTraining";
+import { GpuSharing } from "../components/gpuSharing";
+import { GpuTenancy } from "../components/gpuTenancy";
+import { ComponentRoles, standardLabels } from "../components/lib/labels";
+import { MLWorkflow, MLWorkflowDefinition, MLWORKFLOW_CRD_NAME } from "../components/mlWorkflow";
+import { ModelMonitoring } from "../components/monitoring";
+import { ModelServing } from "../components/modelServing";
+import { WorkloadPriorities } from "../components/workloadPriorities";
+import { MODEL_SOURCE_SECRET, type StackPlan } from "./plan";
+
+/** What the stack deployed, for its outputs and for tests. */
+export interface DeployedStack {
+  readonly tenancy: GpuTenancy;
+  readonly priorities: WorkloadPriorities;
+  readonly gpuSharing?: GpuSharing;
+  readonly models: readonly {
+    readonly serving: ModelServing;
+    readonly autoscaling?: Autoscaling;
+    readonly monitoring?: ModelMonitoring;
+  }[];
+  readonly trainingJobs: readonly DistributedTraining[];
+  readonly batchJobs: readonly BatchInference[];
+  readonly workflowDefinition: pulumi.Resource | undefined;
+  readonly workflows: readonly MLWorkflow[];
+  /** The Secret holding `modelSourceToken`, when one is configured. */
+  readonly modelSourceSecret: k8s.core.v1.Secret | undefined;
+}
+
+/**
+ * Deploys the plan. Workloads are created in the tenancy's namespace through its
+ * `namespaceName` Output and name their PriorityClass through the priorities' Outputs, so
+ * Pulumi creates the namespace, quota and classes before any pod-creating object.
+ */
+export function deployStack(plan: StackPlan): DeployedStack {
+  const tenancy = new GpuTenancy(plan.namespace, plan.tenancy);
+  const namespace = tenancy.namespaceName;
+  const priorities = new WorkloadPriorities(plan.priorities.name, plan.priorities.args);
+  const gpuSharing =
+    plan.gpuSharing === undefined ? undefined : new GpuSharing(plan.gpuSharing.name, plan.gpuSharing.args);
+
+  const tokenSecret =
+    plan.modelSourceToken === undefined
+      ? undefined
+      : new k8s.core.v1.Secret(`${plan.namespace}-${MODEL_SOURCE_SECRET.suffix}`, {
+          metadata: {
+            name: `${plan.namespace}-${MODEL_SOURCE_SECRET.suffix}`,
+            namespace,
+            labels: standardLabels(MODEL_SOURCE_SECRET.suffix, plan.namespace, ComponentRoles.modelServer),
+          },
+          type: "Opaque",
+          stringData: { [MODEL_SOURCE_SECRET.key]: pulumi.secret(plan.modelSourceToken) },
+        });
+
+  const models = plan.models.map((model) => {
+    const serving = new ModelServing(model.name, {
+      ...model.serving,
+      namespace,
+      priorityClassName: priorities.servingClassName,
+      ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
+    });
+    const autoscaling =
+      model.autoscaling === undefined
+        ? undefined
+        : new Autoscaling(`${model.name}-scaling`, {
+            ...model.autoscaling,
+            namespace,
+            deploymentName: serving.deploymentName,
+          });
+    const monitoring =
+      model.monitoring === undefined
+        ? undefined
+        : new ModelMonitoring(`${model.name}-monitoring`, {
+            ...model.monitoring,
+            namespace,
+            serviceSelectorLabels: serving.selectorLabels,
+          });
+    return {
+      serving,
+      ...(autoscaling === undefined ? {} : { autoscaling }),
+      ...(monitoring === undefined ? {} : { monitoring }),
+    };
+  });
+
+  const trainingJobs = plan.trainingJobs.map(
+    (job) =>
+      new DistributedTraining(job.name, {
+        ...job.args,
+        namespace,
+        priorityClassName: priorities.trainingClassName,
+      }),
+  );
+  const batchJobs = plan.batchJobs.map(
+    (job) =>
+      new BatchInference(job.name, { ...job.args, namespace, priorityClassName: priorities.batchClassName }),
+  );
+
+  let workflowDefinition: pulumi.Resource | undefined;
+  if (plan.installWorkflowCrd) {
+    workflowDefinition = new MLWorkflowDefinition("mlworkflows");
+  } else if (plan.workflows.length > 0) {
+    // Another stack owns the cluster-scoped CRD; read it so the instances still wait for it.
+    workflowDefinition = k8s.apiextensions.v1.CustomResourceDefinition.get(
+      "mlworkflows-crd",
+      MLWORKFLOW_CRD_NAME,
+    );
+  }
+  const definition = workflowDefinition;
+  const workflows =
+    definition === undefined
+      ? []
+      : plan.workflows.map((w) => new MLWorkflow(w.name, { ...w.args, namespace, definition }));
+
+  return {
+    tenancy,
+    priorities,
+    ...(gpuSharing === undefined ? {} : { gpuSharing }),
+    models,
+    trainingJobs,
+    batchJobs,
+    workflowDefinition,
+    workflows,
+    modelSourceSecret: tokenSecret,
+  };
+}

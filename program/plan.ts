@@ -1,0 +1,260 @@
+/**
+ * Turns validated stack config into the arguments of every component the stack deploys, and
+ * checks them all with the components' own validators before anything is registered.
+ */
+import type { AutoscalingArgs } from "../components/autoscaling";
+import { validateAutoscalingArgs } from "../components/autoscaling";
+import { type BatchInferenceArgs, validateBatchInferenceArgs } from "../components/batchInference";
+import {
+  type DistributedTrainingArgs,
+  validateDistributedTrainingArgs,
+} from "../components/distributedTraining";
+import { type GpuSharingArgs, validateGpuSharingArgs } from "../components/gpuSharing";
+import { type GpuTenancyArgs, validateGpuTenancyArgs } from "../components/gpuTenancy";
+import type { Resolved } from "../components/lib/resolve";
+import { ValidationError } from "../components/lib/validation";
+import { type MLWorkflowArgs, validateMLWorkflowArgs } from "../components/mlWorkflow";
+import { type ModelMonitoringArgs, validateModelMonitoringArgs } from "../components/monitoring";
+import {
+  type ModelServingArgs,
+  modelServingSelectorLabels,
+  validateModelServingArgs,
+  withModelServingDefaults,
+} from "../components/modelServing";
+import {
+  type WorkloadPrioritiesArgs,
+  validateWorkloadPrioritiesArgs,
+} from "../components/workloadPriorities";
+import { type ComponentRejection, ConfigError } from "../config/problems";
+import type { StackConfig } from "../config/schema";
+
+/** The Secret (and its key) that carries `modelSourceToken` to the model loaders. */
+export const MODEL_SOURCE_SECRET = { suffix: "model-source", key: "MODEL_SOURCE_TOKEN" } as const;
+
+/**
+ * The plan holds plain values only, so every validator can check it before anything is
+ * registered; the deploy step swaps in Outputs (the namespace, the Service's labels).
+ */
+export interface ModelPlan {
+  readonly name: string;
+  /** Where the model came from in config, e.g. ["models", 0]. */
+  readonly configPath: readonly PropertyKey[];
+  readonly serving: Resolved<ModelServingArgs>;
+  readonly autoscaling?: Resolved<AutoscalingArgs>;
+  readonly monitoring?: Resolved<ModelMonitoringArgs>;
+}
+
+export interface NamedArgs<T> {
+  readonly name: string;
+  /** Where the arguments came from in config, e.g. ["trainingJobs", 0]. */
+  readonly configPath: readonly PropertyKey[];
+  readonly args: Resolved<T>;
+}
+
+export interface StackPlan {
+  readonly namespace: string;
+  readonly tenancy: Resolved<GpuTenancyArgs>;
+  readonly priorities: NamedArgs<WorkloadPrioritiesArgs>;
+  readonly gpuSharing?: NamedArgs<GpuSharingArgs>;
+  readonly models: readonly ModelPlan[];
+  readonly trainingJobs: readonly NamedArgs<DistributedTrainingArgs>[];
+  readonly batchJobs: readonly NamedArgs<BatchInferenceArgs>[];
+  readonly installWorkflowCrd: boolean;
+  readonly workflows: readonly NamedArgs<Omit<MLWorkflowArgs, "definition">>[];
+  /** The model-source credential, or undefined for none. Handled as a Pulumi secret. */
+  readonly modelSourceToken?: string;
+}
+
+/** Maps the config onto component arguments. Pure: registers nothing. */
+export function planStack(config: StackConfig): StackPlan {
+  const namespace = config.namespace;
+  const tokenSecret =
+    config.modelSourceToken === "" ? undefined : `${namespace}-${MODEL_SOURCE_SECRET.suffix}`;
+  const dcgmOwner = config.monitoring.dcgmExporter ? config.models[0]?.name : undefined;
+
+  const models = config.models.map((model, index): ModelPlan => {
+    const scaling = model.autoscaling;
+    const serving: Resolved<ModelServingArgs> = {
+      namespace,
+      modelName: model.name,
+      modelUri: model.modelUri,
+      image: model.image,
+      loaderImage: model.loaderImage,
+      gpus: model.gpusPerPod,
+      gpuProducts: [model.gpuProduct],
+      cpu: model.cpu,
+      memory: model.memory,
+      replicas: scaling === undefined ? model.replicas : Math.max(model.replicas, scaling.minReplicas),
+      autoscaled: scaling !== undefined,
+      maxModelLoadSeconds: model.maxModelLoadSeconds,
+      env: model.env,
+      priorityClassName: `${config.priorityClassPrefix}-serving`,
+      ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret }),
+    };
+    return {
+      name: model.name,
+      configPath: ["models", index],
+      serving,
+      ...(scaling === undefined
+        ? {}
+        : {
+            autoscaling: {
+              namespace,
+              deploymentName: model.name,
+              hpa: scaling.hpa && !scaling.keda,
+              keda: scaling.keda,
+              minReplicas: scaling.minReplicas,
+              maxReplicas: scaling.maxReplicas,
+              targetCpuUtilizationPercent: scaling.targetCpuUtilization,
+              targetRequestsPerSecond: scaling.targetRequestsPerSecond,
+              scaleDownStabilizationSeconds: scaling.scaleDownStabilizationSeconds,
+            },
+          }),
+      ...(config.monitoring.enabled
+        ? {
+            monitoring: {
+              namespace,
+              serviceSelectorLabels: modelServingSelectorLabels(
+                withModelServingDefaults(model.name, serving),
+              ),
+              prometheusSelectorLabels: config.monitoring.prometheusSelectorLabels,
+              dcgmExporter: dcgmOwner === model.name,
+            },
+          }
+        : {}),
+    };
+  });
+
+  return {
+    namespace,
+    tenancy: {
+      namespace,
+      gpuQuota: config.quota.gpus,
+      requestsCpu: config.quota.requestsCpu,
+      requestsMemory: config.quota.requestsMemory,
+      limitsMemory: config.quota.limitsMemory,
+      ...(config.quota.limitsCpu === undefined ? {} : { limitsCpu: config.quota.limitsCpu }),
+      ...(config.quota.maxGpusPerContainer === undefined
+        ? {}
+        : { maxGpusPerContainer: config.quota.maxGpusPerContainer }),
+      modelSourceEgressCidrs: config.modelSourceEgressCidrs,
+    },
+    priorities: {
+      name: config.priorityClassPrefix,
+      configPath: ["priorityClassPrefix"],
+      args: { prefix: config.priorityClassPrefix },
+    },
+    ...(config.gpuSharing.enabled
+      ? {
+          gpuSharing: {
+            name: `${config.priorityClassPrefix}-gpu-sharing`,
+            configPath: ["gpuSharing"],
+            args: { replicas: config.gpuSharing.replicas, nodeNames: config.gpuSharing.nodes },
+          },
+        }
+      : {}),
+    models,
+    trainingJobs: config.trainingJobs.map((job, index) => ({
+      name: job.name,
+      configPath: ["trainingJobs", index],
+      args: {
+        namespace,
+        image: job.image,
+        ...(job.command.length > 0 ? { command: job.command } : {}),
+        workers: job.workers,
+        gpusPerWorker: job.gpusPerWorker,
+        gpuProducts: job.gpusPerWorker > 0 ? [job.gpuProduct] : [],
+        cpu: job.cpu,
+        memory: job.memory,
+        env: job.env,
+        ...(job.checkpointStorage === undefined ? {} : { checkpointStorage: job.checkpointStorage }),
+        priorityClassName: `${config.priorityClassPrefix}-training`,
+      },
+    })),
+    batchJobs: config.batchJobs.map((job, index) => ({
+      name: job.name,
+      configPath: ["batchJobs", index],
+      args: {
+        namespace,
+        image: job.image,
+        ...(job.command.length > 0 ? { command: job.command } : {}),
+        parallelism: job.parallelism,
+        completions: job.completions,
+        gpusPerPod: job.gpusPerPod,
+        gpuProducts: job.gpusPerPod > 0 ? [job.gpuProduct] : [],
+        cpu: job.cpu,
+        memory: job.memory,
+        inputUri: job.inputUri,
+        outputUri: job.outputUri,
+        backoffLimitPerIndex: job.backoffLimitPerIndex,
+        activeDeadlineSeconds: job.activeDeadlineSeconds,
+        env: job.env,
+        priorityClassName: `${config.priorityClassPrefix}-batch`,
+      },
+    })),
+    installWorkflowCrd: config.installWorkflowCrd,
+    workflows: config.workflows.map((workflow, index) => ({
+      name: workflow.name,
+      configPath: ["workflows", index],
+      args: {
+        namespace,
+        modelName: workflow.modelName,
+        trainingData: workflow.trainingData,
+        gpus: workflow.gpus,
+        hyperparameters: workflow.hyperparameters,
+      },
+    })),
+    ...(config.modelSourceToken === "" ? {} : { modelSourceToken: config.modelSourceToken }),
+  };
+}
+
+/**
+ * Runs every component's validator over its planned arguments, so that a value the schema let
+ * through but a component rejects still fails before the first resource is registered.
+ */
+export function validatePlan(stack: string, plan: StackPlan): void {
+  const problems: ComponentRejection[] = [];
+  const check = (configPath: readonly PropertyKey[], validate: () => void): void => {
+    try {
+      validate();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push({ path: configPath, rejection: error.message });
+    }
+  };
+  check(["quota"], () => {
+    validateGpuTenancyArgs(plan.namespace, plan.tenancy);
+  });
+  check(plan.priorities.configPath, () => {
+    validateWorkloadPrioritiesArgs(plan.priorities.name, plan.priorities.args);
+  });
+  const sharing = plan.gpuSharing;
+  if (sharing !== undefined) {
+    check(sharing.configPath, () => {
+      validateGpuSharingArgs(sharing.name, sharing.args);
+    });
+  }
+  for (const model of plan.models) {
+    check(model.configPath, () => {
+      validateModelServingArgs(model.name, model.serving);
+      if (model.autoscaling !== undefined) validateAutoscalingArgs(model.name, model.autoscaling);
+      if (model.monitoring !== undefined) validateModelMonitoringArgs(model.name, model.monitoring);
+    });
+  }
+  for (const job of plan.trainingJobs) {
+    check(job.configPath, () => {
+      validateDistributedTrainingArgs(job.name, job.args);
+    });
+  }
+  for (const job of plan.batchJobs) {
+    check(job.configPath, () => {
+      validateBatchInferenceArgs(job.name, job.args);
+    });
+  }
+  for (const workflow of plan.workflows) {
+    check(workflow.configPath, () => {
+      validateMLWorkflowArgs(workflow.name, workflow.args);
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(stack, problems);
+}

@@ -1,0 +1,234 @@
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { resetAutoscalingTargets } from "../../components/autoscaling";
+import { resetDcgmScrapers } from "../../components/monitoring";
+import { ConfigError } from "../../config/problems";
+import { main } from "../../program/main";
+import {
+  findResource,
+  registrations,
+  resetRegistrations,
+  type RegisteredResource,
+  useMocks,
+  valueOf,
+} from "./harness";
+import { stackConfigText } from "./stackFiles";
+
+/** Runs the program for a stack with the given config, the way the CLI would hand it over. */
+async function runProgram(stack: string, config: Record<string, string>): Promise<RegisteredResource[]> {
+  await useMocks(stack);
+  pulumi.runtime.setAllConfig(config);
+  main();
+  return registrations();
+}
+
+/** Runs the program expecting a ConfigError; returns its message after checking nothing was registered. */
+async function rejectedConfig(stack: string, config: Record<string, string>): Promise<string> {
+  await useMocks(stack);
+  pulumi.runtime.setAllConfig(config);
+  let message: string | undefined;
+  try {
+    main();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.ok(
+      error instanceof pulumi.RunError,
+      "ConfigError must be a RunError so Pulumi prints no stack trace",
+    );
+    message = error.message;
+  }
+  assert.ok(message !== undefined, "the config was accepted");
+  assert.deepEqual(await registrations(), [], "nothing may be registered for invalid config");
+  return message;
+}
+
+function countByType(resources: readonly RegisteredResource[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}
+
+type Item = Record<string, unknown>;
+
+/** Replaces the first entry of a list key (models, trainingJobs, ...) with an edited copy. */
+function withFirst(stack: string, key: string, edit: (item: Item) => Item): Record<string, string> {
+  const config = stackConfigText(stack);
+  const fullKey = `k8s-ml-patterns:${key}`;
+  const [first, ...rest] = JSON.parse(config[fullKey] ?? "[]") as Item[];
+  return { ...config, [fullKey]: JSON.stringify([edit(first), ...rest]) };
+}
+
+/** Replaces an object key (quota, monitoring, ...) with an edited copy. */
+function withObject(stack: string, key: string, edit: (value: Item) => Item): Record<string, string> {
+  const config = stackConfigText(stack);
+  const fullKey = `k8s-ml-patterns:${key}`;
+  return { ...config, [fullKey]: JSON.stringify(edit(JSON.parse(config[fullKey] ?? "{}") as Item)) };
+}
+
+const COMMON_TYPES = {
+  "k8sml:tenancy:GpuTenancy": 1,
+  "k8sml:gpu:WorkloadPriorities": 1,
+  "k8sml:serving:ModelServing": 1,
+  "k8sml:serving:Autoscaling": 1,
+  "k8sml:monitoring:ModelMonitoring": 1,
+  "k8sml:training:DistributedTraining": 1,
+  "k8sml:batch:BatchInference": 1,
+  "k8sml:workflow:MLWorkflowDefinition": 1,
+  "kubernetes:core/v1:Namespace": 1,
+  "kubernetes:core/v1:ResourceQuota": 1,
+  "kubernetes:core/v1:LimitRange": 1,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
+  "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
+  "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
+  "kubernetes:scheduling.k8s.io/v1:PriorityClass": 3,
+  "kubernetes:core/v1:ServiceAccount": 4,
+  "kubernetes:core/v1:Service": 2,
+  "kubernetes:apps/v1:Deployment": 1,
+  "kubernetes:policy/v1:PodDisruptionBudget": 1,
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
+  "kubernetes:apps/v1:StatefulSet": 1,
+  "kubernetes:batch/v1:Job": 1,
+  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 1,
+};
+
+describe("the program", () => {
+  beforeEach(() => {
+    resetRegistrations();
+    resetAutoscalingTargets();
+    resetDcgmScrapers();
+  });
+
+  it("deploys the dev stack's resources", async () => {
+    const all = await runProgram("dev", stackConfigText("dev"));
+    assert.deepEqual(countByType(all), {
+      ...COMMON_TYPES,
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 1,
+      "kubernetes:ai.example.com/v1:MLWorkflow": 1,
+    });
+  });
+
+  it("deploys the prod stack's resources, with the DCGM ServiceMonitor and no workflow", async () => {
+    const all = await runProgram("prod", stackConfigText("prod"));
+    assert.deepEqual(countByType(all), {
+      ...COMMON_TYPES,
+      "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 2,
+    });
+  });
+
+  it("puts every namespaced object into the stack's namespace and names its PriorityClass", async () => {
+    const all = await runProgram("dev", stackConfigText("dev"));
+    const clusterScoped = new Set([
+      "kubernetes:core/v1:Namespace",
+      "kubernetes:scheduling.k8s.io/v1:PriorityClass",
+      "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+    ]);
+    for (const r of all.filter((r) => r.type.startsWith("kubernetes:") && !clusterScoped.has(r.type))) {
+      const metadata = r.inputs.metadata as { namespace?: string };
+      assert.equal(metadata.namespace, "ml-dev", `${r.type} ${r.name}`);
+    }
+    const podSpecOf = (type: string, name: string): { priorityClassName?: string } => {
+      const spec = findResource(all, type, name).inputs.spec as {
+        template: { spec: { priorityClassName?: string } };
+      };
+      return spec.template.spec;
+    };
+    assert.equal(
+      podSpecOf("kubernetes:apps/v1:Deployment", "llama-small-deploy").priorityClassName,
+      "ml-dev-serving",
+    );
+    assert.equal(
+      podSpecOf("kubernetes:apps/v1:StatefulSet", "finetune-sts").priorityClassName,
+      "ml-dev-training",
+    );
+    assert.equal(podSpecOf("kubernetes:batch/v1:Job", "embed-corpus-job").priorityClassName, "ml-dev-batch");
+  });
+
+  it("scales the serving Deployment it created and starts it at the autoscaler's minimum", async () => {
+    const all = await runProgram("prod", stackConfigText("prod"));
+    const hpa = all.find((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+    const deployment = all.find((r) => r.type === "kubernetes:apps/v1:Deployment");
+    assert.ok(hpa !== undefined && deployment !== undefined);
+    const spec = hpa.inputs.spec as {
+      scaleTargetRef: { name: string };
+      minReplicas: number;
+      maxReplicas: number;
+    };
+    assert.equal(spec.scaleTargetRef.name, (deployment.inputs.metadata as { name: string }).name);
+    assert.deepEqual([spec.minReplicas, spec.maxReplicas], [2, 10]);
+    assert.equal((deployment.inputs.spec as { replicas: number }).replicas, 3);
+  });
+
+  it("keeps the model-source token a Pulumi secret and hands it only to the loader", async () => {
+    await useMocks("dev");
+    pulumi.runtime.setAllConfig({ ...stackConfigText("dev"), "k8s-ml-patterns:modelSourceToken": "hf_abc" }, [
+      "k8s-ml-patterns:modelSourceToken",
+    ]);
+    const deployed = main();
+    const secret = deployed.modelSourceSecret;
+    assert.ok(secret !== undefined);
+    assert.equal(await pulumi.isSecret(secret.stringData), true);
+    assert.deepEqual(await valueOf(secret.stringData), { MODEL_SOURCE_TOKEN: "hf_abc" });
+    const all = await registrations();
+    const pod = (
+      findResource(all, "kubernetes:apps/v1:Deployment", "llama-small-deploy").inputs.spec as {
+        template: {
+          spec: {
+            initContainers: { name: string; envFrom?: unknown }[];
+            containers: { envFrom?: unknown }[];
+          };
+        };
+      }
+    ).template.spec;
+    assert.deepEqual(pod.initContainers[0]?.envFrom, [{ secretRef: { name: "ml-dev-model-source" } }]);
+    assert.equal(pod.containers[0]?.envFrom, undefined);
+  });
+
+  describe("rejects invalid config before registering anything", () => {
+    it("a schema violation, naming stack, key, value and what is allowed", async () => {
+      const message = await rejectedConfig(
+        "dev",
+        withFirst("dev", "models", (model) => ({ ...model, gpusPerPod: 1.5 })),
+      );
+      assert.equal(
+        message,
+        'Invalid config for stack "dev": k8s-ml-patterns:models[0].gpusPerPod must be a whole number; got 1.5',
+      );
+    });
+
+    it("demand over the quota in the prod stack", async () => {
+      const message = await rejectedConfig(
+        "prod",
+        withObject("prod", "quota", (quota) => ({ ...quota, gpus: 8 })),
+      );
+      assert.match(
+        message,
+        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 21 \(/,
+      );
+      assert.match(message, /models "llama-70b": 10 pods x 1 GPUs = 10/);
+      assert.match(message, /; got 8$/);
+    });
+
+    it("a value the schema allows but a component rejects", async () => {
+      const longName = "t".repeat(60);
+      const message = await rejectedConfig(
+        "dev",
+        withFirst("dev", "trainingJobs", (job) => ({ ...job, name: longName })),
+      );
+      assert.ok(
+        message.startsWith(
+          `Invalid config for stack "dev": k8s-ml-patterns:trainingJobs[0] is rejected by its component: DistributedTraining "${longName}": invalid arguments:`,
+        ),
+        message,
+      );
+      assert.match(message, /name must be/);
+    });
+
+    it("a typo in a top-level key", async () => {
+      const message = await rejectedConfig("dev", {
+        ...stackConfigText("dev"),
+        "k8s-ml-patterns:quotas": "{}",
+      });
+      assert.match(message, /k8s-ml-patterns:quotas must be a known key/);
+    });
+  });
+});
