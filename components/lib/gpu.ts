@@ -29,13 +29,19 @@ export interface ComputeResources {
   readonly cpu: string;
   /** Memory request and limit, e.g. "16Gi". The limit equals the request so GPU pods are not OOM-surprised. */
   readonly memory: string;
-  /** CPU limit; unset leaves CPU unthrottled, which latency-sensitive servers usually want. */
+  /**
+   * CPU limit. Defaults to the request: with memory and GPU limits equal to their requests too,
+   * the pod gets the Guaranteed QoS class (last to be evicted, eligible for exclusive CPUs),
+   * and a namespace quota on `limits.cpu` or a policy requiring CPU limits is satisfied.
+   * @default the CPU request
+   */
   readonly cpuLimit?: string;
 }
 
 /**
  * Resource requirements with the GPU in `limits` (where Kubernetes requires extended
- * resources) and the same count in `requests`, as the policy pack demands.
+ * resources) and the same count in `requests`, as the policy pack demands; every limit equals
+ * its request unless `cpuLimit` says otherwise.
  */
 export function containerResources(
   resources: ComputeResources,
@@ -43,11 +49,7 @@ export function containerResources(
   const gpu: Record<string, string> = resources.gpus > 0 ? { [GPU_RESOURCE]: String(resources.gpus) } : {};
   return {
     requests: { cpu: resources.cpu, memory: resources.memory, ...gpu },
-    limits: {
-      memory: resources.memory,
-      ...(resources.cpuLimit === undefined ? {} : { cpu: resources.cpuLimit }),
-      ...gpu,
-    },
+    limits: { cpu: resources.cpuLimit ?? resources.cpu, memory: resources.memory, ...gpu },
   };
 }
 

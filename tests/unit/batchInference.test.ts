@@ -106,7 +106,7 @@ describe("BatchInference spec builders", () => {
     assert.deepEqual(container.command, ["python", "-m", "embed"]);
     assert.deepEqual(container.resources, {
       requests: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" },
-      limits: { memory: "16Gi", "nvidia.com/gpu": "1" },
+      limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" },
     });
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
     assert.deepEqual(container.securityContext.capabilities, { drop: ["ALL"] });

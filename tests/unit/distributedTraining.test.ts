@@ -103,7 +103,7 @@ describe("DistributedTraining spec builders", () => {
       { name: "rendezvous", containerPort: 23456, protocol: "TCP" },
     ]);
     assert.equal(pod.tolerations, undefined);
-    assert.deepEqual(pod.containers[0].resources.limits, { memory: "64Gi" });
+    assert.deepEqual(pod.containers[0].resources.limits, { cpu: "16", memory: "64Gi" });
   });
 
   it("builds a headless Service that publishes not-ready workers", () => {
@@ -155,7 +155,7 @@ describe("DistributedTraining spec builders", () => {
     assert.deepEqual(container.command, ["torchrun", "train.py"]);
     assert.deepEqual(container.resources, {
       requests: { cpu: "16", memory: "64Gi", "nvidia.com/gpu": "2" },
-      limits: { memory: "64Gi", "nvidia.com/gpu": "2" },
+      limits: { cpu: "16", memory: "64Gi", "nvidia.com/gpu": "2" },
     });
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
     assert.equal(container.securityContext.allowPrivilegeEscalation, false);

@@ -62,14 +62,14 @@ describe("validation helpers", () => {
 });
 
 describe("GPU helpers", () => {
-  it("puts the GPU in limits and requests alike", () => {
+  it("puts the GPU in limits and requests alike, and limits CPU at the request unless told", () => {
     assert.deepEqual(containerResources({ gpus: 2, cpu: "4", memory: "16Gi" }), {
       requests: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "2" },
-      limits: { memory: "16Gi", "nvidia.com/gpu": "2" },
+      limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "2" },
     });
     assert.deepEqual(containerResources({ gpus: 0, cpu: "1", memory: "1Gi", cpuLimit: "2" }), {
       requests: { cpu: "1", memory: "1Gi" },
-      limits: { memory: "1Gi", cpu: "2" },
+      limits: { cpu: "2", memory: "1Gi" },
     });
   });
 
