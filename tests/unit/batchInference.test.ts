@@ -116,7 +116,7 @@ describe("BatchInference spec builders", () => {
     ]);
     const cpuOnly = (batchJob(settings({ gpusPerPod: 0 })).spec as any).template.spec;
     assert.equal(cpuOnly.tolerations, undefined);
-    assert.deepEqual(cpuOnly.containers[0].resources.limits, { memory: "16Gi" });
+    assert.deepEqual(cpuOnly.containers[0].resources.limits, { cpu: "4", memory: "16Gi" });
   });
 
   it("passes the shard count and the input and output URIs, then the user's variables", () => {
