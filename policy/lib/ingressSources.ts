@@ -1,0 +1,210 @@
+// The ingress sources allowed to reach model servers, and the test "does this NetworkPolicy peer
+// admit only pods (or addresses) that an allowed source covers?".
+//
+// A source names a set of peers:
+//   podSelector        pods whose labels match it (absent: any pod),
+//   namespaceSelector  in namespaces whose labels match it (absent: the NetworkPolicy's own namespace),
+//   ipBlock            or addresses inside this CIDR (a source with ipBlock admits only ipBlock peers),
+//   ports              optionally only on these ports (names or numbers; absent: any port).
+// A peer is within a source when everything the peer admits is admitted by the source:
+//   - namespaces: a peer without namespaceSelector means the policy's namespace, which must match the
+//     source (same namespace, or its labels match the source's namespaceSelector); a peer with a
+//     namespaceSelector must imply the source's namespaceSelector (see selectors.implies), or pin
+//     kubernetes.io/metadata.name to namespaces whose labels all match it;
+//   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
+//   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
+//   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
+//     number matches a name when every selected model server declares that containerPort under it).
+
+import { cidrContains, parseCidr } from "./cidr";
+import type { JsonSchema } from "./jsonSchema";
+import { namedContainerPort } from "./modelServer";
+import type { Peer } from "./networkPolicy";
+import type { PodTemplate } from "./podTemplate";
+import {
+  describeSelector,
+  EVERYTHING,
+  implies,
+  matchesLabels,
+  parseLabelSelector,
+  type Selector,
+} from "./selectors";
+import { NAMESPACE_NAME_LABEL } from "./stackIndex";
+import { arr, num, obj } from "./values";
+
+export interface IngressSource {
+  /** A name for messages, e.g. "api-gateway". */
+  name: string;
+  podSelector?: Record<string, unknown>;
+  namespaceSelector?: Record<string, unknown>;
+  ipBlock?: string;
+  ports?: (string | number)[];
+}
+
+export const DEFAULT_INGRESS_SOURCES: IngressSource[] = [
+  { name: "api-gateway", podSelector: { matchLabels: { app: "api-gateway" } } },
+  {
+    name: "monitoring",
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "monitoring" } },
+    ports: ["metrics"],
+  },
+];
+
+const labelSelectorSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    matchLabels: { type: "object", additionalProperties: { type: "string" } },
+    matchExpressions: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          key: { type: "string", minLength: 1 },
+          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+          values: { type: "array", items: { type: "string" } },
+        },
+        required: ["key", "operator"],
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+};
+
+export const ingressSourcesSchema: JsonSchema = {
+  type: "array",
+  description:
+    "Peers that may send ingress to model servers. Each: name, and podSelector / namespaceSelector (LabelSelectors) or ipBlock (CIDR), optionally ports.",
+  items: {
+    type: "object",
+    properties: {
+      name: { type: "string", minLength: 1 },
+      podSelector: labelSelectorSchema,
+      namespaceSelector: labelSelectorSchema,
+      ipBlock: { type: "string", pattern: "^[0-9a-fA-F:.]+/[0-9]{1,3}$" },
+      ports: { type: "array", items: { type: ["string", "integer"] }, minItems: 1 },
+    },
+    required: ["name"],
+    additionalProperties: false,
+  },
+};
+
+export interface PeerContext {
+  /** The NetworkPolicy's namespace. */
+  namespace: string;
+  namespaceLabels(ns: string): Record<string, string>;
+  /** The model servers the NetworkPolicy selects (for resolving named ports). */
+  modelServers: readonly PodTemplate[];
+}
+
+function namespaceWithin(peerNs: Selector | undefined, source: IngressSource, ctx: PeerContext): boolean {
+  const nameIs = (names: string[]): Selector => ({
+    type: "requirements",
+    reqs: [{ key: NAMESPACE_NAME_LABEL, op: "In", values: names }],
+  });
+  if (source.namespaceSelector === undefined) {
+    return peerNs === undefined || implies(peerNs, nameIs([ctx.namespace]));
+  }
+  const srcNs = parseLabelSelector(source.namespaceSelector);
+  if (peerNs === undefined) return matchesLabels(srcNs, ctx.namespaceLabels(ctx.namespace));
+  if (implies(peerNs, srcNs)) return true;
+  // A peer that pins namespaces by name is within the source when each named namespace matches it.
+  if (peerNs.type !== "requirements") return false;
+  const pin = peerNs.reqs.find((r) => r.key === NAMESPACE_NAME_LABEL && r.op === "In");
+  return pin !== undefined && pin.values.every((ns) => matchesLabels(srcNs, ctx.namespaceLabels(ns)));
+}
+
+function portAllowed(
+  port: unknown,
+  allowed: readonly (string | number)[],
+  servers: readonly PodTemplate[],
+): boolean {
+  if (typeof port !== "string" && typeof port !== "number") return false;
+  if (allowed.includes(port)) return true;
+  if (servers.length === 0) return false;
+  return allowed.some((a) => {
+    if (typeof port === "number" && typeof a === "string") {
+      return servers.every((s) => namedContainerPort(s, a) === port);
+    }
+    if (typeof port === "string" && typeof a === "number") {
+      return servers.every((s) => namedContainerPort(s, port) === a);
+    }
+    return false;
+  });
+}
+
+/** True when every port the rule opens is one of the source's ports (or the source allows any port). */
+export function portsWithin(
+  rulePorts: unknown,
+  source: IngressSource,
+  servers: readonly PodTemplate[],
+): boolean {
+  const allowed = source.ports;
+  if (allowed === undefined) return true;
+  const list = arr(rulePorts) ?? [];
+  if (list.length === 0) return false;
+  return list.every((p) => {
+    const o = obj(p) ?? {};
+    const endPort = num(o.endPort);
+    const start = o.port;
+    if (endPort !== undefined) {
+      if (typeof start !== "number" || endPort < start || endPort - start > 65535) return false;
+      for (let n = start; n <= endPort; n++) if (!portAllowed(n, allowed, servers)) return false;
+      return true;
+    }
+    return portAllowed(start, allowed, servers);
+  });
+}
+
+/** True when everything the peer admits lies within the source (ports not considered). */
+export function peerWithin(peer: Peer, source: IngressSource, ctx: PeerContext): boolean {
+  if (peer.kind === "ipBlock") {
+    if (source.ipBlock === undefined || peer.cidr === undefined) return false;
+    const outer = parseCidr(source.ipBlock);
+    const inner = parseCidr(peer.cidr);
+    return outer !== undefined && inner !== undefined && cidrContains(outer, inner);
+  }
+  if (peer.kind !== "pods") return false;
+  if (
+    source.ipBlock !== undefined &&
+    source.podSelector === undefined &&
+    source.namespaceSelector === undefined
+  ) {
+    return false;
+  }
+  if (!namespaceWithin(peer.namespaceSelector, source, ctx)) return false;
+  if (source.podSelector === undefined) return true;
+  return implies(peer.podSelector ?? EVERYTHING, parseLabelSelector(source.podSelector));
+}
+
+export function describeSource(s: IngressSource): string {
+  const parts: string[] = [];
+  if (s.podSelector !== undefined) parts.push(`pods ${describeSelector(parseLabelSelector(s.podSelector))}`);
+  if (s.namespaceSelector !== undefined) {
+    parts.push(`namespaces ${describeSelector(parseLabelSelector(s.namespaceSelector))}`);
+  } else if (s.ipBlock === undefined) parts.push("in the same namespace");
+  if (s.ipBlock !== undefined) parts.push(`ipBlock ${s.ipBlock}`);
+  if (s.ports !== undefined) parts.push(`on ports ${s.ports.join(", ")}`);
+  return `${s.name} (${parts.join(" ")})`;
+}
+
+export function describePeer(peer: Peer, raw: unknown): string {
+  switch (peer.kind) {
+    case "ipBlock":
+      return `ipBlock ${peer.cidr ?? "?"}${peer.except.length ? ` except ${peer.except.join(", ")}` : ""}`;
+    case "pods": {
+      const parts: string[] = [];
+      parts.push(`pods ${peer.podSelector ? describeSelector(peer.podSelector) : "(all)"}`);
+      parts.push(
+        peer.namespaceSelector
+          ? `in namespaces ${describeSelector(peer.namespaceSelector)}`
+          : "in the same namespace",
+      );
+      return parts.join(" ");
+    }
+    case "empty":
+      return `an empty peer ${JSON.stringify(raw)}`;
+    case "unknown":
+      return "a peer unknown during preview";
+  }
+}

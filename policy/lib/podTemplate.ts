@@ -1,0 +1,169 @@
+// Finding the pod spec of every kind that carries a pod template, and iterating its containers.
+
+import { fieldPath } from "./paths";
+import type { K8sResource } from "./resource";
+import { arr, isUnknown, memo, obj, str, stringMap, type Obj } from "./values";
+
+interface TemplateLocation {
+  groups: readonly string[];
+  /** Path from the object root to the pod template (the object holding metadata and spec). */
+  template: readonly string[];
+}
+
+const APPS = ["apps", "extensions"] as const;
+
+/** The kinds whose pod template the resource policies check. CronJob's template is one level deeper. */
+export const POD_TEMPLATE_KINDS: Readonly<Partial<Record<string, TemplateLocation>>> = {
+  Pod: { groups: [""], template: [] },
+  Deployment: { groups: APPS, template: ["spec", "template"] },
+  ReplicaSet: { groups: APPS, template: ["spec", "template"] },
+  StatefulSet: { groups: APPS, template: ["spec", "template"] },
+  DaemonSet: { groups: APPS, template: ["spec", "template"] },
+  Job: { groups: ["batch"], template: ["spec", "template"] },
+  CronJob: { groups: ["batch"], template: ["spec", "jobTemplate", "spec", "template"] },
+};
+
+export interface PodTemplate {
+  resource: K8sResource;
+  /** The pod spec, or undefined when it is missing or unknown during preview. */
+  spec: Obj | undefined;
+  specUnknown: boolean;
+  /** e.g. "spec.template.spec". */
+  specPath: string;
+  /** The pod template's labels ({} when none). */
+  labels: Record<string, string>;
+  /** True when the labels (or one of them) are unknown during preview. */
+  labelsUnknown: boolean;
+  /** e.g. "spec.template.metadata.labels". */
+  labelsPath: string;
+}
+
+export function isPodTemplateKind(res: K8sResource): boolean {
+  const loc = POD_TEMPLATE_KINDS[res.kind];
+  return loc !== undefined && loc.groups.includes(res.group);
+}
+
+const TEMPLATE = Symbol("podTemplate");
+const CONTAINERS = Symbol("containers");
+
+/** The pod template of a workload, or undefined when the kind carries none (cached per resource). */
+export function podTemplateOf(res: K8sResource): PodTemplate | undefined {
+  return memo(res, TEMPLATE, () => readPodTemplate(res));
+}
+
+function readPodTemplate(res: K8sResource): PodTemplate | undefined {
+  const loc = POD_TEMPLATE_KINDS[res.kind];
+  if (!loc?.groups.includes(res.group)) return undefined;
+  let cur: unknown = res.object;
+  let unknown = false;
+  for (const seg of loc.template) {
+    if (isUnknown(cur)) break;
+    cur = obj(cur)?.[seg];
+  }
+  if (isUnknown(cur)) unknown = true;
+  const template = obj(cur);
+  const metadata = template?.metadata;
+  const rawLabels = obj(metadata)?.labels;
+  const labelsUnknown =
+    unknown ||
+    isUnknown(metadata) ||
+    isUnknown(rawLabels) ||
+    Object.values(obj(rawLabels) ?? {}).some(isUnknown);
+  const spec = template?.spec;
+  const prefix = loc.template.join(".");
+  return {
+    resource: res,
+    spec: obj(spec),
+    specUnknown: unknown || isUnknown(spec),
+    specPath: fieldPath(prefix, "spec"),
+    labels: stringMap(rawLabels),
+    labelsUnknown,
+    labelsPath: fieldPath(prefix, "metadata", "labels"),
+  };
+}
+
+export type ContainerRole = "container" | "initContainer" | "sidecar";
+
+export interface ContainerRef {
+  container: Obj;
+  name: string;
+  role: ContainerRole;
+  /** e.g. "spec.template.spec.initContainers[1]". */
+  path: string;
+  /** e.g. `init container "loader"`, for messages. */
+  label: string;
+}
+
+export interface ContainerList {
+  /** Regular containers first, then init containers (native sidecars included) in declaration order. */
+  refs: ContainerRef[];
+  /** Paths of container lists or containers that are unknown during preview. */
+  undecided: string[];
+}
+
+const ROLE_LABEL: Record<ContainerRole, string> = {
+  container: "container",
+  initContainer: "init container",
+  sidecar: "sidecar container",
+};
+
+/**
+ * Every container, init container and native sidecar (an init container with restartPolicy Always).
+ * Cached per template: callers must not change the lists (remediations may change the containers).
+ */
+export function containersOf(t: PodTemplate): ContainerList {
+  return memo(t, CONTAINERS, () => readContainers(t));
+}
+
+function readContainers(t: PodTemplate): ContainerList {
+  const refs: ContainerRef[] = [];
+  const undecided: string[] = [];
+  if (!t.spec) {
+    if (t.specUnknown) undecided.push(t.specPath);
+    return { refs, undecided };
+  }
+  for (const field of ["containers", "initContainers"] as const) {
+    const raw = t.spec[field];
+    const listPath = fieldPath(t.specPath, field);
+    if (isUnknown(raw)) {
+      undecided.push(listPath);
+      continue;
+    }
+    const list = arr(raw) ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const item = list[i];
+      const path = `${listPath}[${i}]`;
+      const c = obj(item);
+      if (!c) {
+        if (isUnknown(item)) undecided.push(path);
+        continue;
+      }
+      const role: ContainerRole =
+        field === "containers" ? "container" : c.restartPolicy === "Always" ? "sidecar" : "initContainer";
+      const name = str(c.name) ?? `#${i}`;
+      refs.push({ container: c, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
+    }
+  }
+  return { refs, undecided };
+}
+
+/**
+ * The pod's effective amount of a resource as the scheduler and quota compute it (KEP-753):
+ * max( max over init containers of (init + native sidecars started before it),
+ *      sum(regular containers) + sum(native sidecars) ).
+ */
+export function effectivePodAmount(
+  refs: readonly ContainerRef[],
+  amount: (ref: ContainerRef) => number,
+): number {
+  let sidecars = 0;
+  let maxInit = 0;
+  let regular = 0;
+  for (const ref of refs) {
+    const a = amount(ref);
+    if (ref.role === "container") regular += a;
+    else if (ref.role === "sidecar") sidecars += a;
+    else maxInit = Math.max(maxInit, a + sidecars);
+  }
+  return Math.max(maxInit, regular + sidecars);
+}

@@ -1,0 +1,182 @@
+import { gpuNames, podGpus } from "../lib/gpu";
+import { fieldPath } from "../lib/paths";
+import type { PodTemplate } from "../lib/podTemplate";
+import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
+import { parseExpression } from "../lib/selectors";
+import { arr, hasUnknown, isUnknown, obj, show, str } from "../lib/values";
+
+export interface GpuPlacementConfig {
+  extraGpuResources: string[];
+  /** Node label carrying the GPU product (set by NVIDIA GPU feature discovery). */
+  productLabel: string;
+  allowedProducts: string[];
+  taintKey: string;
+  taintEffect: string;
+}
+
+export const DEFAULT_GPU_PRODUCTS = [
+  "NVIDIA-H100-80GB-HBM3",
+  "NVIDIA-A100-SXM4-80GB",
+  "NVIDIA-L40S",
+  "NVIDIA-A10G",
+  "Tesla-T4",
+];
+
+export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
+  name: "gpu-placement",
+  description:
+    "GPU pods tolerate the GPU node taint and select an allowed GPU product through a required node affinity or a nodeSelector.",
+  enforcementLevel: "advisory",
+  severity: "medium",
+  remediationSteps:
+    'Add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} and a required node affinity on nvidia.com/gpu.product with operator In and allowed values.',
+  defaults: {
+    extraGpuResources: [],
+    productLabel: "nvidia.com/gpu.product",
+    allowedProducts: DEFAULT_GPU_PRODUCTS,
+    taintKey: "nvidia.com/gpu",
+    taintEffect: "NoSchedule",
+  },
+  properties: {
+    extraGpuResources: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      uniqueItems: true,
+      description: "Extra extended-resource names that count as GPUs.",
+    },
+    productLabel: { type: "string", minLength: 1, description: "Node label that names the GPU product." },
+    allowedProducts: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      minItems: 1,
+      uniqueItems: true,
+      description: "GPU products (values of productLabel) that pods may select.",
+    },
+    taintKey: { type: "string", minLength: 1, description: "Key of the taint on GPU nodes." },
+    taintEffect: {
+      type: "string",
+      enum: ["NoSchedule", "PreferNoSchedule", "NoExecute"],
+      description: "Effect of the taint on GPU nodes.",
+    },
+  },
+};
+
+function tolerates(tol: unknown, cfg: GpuPlacementConfig): boolean | undefined {
+  const o = obj(tol);
+  if (!o) return false;
+  if (hasUnknown(o)) return undefined;
+  const key = str(o.key) ?? "";
+  const op = str(o.operator) ?? "Equal";
+  const effect = str(o.effect) ?? "";
+  if (effect !== "" && effect !== cfg.taintEffect) return false;
+  if (key === cfg.taintKey) return op === "Exists" || op === "Equal";
+  return key === "" && op === "Exists"; // tolerates every taint
+}
+
+export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Finding[] {
+  const spec = t.spec;
+  if (!spec) return [];
+  const gpus = podGpus(t, gpuNames(cfg.extraGpuResources));
+  if (gpus.total === 0) return [];
+  const out: Finding[] = [];
+  const resource = t.resource.ref;
+  const allowed = cfg.allowedProducts;
+
+  // Toleration for the GPU taint.
+  if (!isUnknown(spec.tolerations)) {
+    const list = arr(spec.tolerations) ?? [];
+    const results = list.map((x) => tolerates(x, cfg));
+    if (!results.includes(true) && !results.includes(undefined)) {
+      const keys = list.map((x) => str(obj(x)?.key) ?? "").filter((k) => k !== "");
+      const path = fieldPath(t.specPath, "tolerations");
+      out.push(
+        violation({
+          resource,
+          problem: `the GPU pod does not tolerate the ${cfg.taintKey}:${cfg.taintEffect} taint of GPU nodes`,
+          path,
+          found:
+            list.length === 0
+              ? "no tolerations"
+              : `tolerations for ${keys.length ? keys.join(", ") : "other taints"}`,
+          fix: `add {key: "${cfg.taintKey}", operator: "Exists", effect: "${cfg.taintEffect}"} to ${path}`,
+        }),
+      );
+    }
+  }
+
+  // Product selection: nodeSelector, or required node affinity whose every term pins allowed products.
+  const allowedText = allowed.join(", ");
+  let pinned = false;
+  let badProduct = false;
+  let undecided = isUnknown(spec.nodeSelector);
+  const ns = obj(spec.nodeSelector);
+  const selected = ns?.[cfg.productLabel];
+  if (isUnknown(selected)) undecided = true;
+  else if (selected !== undefined) {
+    const v = str(selected);
+    if (v !== undefined && allowed.includes(v)) pinned = true;
+    else {
+      badProduct = true;
+      out.push(
+        violation({
+          resource,
+          problem: `GPU product ${show(selected)} is not in the allowed list`,
+          path: fieldPath(t.specPath, "nodeSelector", cfg.productLabel),
+          found: show(selected),
+          fix: `select one of ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
+        }),
+      );
+    }
+  }
+  const required = obj(obj(obj(spec.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
+  const requiredPath = fieldPath(
+    t.specPath,
+    "affinity",
+    "nodeAffinity",
+    "requiredDuringSchedulingIgnoredDuringExecution",
+  );
+  if (hasUnknown(spec.affinity)) undecided = true;
+  const terms = arr(required?.nodeSelectorTerms) ?? [];
+  let allTermsPin = terms.length > 0;
+  for (const [i, term] of terms.entries()) {
+    let termPins = false;
+    for (const [j, e] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
+      const r = parseExpression(e);
+      if (typeof r === "string" || r.key !== cfg.productLabel || r.op !== "In") continue;
+      const bad = r.values.filter((v) => !allowed.includes(v));
+      if (bad.length === 0) {
+        termPins = true;
+        continue;
+      }
+      badProduct = true;
+      out.push(
+        violation({
+          resource,
+          problem: `GPU product${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} not in the allowed list`,
+          path: fieldPath(requiredPath, "nodeSelectorTerms", i, "matchExpressions", j, "values"),
+          found: show(r.values),
+          fix: `select only from ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
+        }),
+      );
+    }
+    if (!termPins) allTermsPin = false;
+  }
+  if (allTermsPin) pinned = true;
+  if (!pinned && !badProduct && !undecided) {
+    out.push(
+      violation({
+        resource,
+        problem: `the GPU pod does not select an allowed GPU product`,
+        path: requiredPath,
+        found:
+          terms.length === 0
+            ? `no required node affinity and no nodeSelector on ${cfg.productLabel}`
+            : `a nodeSelectorTerm without an In expression on ${cfg.productLabel}`,
+        fix: `add a required node affinity (every term) or a nodeSelector on ${cfg.productLabel} with values from ${allowedText}`,
+      }),
+    );
+  }
+  return out;
+}
+
+export const gpuPlacement = definePodPolicy(gpuPlacementMeta, checkGpuPlacement);

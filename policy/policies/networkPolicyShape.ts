@@ -1,0 +1,105 @@
+import { isWorld, parseCidr } from "../lib/cidr";
+import { DEFAULT_MODEL_SERVER_LABEL, modelServerLabelSchema, type LabelRef } from "../lib/modelServer";
+import { describePorts, parseNetworkPolicy, parsePeer } from "../lib/networkPolicy";
+import { fieldPath } from "../lib/paths";
+import { defineResourcePolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
+import type { K8sResource } from "../lib/resource";
+import { describeSelector, implies, selectorForLabels } from "../lib/selectors";
+import { arr, hasUnknown, isUnknown, obj, show } from "../lib/values";
+
+export interface NetworkPolicyShapeConfig {
+  modelServerLabel: LabelRef;
+  /**
+   * Which policies may not admit a whole-internet ipBlock (0.0.0.0/0, ::/0): "model-servers" = those
+   * whose podSelector is empty or requires the model-server label; "all" = every NetworkPolicy.
+   */
+  worldIpBlockScope: "model-servers" | "all";
+}
+
+export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
+  name: "network-policy-shape",
+  description:
+    "NetworkPolicies have no ingress rule that admits every source (an empty rule, or no/empty from), no empty peer, and no 0.0.0.0/0 or ::/0 ipBlock for ingress to model servers.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  remediationSteps: "List the peers each ingress rule admits; never open model servers to 0.0.0.0/0 or ::/0.",
+  defaults: { modelServerLabel: DEFAULT_MODEL_SERVER_LABEL, worldIpBlockScope: "model-servers" },
+  properties: {
+    modelServerLabel: modelServerLabelSchema,
+    worldIpBlockScope: {
+      type: "string",
+      enum: ["model-servers", "all"],
+      description:
+        'Where whole-internet ipBlocks are refused: "model-servers" (podSelector {} or one requiring the model-server label) or "all".',
+    },
+  },
+};
+
+export function checkNetworkPolicyShape(res: K8sResource, cfg: NetworkPolicyShapeConfig): Finding[] {
+  if (res.group !== "networking.k8s.io" || res.kind !== "NetworkPolicy") return [];
+  const np = parseNetworkPolicy(res);
+  if (np.ingress === undefined) return [];
+  const out: Finding[] = [];
+  const ms = selectorForLabels({ [cfg.modelServerLabel.key]: cfg.modelServerLabel.value });
+  const targetsModelServers =
+    cfg.worldIpBlockScope === "all" ||
+    np.podSelector.type === "everything" ||
+    (np.podSelector.type === "requirements" && implies(np.podSelector, ms));
+  np.ingress.forEach((rawRule, i) => {
+    if (isUnknown(rawRule)) return;
+    const rule = obj(rawRule) ?? {};
+    if (isUnknown(rule.from)) return;
+    const from = arr(rule.from);
+    const path = fieldPath("spec.ingress", i, "from");
+    if (from === undefined || from.length === 0) {
+      const empty = (rule.ports === undefined || rule.ports === null) && from === undefined;
+      out.push(
+        violation({
+          resource: res.ref,
+          problem: empty
+            ? `ingress rule ${i} is empty, so it admits all traffic from every source`
+            : `ingress rule ${i} admits traffic from every source on ${hasUnknown(rule.ports) ? "some ports" : describePorts(rule.ports)}`,
+          path,
+          found: from === undefined ? "not set" : "[]",
+          fix: `list the allowed peers in ${path} (e.g. podSelector app=api-gateway, or a namespaceSelector), or remove the rule`,
+        }),
+      );
+      return;
+    }
+    from.forEach((rawPeer, j) => {
+      const peer = parsePeer(rawPeer);
+      const peerPath = fieldPath(path, j);
+      if (peer.kind === "empty") {
+        out.push(
+          violation({
+            resource: res.ref,
+            problem: `ingress rule ${i} has an empty peer`,
+            path: peerPath,
+            found: show(rawPeer),
+            fix: `give ${peerPath} a podSelector, namespaceSelector or ipBlock (the API rejects empty peers)`,
+          }),
+        );
+      } else if (peer.kind === "ipBlock" && peer.cidr !== undefined && targetsModelServers) {
+        const c = parseCidr(peer.cidr);
+        if (c && isWorld(c)) {
+          const target =
+            cfg.worldIpBlockScope === "all"
+              ? "these pods"
+              : `model servers (podSelector ${describeSelector(np.podSelector)})`;
+          out.push(
+            violation({
+              resource: res.ref,
+              problem: `ingress rule ${i} admits the whole internet (${peer.cidr}) to ${target}`,
+              path: fieldPath(peerPath, "ipBlock", "cidr"),
+              found: `${show(peer.cidr)}${peer.except.length ? ` except ${peer.except.join(", ")}` : ""}`,
+              fix: "admit the API gateway pods (podSelector app=api-gateway) or a narrow CIDR instead",
+            }),
+          );
+        }
+      }
+    });
+  });
+  return out;
+}
+
+export const networkPolicyShape = defineResourcePolicy(networkPolicyShapeMeta, checkNetworkPolicyShape);

@@ -1,0 +1,115 @@
+import { fieldPath } from "../lib/paths";
+import { containersOf, type PodTemplate } from "../lib/podTemplate";
+import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
+import { isUnknown, show } from "../lib/values";
+
+export interface PinnedImagesConfig {
+  /** Tags that move and so do not pin an image. */
+  forbiddenTags: string[];
+  /** Require a digest (image@sha256:...) on every image. */
+  requireDigest: boolean;
+}
+
+export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
+  name: "pinned-images",
+  description: "Every image is pinned: a tag other than latest, or a digest; no untagged images.",
+  enforcementLevel: "advisory",
+  severity: "medium",
+  remediationSteps: "Use image:<version> or image@sha256:<digest>.",
+  defaults: { forbiddenTags: ["latest"], requireDigest: false },
+  properties: {
+    forbiddenTags: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      uniqueItems: true,
+      description: "Mutable tags that are not accepted (compared case-insensitively).",
+    },
+    requireDigest: { type: "boolean", description: "Require every image to carry a digest." },
+  },
+};
+
+const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+
+export interface ImageRef {
+  name: string;
+  tag: string | undefined;
+  digest: string | undefined;
+}
+
+/** Splits registry[:port]/path[:tag][@digest]; the tag is the part after ':' in the last path segment. */
+export function parseImage(image: string): ImageRef {
+  const at = image.indexOf("@");
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const rest = at >= 0 ? image.slice(0, at) : image;
+  const slash = rest.lastIndexOf("/");
+  const colon = rest.lastIndexOf(":");
+  if (colon > slash) {
+    const tag = rest.slice(colon + 1);
+    return { name: rest.slice(0, colon), tag: tag === "" ? undefined : tag, digest };
+  }
+  return { name: rest, tag: undefined, digest };
+}
+
+export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Finding[] {
+  const out: Finding[] = [];
+  const forbidden = new Set(cfg.forbiddenTags.map((x) => x.toLowerCase()));
+  for (const ref of containersOf(t).refs) {
+    const image = ref.container.image;
+    if (isUnknown(image)) continue;
+    const path = fieldPath(ref.path, "image");
+    const common = { resource: t.resource.ref, container: ref.label, path, found: show(image) };
+    if (typeof image !== "string" || image.trim() === "") {
+      out.push(
+        violation({
+          ...common,
+          problem: "no image",
+          fix: `set ${path} to a pinned image (name:version or name@sha256:...)`,
+        }),
+      );
+      continue;
+    }
+    const { name, tag, digest } = parseImage(image);
+    if (digest !== undefined) {
+      if (!DIGEST_RE.test(digest)) {
+        out.push(
+          violation({
+            ...common,
+            problem: "the image digest is malformed",
+            fix: `use ${name}@sha256:<64 hex digits>`,
+          }),
+        );
+      }
+      continue;
+    }
+    if (cfg.requireDigest) {
+      out.push(
+        violation({
+          ...common,
+          problem: "the image is not pinned by digest",
+          fix: `use ${name}@sha256:<digest> (the digest of ${image})`,
+        }),
+      );
+      continue;
+    }
+    if (tag === undefined) {
+      out.push(
+        violation({
+          ...common,
+          problem: "the image has no tag, so the runtime pulls :latest",
+          fix: `pin a release tag (${name}:<version>) or a digest (${name}@sha256:<digest>)`,
+        }),
+      );
+    } else if (forbidden.has(tag.toLowerCase())) {
+      out.push(
+        violation({
+          ...common,
+          problem: `the image uses the mutable tag ":${tag}"`,
+          fix: `pin a release tag (${name}:<version>) or a digest (${name}@sha256:<digest>)`,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+export const pinnedImages = definePodPolicy(pinnedImagesMeta, checkPinnedImages);

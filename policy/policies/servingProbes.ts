@@ -1,0 +1,89 @@
+import {
+  DEFAULT_MODEL_SERVER_LABEL,
+  isModelServer,
+  modelServerLabelSchema,
+  type LabelRef,
+} from "../lib/modelServer";
+import { fieldPath } from "../lib/paths";
+import { containersOf, type PodTemplate } from "../lib/podTemplate";
+import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
+import { hasUnknown, isUnknown, obj } from "../lib/values";
+
+export interface ServingProbesConfig {
+  modelServerLabel: LabelRef;
+  requireStartupProbe: boolean;
+  /** Names of regular containers in model-server pods that need no probes (e.g. a log shipper). */
+  exemptContainers: string[];
+}
+
+export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
+  name: "serving-probes",
+  description:
+    "Every regular container of a model server (a pod template labelled as one) has readiness and liveness probes, and a startup probe where configured.",
+  enforcementLevel: "advisory",
+  severity: "medium",
+  remediationSteps:
+    "Add readinessProbe and livenessProbe (e.g. httpGet on port http), and a startupProbe instead of initialDelaySeconds for slow model loads.",
+  defaults: {
+    modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
+    requireStartupProbe: false,
+    exemptContainers: [],
+  },
+  properties: {
+    modelServerLabel: modelServerLabelSchema,
+    requireStartupProbe: { type: "boolean", description: "Also require a startupProbe." },
+    exemptContainers: {
+      type: "array",
+      items: { type: "string", minLength: 1 },
+      uniqueItems: true,
+      description: "Container names that need no probes.",
+    },
+  },
+};
+
+const HANDLERS = ["httpGet", "tcpSocket", "exec", "grpc"];
+
+export function checkServingProbes(t: PodTemplate, cfg: ServingProbesConfig): Finding[] {
+  if (t.labelsUnknown || !isModelServer(t, cfg.modelServerLabel)) return [];
+  const out: Finding[] = [];
+  const wanted = ["readinessProbe", "livenessProbe"];
+  if (cfg.requireStartupProbe) wanted.push("startupProbe");
+  for (const ref of containersOf(t).refs) {
+    if (ref.role !== "container" || cfg.exemptContainers.includes(ref.name)) continue;
+    const c = ref.container;
+    const missing = wanted.filter((p) => c[p] === undefined || c[p] === null);
+    if (missing.length > 0) {
+      out.push(
+        violation({
+          resource: t.resource.ref,
+          container: ref.label,
+          problem: `the model server has no ${missing.join(" or ")}`,
+          path: fieldPath(ref.path, missing[0] ?? ""),
+          found: `${missing.join(", ")} not set`,
+          fix: `add ${missing.join(", ")} to ${ref.path} (e.g. httpGet on port "http"); use a startupProbe rather than initialDelaySeconds for slow model loads`,
+        }),
+      );
+    }
+    for (const p of wanted) {
+      const probe = c[p];
+      if (probe === undefined || probe === null || hasUnknown(probe)) continue;
+      const o = obj(probe);
+      if (!o || !HANDLERS.some((h) => o[h] !== undefined && o[h] !== null && !isUnknown(o[h]))) {
+        const path = fieldPath(ref.path, p);
+        out.push(
+          violation({
+            resource: t.resource.ref,
+            container: ref.label,
+            problem: `${p} has no handler`,
+            path,
+            found: JSON.stringify(probe),
+            fix: `give ${path} one of ${HANDLERS.join(", ")}`,
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export const servingProbes = definePodPolicy(servingProbesMeta, checkServingProbes);

@@ -1,0 +1,177 @@
+import { strict as assert } from "node:assert";
+import { UNKNOWN } from "../../policy/lib/values";
+import { gpuQuotaCoverage } from "../../policy/policies/gpuQuotaCoverage";
+import {
+  container,
+  hpa,
+  initContainer,
+  labels,
+  mutate,
+  quota,
+  scaledObject,
+  sidecar,
+  workload,
+  type Obj,
+} from "./fixtures";
+import { validateStack } from "./harness";
+
+async function messages(
+  resources: Parameters<typeof validateStack>[1],
+  config: object = {},
+): Promise<string[]> {
+  return (await validateStack(gpuQuotaCoverage, resources, config)).map((v) => v.message);
+}
+
+const GPU8 = { "requests.nvidia.com/gpu": "8" };
+
+describe("gpu-quota-coverage", () => {
+  it("reports a GPU namespace without a quota, listing each workload's share", async () => {
+    const llm = workload("Deployment", "llm", { gpus: 1, replicas: 3 });
+    const v = await validateStack(gpuQuotaCoverage, [
+      llm,
+      workload("Deployment", "cpu-only", { replicas: 5 }),
+    ]);
+    assert.deepEqual(v, [
+      {
+        message: `Namespace ml: namespace ml runs GPU workloads but no ResourceQuota caps requests.nvidia.com/gpu or limits.nvidia.com/gpu. Field: ResourceQuota spec.hard["requests.nvidia.com/gpu"]; found: no such quota; GPU demand at maximum scale 3 (Deployment ml/llm: 3 = 3 replicas x 1 per pod). Fix: add a ResourceQuota in ml with spec.hard["requests.nvidia.com/gpu"] of at least 3`,
+        urn: llm.urn,
+      },
+    ]);
+  });
+
+  it("adds up demand at maximum scale: HPA maxReplicas, StatefulSet replicas, Job and CronJob parallelism, Pods", async () => {
+    const stack = [
+      workload("Deployment", "llm", { gpus: 1, replicas: 3 }),
+      hpa("llm", "llm", 2, 10),
+      workload("StatefulSet", "trainer", { gpus: 2, replicas: 4, labels: labels("trainer", "trainer") }),
+      hpa("trainer", "trainer", 1, 2, "ml", "StatefulSet"),
+      workload("Job", "batch", {
+        gpus: 1,
+        parallelism: 3,
+        completions: 10,
+        labels: labels("batch", "batch"),
+      }),
+      workload("Job", "tail", { gpus: 1, parallelism: 5, completions: 2, labels: labels("tail", "batch") }),
+      workload("CronJob", "nightly", {
+        gpus: 2,
+        parallelism: 2,
+        completions: 4,
+        labels: labels("nightly", "batch"),
+      }),
+      workload("Pod", "debug", { gpus: 1, labels: labels("debug", "debug") }),
+    ];
+    // 10*1 + 4*2 + 3*1 + 2*1 + 2*2 + 1 = 28
+    const over = quota("gpu", { "requests.nvidia.com/gpu": "27" });
+    const v = await validateStack(gpuQuotaCoverage, [...stack, over]);
+    assert.deepEqual(v, [
+      {
+        message: `ResourceQuota ml/gpu: GPU demand at maximum scale in namespace ml is 28 nvidia.com/gpu, over the quota of 27. Field: spec.hard["requests.nvidia.com/gpu"]; found: "27"; demand by workload: Deployment ml/llm: 10 = maxReplicas 10 of HorizontalPodAutoscaler ml/llm x 1 per pod; StatefulSet ml/trainer: 8 = 4 replicas (above maxReplicas 2 of HorizontalPodAutoscaler ml/trainer) x 2 per pod; Job ml/batch: 3 = parallelism 3 x 1 per pod; Job ml/tail: 2 = min(parallelism 5, completions 2) x 1 per pod; CronJob ml/nightly: 4 = per run: parallelism 2 x 2 per pod; Pod ml/debug: 1 = 1 pod x 1 per pod. Fix: raise spec.hard["requests.nvidia.com/gpu"] to at least 28, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
+        urn: over.urn,
+      },
+    ]);
+    assert.deepEqual(await messages([...stack, quota("gpu", { "requests.nvidia.com/gpu": 28 })]), []);
+  });
+
+  it("uses KEDA's maxReplicaCount (default 100) and the largest of several autoscalers", async () => {
+    const llm = workload("Deployment", "llm", { gpus: 1 });
+    const keda = scaledObject("llm", "llm", 0);
+    const msgs = await messages([llm, keda, quota("gpu", GPU8)]);
+    assert.equal(msgs.length, 1);
+    assert.match(
+      msgs[0] ?? "",
+      /is 100 nvidia\.com\/gpu, over the quota of 8\..*Deployment ml\/llm: 100 = maxReplicas 100 of ScaledObject ml\/llm x 1 per pod/,
+    );
+    const both = [llm, scaledObject("llm", "llm", 0, 4), hpa("llm-hpa", "llm", 1, 6), quota("gpu", GPU8)];
+    assert.deepEqual(await messages(both), []);
+    assert.equal((await messages([...both, hpa("llm-hpa2", "llm", 1, 9)])).length, 1);
+  });
+
+  it("counts init containers and sidecars as Kubernetes does", async () => {
+    // max(init 4, regular 1 + sidecar 1) = 4 per pod, 2 replicas = 8.
+    const w = workload("Deployment", "llm", {
+      replicas: 2,
+      containers: [container({ gpus: 1 })],
+      initContainers: [initContainer({ gpus: 4 }), sidecar({ gpus: 1 })],
+    });
+    assert.deepEqual(await messages([w, quota("gpu", GPU8)]), []);
+    const msgs = await messages([w, quota("gpu", { "requests.nvidia.com/gpu": "7" })]);
+    assert.match(msgs[0] ?? "", /Deployment ml\/llm: 8 = 2 replicas x 4 per pod/);
+  });
+
+  it("uses the lowest of several caps, requests or limits, and ignores scoped quotas", async () => {
+    const w = workload("Deployment", "llm", { gpus: 1, replicas: 6 });
+    const stack = [
+      w,
+      quota("big", { "requests.nvidia.com/gpu": "16" }),
+      quota("small", { "limits.nvidia.com/gpu": "5", "requests.cpu": "64" }),
+      quota("scoped", { "requests.nvidia.com/gpu": "1" }, "ml", { scopes: ["BestEffort"] }),
+    ];
+    const v = await validateStack(gpuQuotaCoverage, stack);
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0]?.message ?? "",
+      /^ResourceQuota ml\/small: GPU demand at maximum scale in namespace ml is 6 nvidia\.com\/gpu, over the quota of 5\. Field: spec\.hard\["limits\.nvidia\.com\/gpu"\]; found: "5";/,
+    );
+    assert.equal(v[0]?.urn, stack[2]?.urn);
+  });
+
+  it("checks each namespace against its own quota", async () => {
+    const stack = [
+      workload("Deployment", "a", { gpus: 2, replicas: 2, namespace: "team-a" }),
+      quota("gpu", { "requests.nvidia.com/gpu": "4" }, "team-a"),
+      workload("Deployment", "b", { gpus: 2, replicas: 2, namespace: "team-b" }),
+      quota("gpu", { "requests.nvidia.com/gpu": "2" }, "team-b"),
+      workload("Deployment", "c", { gpus: 1, namespace: "team-c" }),
+      quota("gpu", { "requests.nvidia.com/gpu": "100" }, "team-a"),
+    ];
+    const msgs = await messages(stack);
+    assert.equal(msgs.length, 2);
+    assert.match(
+      msgs[0] ?? "",
+      /^ResourceQuota team-b\/gpu: .* is 4 nvidia\.com\/gpu, over the quota of 2\./,
+    );
+    assert.match(
+      msgs[1] ?? "",
+      /^Namespace team-c: namespace team-c runs GPU workloads but no ResourceQuota/,
+    );
+  });
+
+  it("needs a quota per GPU resource name (MIG slices and shared GPUs are separate resources)", async () => {
+    const c = container();
+    const r = c.resources as { requests: Obj; limits: Obj };
+    r.requests["nvidia.com/mig-1g.10gb"] = 1;
+    r.limits["nvidia.com/mig-1g.10gb"] = 1;
+    const w = workload("Deployment", "small", { containers: [c], replicas: 3 });
+    const msgs = await messages([w, quota("gpu", GPU8)]);
+    assert.equal(msgs.length, 1);
+    assert.match(
+      msgs[0] ?? "",
+      /no ResourceQuota caps requests\.nvidia\.com\/mig-1g\.10gb or limits\.nvidia\.com\/mig-1g\.10gb/,
+    );
+    assert.deepEqual(await messages([w, quota("mig", { "requests.nvidia.com/mig-1g.10gb": "3" })]), []);
+  });
+
+  it("assumes daemonSetNodes nodes for a GPU DaemonSet", async () => {
+    const ds = workload("DaemonSet", "probe", { gpus: 1, labels: { app: "probe" } });
+    assert.deepEqual(await messages([ds, quota("gpu", { "requests.nvidia.com/gpu": "1" })]), []);
+    const msgs = await messages([ds, quota("gpu", { "requests.nvidia.com/gpu": "1" })], {
+      daemonSetNodes: 4,
+    });
+    assert.match(msgs[0] ?? "", /DaemonSet ml\/probe: 4 = 4 node\(s\) \(daemonSetNodes\) x 1 per pod/);
+  });
+
+  it("does not claim an overrun it cannot compute during preview, but still requires the quota", async () => {
+    const w = mutate(workload("Deployment", "llm", { gpus: 1 }), (p) => {
+      (p.spec as Obj).replicas = UNKNOWN;
+    });
+    assert.deepEqual(await messages([w, quota("gpu", { "requests.nvidia.com/gpu": "0" })]), []);
+    const msgs = await messages([w]);
+    assert.equal(msgs.length, 1);
+    assert.match(
+      msgs[0] ?? "",
+      /GPU demand at maximum scale at least 0 \(Deployment ml\/llm: unknown \(replicas unknown\)\)/,
+    );
+    const unknownQuota = quota("gpu", UNKNOWN as unknown as Obj);
+    assert.deepEqual(await messages([workload("Deployment", "x", { gpus: 9 }), unknownQuota]), []);
+  });
+});
