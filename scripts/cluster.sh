@@ -51,8 +51,11 @@ set_ports() {
 }
 
 # ------------------------------------------------------------------------- binaries
-resolve_binaries() {
+resolve_binaries() { # [--running]: prefer the binaries the running cluster was started with
   local path="${K8S_ML_CLUSTER_BIN_PATH:-}"
+  if [ -z "$path" ] && [ "${1:-}" = --running ] && [ -f "$STATE/bin-path" ]; then
+    path="$(cat "$STATE/bin-path")"
+  fi
   if [ -z "$path" ]; then
     [ -x "$REPO/scripts/toolchain.sh" ] || die "scripts/toolchain.sh not found; set K8S_ML_CLUSTER_BIN_PATH"
     path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok)" ||
@@ -366,11 +369,12 @@ cmd_up() {
   exec 9>"$LOCK"
   flock 9
   RUNNING=("${COMPONENTS[@]}")
-  if [ -d "$STATE" ] && all_running && load_state_ports && kc get --raw /readyz >/dev/null 2>&1; then
+  if [ -d "$STATE" ] && all_running && [ "$(cat "$STATE/bin-path" 2>/dev/null)" = "$BIN_PATH" ] &&
+    load_state_ports && kc get --raw /readyz >/dev/null 2>&1; then
     log "already running; reconciling nodes and CRDs"
   else
     if [ -d "$STATE" ]; then
-      log "cleaning up a previous run in $STATE"
+      log "cleaning up a previous run in $STATE (stopped, crashed, or built from other binaries)"
       stop_all
       rm -rf "$STATE"
     fi
@@ -378,6 +382,7 @@ cmd_up() {
     set_ports "${K8S_ML_CLUSTER_PORT_BASE:-16440}"
     mkdir -p "$STATE"
     echo "$PORT_BASE" >"$STATE/ports"
+    echo "$BIN_PATH" >"$STATE/bin-path"
     log "starting in $STATE (API server on https://127.0.0.1:$APISERVER_PORT)"
     make_pki
     start_control_plane
@@ -408,7 +413,7 @@ cmd_status() {
     if pid="$(pid_of "$name")"; then printf '%-24s running (pid %s)\n' "$name" "$pid"
     else printf '%-24s not running\n' "$name"; ok=0; fi
   done
-  resolve_binaries
+  resolve_binaries --running
   if kc get --raw /readyz >/dev/null 2>&1; then
     echo "API server: ready at https://127.0.0.1:$APISERVER_PORT"
     echo "kubeconfig: $STATE/kubeconfig (context $CONTEXT)"
@@ -425,6 +430,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$(printf '%q' "$STATE/kubeconfig")" ;;
-  kubectl) shift; resolve_binaries; kc "$@" ;;
+  kubectl) shift; resolve_binaries --running; kc "$@" ;;
   *) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
