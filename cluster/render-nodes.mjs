@@ -7,6 +7,7 @@
 //   node cluster/render-nodes.mjs <nodes.yaml> --kubelet-version v1.36.5 \
 //       --node-ip 127.0.0.1 --kubelet-port 10250
 import { readFileSync } from "node:fs";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 
@@ -19,7 +20,8 @@ const { values, positionals } = parseArgs({
   },
 });
 const file = positionals[0];
-if (!file) fail("usage: render-nodes.mjs <nodes.yaml> [--kubelet-version v] [--node-ip ip] [--kubelet-port n]");
+if (!file)
+  fail("usage: render-nodes.mjs <nodes.yaml> [--kubelet-version v] [--node-ip ip] [--kubelet-port n]");
 
 const MANAGED_LABEL = "k8s-ml-patterns/simulated";
 
@@ -80,7 +82,10 @@ config.pools.forEach((pool, i) => {
     cpu: quantity(`${where}.cpu`, pool.cpu ?? defaults.cpu),
     memory: quantity(`${where}.memory`, pool.memory ?? defaults.memory),
     pods: quantity(`${where}.pods`, pool.pods ?? defaults.pods ?? 110),
-    "ephemeral-storage": quantity(`${where}.ephemeralStorage`, pool.ephemeralStorage ?? defaults.ephemeralStorage ?? "100Gi"),
+    "ephemeral-storage": quantity(
+      `${where}.ephemeralStorage`,
+      pool.ephemeralStorage ?? defaults.ephemeralStorage ?? "100Gi",
+    ),
   };
   const zone = String(pool.zone ?? defaults.zone ?? "local-a");
   const labels = {
@@ -116,10 +121,18 @@ config.pools.forEach((pool, i) => {
   }
   Object.assign(labels, stringMap(`${where}.labels`, pool.labels));
   for (const [j, t] of (pool.taints ?? []).entries()) {
-    if (!t || typeof t.key !== "string" || !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(t.effect)) {
+    if (
+      !t ||
+      typeof t.key !== "string" ||
+      !["NoSchedule", "PreferNoSchedule", "NoExecute"].includes(t.effect)
+    ) {
       fail(`${where}.taints[${j}]: expected {key, value?, effect: NoSchedule|PreferNoSchedule|NoExecute}`);
     }
-    taints.push(t.value === undefined ? { key: t.key, effect: t.effect } : { key: t.key, value: String(t.value), effect: t.effect });
+    taints.push(
+      t.value === undefined
+        ? { key: t.key, effect: t.effect }
+        : { key: t.key, value: String(t.value), effect: t.effect },
+    );
   }
 
   for (let n = 0; n < count; n++) {
