@@ -19,7 +19,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-STATE="${K8S_ML_CLUSTER_DIR:-$REPO/.cluster}"
+STATE="$(realpath -m "${K8S_ML_CLUSTER_DIR:-$REPO/.cluster}")"
+MARKER=.k8s-ml-cluster # written into STATE; nothing without it is ever removed
 NODES_FILE="${K8S_ML_CLUSTER_NODES:-$REPO/cluster/nodes.yaml}"
 TIMEOUT="${K8S_ML_CLUSTER_TIMEOUT:-120}"
 CONTEXT=k8s-ml-local
@@ -82,6 +83,12 @@ ensure_openssl() {
   log "installing openssl from Debian"
   apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >&2 ||
     die "could not install openssl"
+}
+
+remove_state() {
+  [ -d "$STATE" ] || return 0
+  [ -f "$STATE/$MARKER" ] || die "$STATE was not made by this script (no $MARKER); not removing it"
+  rm -rf "$STATE"
 }
 
 # ------------------------------------------------------------------------ processes
@@ -374,13 +381,15 @@ cmd_up() {
     log "already running; reconciling nodes and CRDs"
   else
     if [ -d "$STATE" ]; then
+      [ -f "$STATE/$MARKER" ] || die "$STATE exists but was not made by this script; choose another K8S_ML_CLUSTER_DIR"
       log "cleaning up a previous run in $STATE (stopped, crashed, or built from other binaries)"
       stop_all
-      rm -rf "$STATE"
+      remove_state
     fi
     ensure_openssl
     set_ports "${K8S_ML_CLUSTER_PORT_BASE:-16440}"
     mkdir -p "$STATE"
+    touch "$STATE/$MARKER"
     echo "$PORT_BASE" >"$STATE/ports"
     echo "$BIN_PATH" >"$STATE/bin-path"
     log "starting in $STATE (API server on https://127.0.0.1:$APISERVER_PORT)"
@@ -396,12 +405,13 @@ cmd_down() {
   exec 9>"$LOCK"
   flock 9
   if [ ! -d "$STATE" ]; then log "not running"; return 0; fi
+  [ -f "$STATE/$MARKER" ] || die "$STATE was not made by this script (no $MARKER); not touching it"
   stop_all
   local name
   for name in "${COMPONENTS[@]}"; do
     if pid_of "$name" >/dev/null; then die "$name (pid $(pid_of "$name")) did not stop"; fi
   done
-  rm -rf "$STATE"
+  remove_state
   log "stopped; removed $STATE"
 }
 
