@@ -1,0 +1,63 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import {
+  errors,
+  integration,
+  policyViolations,
+  type PreviewRun,
+  ROOT,
+  stackFile,
+  steps,
+  TOOLCHAIN_TIMEOUT_MS,
+} from "./harness";
+
+/** Pulumi.dev.yaml with a GPU quota of 1, below the stack's demand of 4 at maximum scale. */
+function devWithOneGpu(): string {
+  const doc = parseDocument(stackFile("dev"));
+  assert.equal(doc.getIn(["config", "k8s-ml-patterns:quota", "gpus"]), 4);
+  doc.setIn(["config", "k8s-ml-patterns:quota", "gpus"], 1);
+  return doc.toString();
+}
+
+describe("pulumi preview of the dev stack with invalid config (quota.gpus 1)", () => {
+  let run: PreviewRun;
+
+  before(async function () {
+    this.timeout(TOOLCHAIN_TIMEOUT_MS);
+    await integration();
+  });
+
+  before(async () => {
+    run = await (
+      await integration()
+    ).preview({
+      workDir: ROOT,
+      stack: "dev",
+      stackConfig: devWithOneGpu(),
+      policyPackConfig: path.join(ROOT, "policy-config", "dev.json"),
+    });
+  });
+
+  it("fails with the config validation's one-line message and no stack trace", () => {
+    assert.equal(run.succeeded, false, run.output);
+    const found = errors(run);
+    assert.equal(found.length, 1, found.join("\n---\n"));
+    assert.match(
+      found[0] ?? "",
+      /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 4 \(models "llama-small": 2 pods x 1 GPUs = 2; trainingJobs "finetune": 2 pods x 1 GPUs = 2\); got 1$/,
+    );
+    assert.match(run.output, /Invalid config for stack "dev"/);
+  });
+
+  it("registers nothing but the stack itself", () => {
+    assert.deepEqual(
+      steps(run).map((s) => s.type),
+      ["pulumi:pulumi:Stack"],
+    );
+  });
+
+  it("reports no policy violation (the pack never sees a resource)", () => {
+    assert.deepEqual(policyViolations(run), []);
+  });
+});
