@@ -10,7 +10,7 @@ import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, MONITORING_NAMESPACE, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
 import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC, REQUESTS_TOTAL_METRIC } from "./lib/serving";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker } from "./lib/validation";
 
 export const AUTOSCALING_TYPE = `${PACKAGE}:serving:Autoscaling`;
 
@@ -132,14 +132,7 @@ export function validateAutoscalingArgs(name: string, args: ResolvedAutoscalingA
   const c = new ArgChecker(`Autoscaling "${name}"`);
   c.dnsLabel("name", name);
   c.dnsLabel("namespace", args.namespace);
-  if (typeof args.deploymentName === "string") {
-    c.check(
-      isDns1123Subdomain(args.deploymentName),
-      "deploymentName",
-      args.deploymentName,
-      "a Deployment name (DNS-1123 subdomain)",
-    );
-  }
+  c.dnsSubdomain("deploymentName", args.deploymentName, "a Deployment name");
   c.check(
     !(args.hpa === true && args.keda === true),
     "keda",

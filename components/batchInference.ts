@@ -13,12 +13,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, userEnvVars } from "./lib/env";
-import { containerResources, gpuPlacement, KNOWN_GPU_PRODUCTS } from "./lib/gpu";
+import { containerResources, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
-import { isQuantity, parseQuantity } from "./lib/quantity";
 import { type Resolved, resolveArgs } from "./lib/resolve";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/security";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker, isDns1123Label } from "./lib/validation";
 
 export const BATCH_INFERENCE_TYPE = `${PACKAGE}:batch:BatchInference`;
 
@@ -70,7 +69,11 @@ export interface BatchInferenceArgs {
   readonly outputUri: pulumi.Input<string>;
   /** Whole GPUs per pod. @default 1 */
   readonly gpusPerPod?: pulumi.Input<number>;
-  /** GPU products (`nvidia.com/gpu.product`) a pod may run on. @default [] (any GPU node) */
+  /**
+   * GPU products (`nvidia.com/gpu.product` label values) a pod may run on. Any valid label value
+   * is accepted; the stack config checks products against the cluster's GPU nodes.
+   * @default [] (any GPU node)
+   */
   readonly gpuProducts?: pulumi.Input<pulumi.Input<string>[]>;
   /** CPU request per pod. @default "4" */
   readonly cpu?: pulumi.Input<string>;
@@ -143,9 +146,6 @@ export const BATCH_DEFAULTS = {
   awaitCompletion: false,
 } as const;
 
-const QUANTITY_ALLOWED = 'a Kubernetes quantity such as "500m", "4" or "16Gi"';
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 function checkExitCodes(checker: ArgChecker, property: string, codes: readonly number[] | undefined): void {
   if (codes === undefined) return;
   const invalid = codes.filter((code) => !Number.isInteger(code) || code < 1 || code > 255);
@@ -158,7 +158,7 @@ function checkExitCodes(checker: ArgChecker, property: string, codes: readonly n
 export function validateBatchInferenceArgs(name: string, a: Resolved<BatchInferenceArgs>): void {
   const checker = new ArgChecker(`BatchInference "${name}"`)
     .check(
-      name.length <= MAX_BATCH_NAME_LENGTH && DNS1123_LABEL.test(name),
+      name.length <= MAX_BATCH_NAME_LENGTH && isDns1123Label(name),
       "name",
       name,
       `a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit) of at most ${MAX_BATCH_NAME_LENGTH} characters, so that pod hostnames <name>-<index> fit in 63`,
@@ -196,52 +196,25 @@ export function validateBatchInferenceArgs(name: string, a: Resolved<BatchInfere
       `at most completions (${a.completions})`,
     );
   }
-  for (const [property, value] of [
-    ["cpu", a.cpu],
-    ["memory", a.memory],
-    ["sharedMemorySize", a.sharedMemorySize],
-  ] as const) {
-    if (value !== undefined) checker.check(isQuantity(value), property, value, QUANTITY_ALLOWED);
-  }
-  const memory = a.memory ?? BATCH_DEFAULTS.memory;
-  const shm = a.sharedMemorySize ?? BATCH_DEFAULTS.sharedMemorySize;
-  if (isQuantity(memory) && isQuantity(shm)) {
-    checker.check(
-      parseQuantity(shm) < parseQuantity(memory),
+  checker
+    .quantity("cpu", a.cpu)
+    .quantity("memory", a.memory)
+    .quantity("sharedMemorySize", a.sharedMemorySize)
+    .sharedMemoryBelow(
       "sharedMemorySize",
-      shm,
-      `less than memory (${memory}), because /dev/shm is charged against the pod's memory limit`,
-    );
-  }
-  for (const product of a.gpuProducts ?? []) {
-    checker.check(
-      KNOWN_GPU_PRODUCTS.includes(product),
-      "gpuProducts",
-      product,
-      `one of ${KNOWN_GPU_PRODUCTS.join(", ")}`,
-    );
-  }
+      a.sharedMemorySize ?? BATCH_DEFAULTS.sharedMemorySize,
+      "memory",
+      a.memory ?? BATCH_DEFAULTS.memory,
+    )
+    .gpuProducts("gpuProducts", a.gpuProducts);
   checkExitCodes(checker, "failJobExitCodes", a.failJobExitCodes);
   checkExitCodes(checker, "failIndexExitCodes", a.failIndexExitCodes);
   const failJob: readonly number[] = a.failJobExitCodes ?? BATCH_DEFAULTS.failJobExitCodes;
   const both = (a.failIndexExitCodes ?? []).filter((code) => failJob.includes(code));
   checker.check(both.length === 0, "failIndexExitCodes", both, "disjoint from failJobExitCodes");
-  if (a.priorityClassName !== undefined) {
-    checker.check(
-      isDns1123Subdomain(a.priorityClassName),
-      "priorityClassName",
-      a.priorityClassName,
-      "a DNS-1123 subdomain",
-    );
-  }
-  if (a.awaitCompletion !== undefined) {
-    checker.check(
-      typeof a.awaitCompletion === "boolean",
-      "awaitCompletion",
-      a.awaitCompletion,
-      "true or false",
-    );
-  }
+  checker
+    .dnsSubdomain("priorityClassName", a.priorityClassName, "a PriorityClass name")
+    .boolean("awaitCompletion", a.awaitCompletion);
   checkUserEnv(checker, "env", a.env, BATCH_INFERENCE_RESERVED_ENV);
   checker.throwIfInvalid();
 }

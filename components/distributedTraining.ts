@@ -21,12 +21,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, fieldRefEnvVar, userEnvVars } from "./lib/env";
-import { containerResources, gpuPlacement, KNOWN_GPU_PRODUCTS } from "./lib/gpu";
+import { containerResources, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
-import { isQuantity, parseQuantity } from "./lib/quantity";
 import { type Resolved, resolveArgs } from "./lib/resolve";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/security";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker, isDns1035Label } from "./lib/validation";
 
 export const DISTRIBUTED_TRAINING_TYPE = `${PACKAGE}:training:DistributedTraining`;
 
@@ -66,9 +65,6 @@ const SHM_VOLUME = "dshm";
 const TMP_VOLUME = "tmp";
 const CHECKPOINT_VOLUME = "checkpoints";
 
-// A Service name must be a DNS-1035 label: it may not start with a digit.
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
 export interface DistributedTrainingArgs {
   /** Namespace of every object the component creates. */
   readonly namespace: pulumi.Input<string>;
@@ -84,7 +80,11 @@ export interface DistributedTrainingArgs {
   readonly workers: pulumi.Input<number>;
   /** Whole GPUs per worker; also the processes torchrun starts per worker. @default 1 */
   readonly gpusPerWorker?: pulumi.Input<number>;
-  /** GPU products (`nvidia.com/gpu.product`) a worker may run on. @default [] (any GPU node) */
+  /**
+   * GPU products (`nvidia.com/gpu.product` label values) a worker may run on. Any valid label
+   * value is accepted; the stack config checks products against the cluster's GPU nodes.
+   * @default [] (any GPU node)
+   */
   readonly gpuProducts?: pulumi.Input<pulumi.Input<string>[]>;
   /** CPU request per worker. @default "8" */
   readonly cpu?: pulumi.Input<string>;
@@ -158,13 +158,12 @@ export const TRAINING_DEFAULTS = {
   clusterDomain: "cluster.local",
 } as const;
 
-const QUANTITY_ALLOWED = 'a Kubernetes quantity such as "500m", "8" or "32Gi"';
-
 /** Throws a ValidationError listing every invalid argument. */
 export function validateDistributedTrainingArgs(name: string, a: Resolved<DistributedTrainingArgs>): void {
   const checker = new ArgChecker(`DistributedTraining "${name}"`)
     .check(
-      name.length <= MAX_TRAINING_NAME_LENGTH && DNS1035_LABEL.test(name),
+      // The name is the headless Service's too, and a Service name may not start with a digit.
+      name.length <= MAX_TRAINING_NAME_LENGTH && isDns1035Label(name),
       "name",
       name,
       `a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, ending with a letter or digit) of at most ${MAX_TRAINING_NAME_LENGTH} characters`,
@@ -176,33 +175,21 @@ export function validateDistributedTrainingArgs(name: string, a: Resolved<Distri
     .wholeNumber("gpusPerWorker", a.gpusPerWorker, 0)
     .wholeNumber("masterPort", a.masterPort, 1, 65535)
     .wholeNumber("terminationGracePeriodSeconds", a.terminationGracePeriodSeconds, 0)
-    .wholeNumber("readyTimeoutSeconds", a.readyTimeoutSeconds, 60);
-  for (const [property, value] of [
-    ["cpu", a.cpu],
-    ["memory", a.memory],
-    ["sharedMemorySize", a.sharedMemorySize],
-    ["checkpointStorage", a.checkpointStorage],
-  ] as const) {
-    if (value !== undefined) checker.check(isQuantity(value), property, value, QUANTITY_ALLOWED);
-  }
-  const memory = a.memory ?? TRAINING_DEFAULTS.memory;
-  const shm = a.sharedMemorySize ?? TRAINING_DEFAULTS.sharedMemorySize;
-  if (isQuantity(memory) && isQuantity(shm)) {
-    checker.check(
-      parseQuantity(shm) < parseQuantity(memory),
+    .wholeNumber("readyTimeoutSeconds", a.readyTimeoutSeconds, 60)
+    .quantity("cpu", a.cpu)
+    .quantity("memory", a.memory)
+    .quantity("sharedMemorySize", a.sharedMemorySize)
+    .quantity("checkpointStorage", a.checkpointStorage)
+    .sharedMemoryBelow(
       "sharedMemorySize",
-      shm,
-      `less than memory (${memory}), because /dev/shm is charged against the worker's memory limit`,
-    );
-  }
-  for (const product of a.gpuProducts ?? []) {
-    checker.check(
-      KNOWN_GPU_PRODUCTS.includes(product),
-      "gpuProducts",
-      product,
-      `one of ${KNOWN_GPU_PRODUCTS.join(", ")}`,
-    );
-  }
+      a.sharedMemorySize ?? TRAINING_DEFAULTS.sharedMemorySize,
+      "memory",
+      a.memory ?? TRAINING_DEFAULTS.memory,
+    )
+    .gpuProducts("gpuProducts", a.gpuProducts)
+    .dnsSubdomain("checkpointStorageClassName", a.checkpointStorageClassName, "a StorageClass name")
+    .dnsSubdomain("priorityClassName", a.priorityClassName, "a PriorityClass name")
+    .dnsSubdomain("clusterDomain", a.clusterDomain, "a DNS domain such as cluster.local");
   if (a.checkpointStorage === undefined) {
     checker
       .check(
@@ -218,14 +205,6 @@ export function validateDistributedTrainingArgs(name: string, a: Resolved<Distri
         "unset unless checkpointStorage is set",
       );
   }
-  if (a.checkpointStorageClassName !== undefined) {
-    checker.check(
-      isDns1123Subdomain(a.checkpointStorageClassName),
-      "checkpointStorageClassName",
-      a.checkpointStorageClassName,
-      "a DNS-1123 subdomain",
-    );
-  }
   if (a.checkpointMountPath !== undefined) {
     const path = a.checkpointMountPath;
     checker.check(
@@ -235,22 +214,6 @@ export function validateDistributedTrainingArgs(name: string, a: Resolved<Distri
       "checkpointMountPath",
       path,
       "an absolute path other than /, and outside /dev and /tmp",
-    );
-  }
-  if (a.priorityClassName !== undefined) {
-    checker.check(
-      isDns1123Subdomain(a.priorityClassName),
-      "priorityClassName",
-      a.priorityClassName,
-      "a DNS-1123 subdomain",
-    );
-  }
-  if (a.clusterDomain !== undefined) {
-    checker.check(
-      isDns1123Subdomain(a.clusterDomain),
-      "clusterDomain",
-      a.clusterDomain,
-      "a DNS-1123 subdomain",
     );
   }
   checkUserEnv(checker, "env", a.env, DISTRIBUTED_TRAINING_RESERVED_ENV);

@@ -23,7 +23,7 @@ import { stringify } from "yaml";
 import { GPU_RESOURCE } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
 import { resolveArgs, type Resolved } from "./lib/resolve";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker } from "./lib/validation";
 
 /** Type token of the component. */
 export const GPU_SHARING_TYPE = `${PACKAGE}:gpu:GpuSharing`;
@@ -118,29 +118,20 @@ export const GPU_SHARING_DEFAULTS = {
 export function validateGpuSharingArgs(name: string, args: ResolvedGpuSharingArgs): void {
   const checker = new ArgChecker(`GpuSharing ${JSON.stringify(name)}`);
   checker.dnsLabel("name", name).dnsLabel("profile", args.profile).dnsLabel("namespace", args.namespace);
-  checker.wholeNumber("replicas", args.replicas, 2);
-  if (args.configMapName !== undefined) {
-    checker.check(
-      isDns1123Subdomain(args.configMapName),
-      "configMapName",
-      args.configMapName,
-      "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
-    );
-  }
-  for (const property of ["renameByDefault", "failRequestsGreaterThanOne", "forceNodeLabels"] as const) {
-    const value: unknown = args[property];
-    if (value !== undefined) checker.check(typeof value === "boolean", property, value, "true or false");
-  }
+  checker
+    .wholeNumber("replicas", args.replicas, 2)
+    .dnsSubdomain("configMapName", args.configMapName, "a ConfigMap name")
+    .boolean("renameByDefault", args.renameByDefault)
+    .boolean("failRequestsGreaterThanOne", args.failRequestsGreaterThanOne)
+    .boolean("forceNodeLabels", args.forceNodeLabels);
   const nodeNames: readonly unknown[] = args.nodeNames ?? [];
   const seen = new Set<unknown>();
   nodeNames.forEach((node, index) => {
-    checker.check(
-      typeof node === "string" && isDns1123Subdomain(node),
-      `nodeNames[${index}]`,
-      node,
-      "a node name (a DNS-1123 subdomain)",
-    );
-    checker.check(!seen.has(node), `nodeNames[${index}]`, node, "listed once");
+    // A node listed as undefined is no node name either (dnsSubdomain skips undefined).
+    checker
+      .check(node !== undefined, `nodeNames[${index}]`, node, "a node name")
+      .dnsSubdomain(`nodeNames[${index}]`, node, "a node name")
+      .check(!seen.has(node), `nodeNames[${index}]`, node, "listed once");
     seen.add(node);
   });
   checker.throwIfInvalid();

@@ -9,7 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, userEnvVars } from "./lib/env";
-import { GPU_RESOURCE, gpuPlacement, KNOWN_GPU_PRODUCTS } from "./lib/gpu";
+import { GPU_RESOURCE, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
 import { isQuantity, parseQuantity } from "./lib/quantity";
 import { type Resolved, resolveArgs } from "./lib/resolve";
@@ -28,7 +28,7 @@ import {
   MODEL_SERVER_CONTAINER,
   MODELS_MOUNT_PATH,
 } from "./lib/serving";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker, isDns1035Label } from "./lib/validation";
 
 export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
 
@@ -86,7 +86,6 @@ const PULUMI_DEFAULT_TIMEOUT_SECONDS = 600;
 
 const EXTENDED_RESOURCE_NAME =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export interface ModelServingArgs {
   /** Namespace to deploy into; it must exist. */
@@ -132,8 +131,9 @@ export interface ModelServingArgs {
    */
   readonly gpuResourceName?: pulumi.Input<string>;
   /**
-   * GPU products (`nvidia.com/gpu.product`) the pods may run on, through a required node
-   * affinity. At least one when gpus > 0; empty when gpus is 0. @default []
+   * GPU products (`nvidia.com/gpu.product` label values) the pods may run on, through a required
+   * node affinity. At least one when gpus > 0; empty when gpus is 0. Any valid label value is
+   * accepted; the stack config checks products against the cluster's GPU nodes. @default []
    */
   readonly gpuProducts?: pulumi.Input<string[]>;
   /** Server CPU request. @default "4" */
@@ -261,13 +261,6 @@ export interface ModelServingSettings {
 
 type ResolvedModelServingArgs = Resolved<ModelServingArgs>;
 
-const POSITIVE_QUANTITY = 'a positive Kubernetes quantity such as "500m", "4" or "16Gi"';
-
-function checkQuantity(checker: ArgChecker, property: string, value: string | undefined): void {
-  if (value === undefined) return;
-  checker.check(isQuantity(value) && parseQuantity(value) > 0, property, value, POSITIVE_QUANTITY);
-}
-
 function checkPath(checker: ArgChecker, property: string, value: string | undefined): void {
   if (value === undefined) return;
   checker.check(/^\/\S*$/.test(value), property, value, "an absolute HTTP path without spaces");
@@ -291,7 +284,7 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
   const c = new ArgChecker(`ModelServing "${name}"`);
   // The component name is the name of the Service too, and Service names are DNS-1035 labels.
   c.check(
-    name.length <= 63 && DNS1035_LABEL.test(name),
+    isDns1035Label(name),
     "name",
     name,
     "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters), since it names the Service",
@@ -333,13 +326,7 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
     );
   }
   const gpuProducts = args.gpuProducts ?? [];
-  const unknownProducts = gpuProducts.filter((product) => !KNOWN_GPU_PRODUCTS.includes(product));
-  c.check(
-    unknownProducts.length === 0,
-    "gpuProducts",
-    unknownProducts,
-    `a list of known GPU products (${KNOWN_GPU_PRODUCTS.join(", ")})`,
-  );
+  c.gpuProducts("gpuProducts", args.gpuProducts);
   c.check(
     new Set(gpuProducts).size === gpuProducts.length,
     "gpuProducts",
@@ -359,13 +346,13 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
     "at least one GPU product when gpus is above 0 (GPU pods are placed on a product by node affinity)",
   );
 
-  checkQuantity(c, "cpu", args.cpu);
-  checkQuantity(c, "memory", args.memory);
-  checkQuantity(c, "cpuLimit", args.cpuLimit);
-  checkQuantity(c, "shmSizeLimit", args.shmSizeLimit);
-  checkQuantity(c, "modelCacheSizeLimit", args.modelCacheSizeLimit);
-  checkQuantity(c, "loaderCpu", args.loaderCpu);
-  checkQuantity(c, "loaderMemory", args.loaderMemory);
+  c.positiveQuantity("cpu", args.cpu)
+    .positiveQuantity("memory", args.memory)
+    .positiveQuantity("cpuLimit", args.cpuLimit)
+    .positiveQuantity("shmSizeLimit", args.shmSizeLimit)
+    .positiveQuantity("modelCacheSizeLimit", args.modelCacheSizeLimit)
+    .positiveQuantity("loaderCpu", args.loaderCpu)
+    .positiveQuantity("loaderMemory", args.loaderMemory);
   const cpu = args.cpu ?? "4";
   if (args.cpuLimit !== undefined && isQuantity(cpu) && isQuantity(args.cpuLimit)) {
     c.check(
@@ -375,24 +362,9 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
       `at least cpu (${cpu}); Kubernetes rejects a limit below the request`,
     );
   }
-  const memory = args.memory ?? "32Gi";
-  const shm = args.shmSizeLimit ?? "8Gi";
-  if (isQuantity(memory) && isQuantity(shm)) {
-    // tmpfs pages are charged to the container's memory cgroup: a full /dev/shm would OOM-kill it.
-    c.check(
-      parseQuantity(shm) < parseQuantity(memory),
-      "shmSizeLimit",
-      shm,
-      `smaller than memory (${memory}), since /dev/shm is counted against the memory limit`,
-    );
-  }
+  c.sharedMemoryBelow("shmSizeLimit", args.shmSizeLimit ?? "8Gi", "memory", args.memory ?? "32Gi");
+  c.dnsSubdomain("modelCacheClaimName", args.modelCacheClaimName, "a PersistentVolumeClaim name");
   if (args.modelCacheClaimName !== undefined) {
-    c.check(
-      isDns1123Subdomain(args.modelCacheClaimName),
-      "modelCacheClaimName",
-      args.modelCacheClaimName,
-      "a PersistentVolumeClaim name (DNS-1123 subdomain)",
-    );
     c.check(
       args.modelCacheSizeLimit === undefined,
       "modelCacheSizeLimit",
@@ -400,14 +372,7 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
       "unset when modelCacheClaimName is set (the claim decides the size)",
     );
   }
-  if (args.loaderSecretName !== undefined) {
-    c.check(
-      isDns1123Subdomain(args.loaderSecretName),
-      "loaderSecretName",
-      args.loaderSecretName,
-      "a Secret name (DNS-1123 subdomain)",
-    );
-  }
+  c.dnsSubdomain("loaderSecretName", args.loaderSecretName, "a Secret name");
   c.wholeNumber("maxModelDownloadSeconds", args.maxModelDownloadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
   c.wholeNumber("maxModelLoadSeconds", args.maxModelLoadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
   c.wholeNumber("drainSeconds", args.drainSeconds, 0, 3600);
@@ -430,24 +395,10 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
       `less than replicas (${replicas}), or no node running a replica could ever be drained`,
     );
   }
-  if (args.priorityClassName !== undefined) {
-    c.check(
-      isDns1123Subdomain(args.priorityClassName),
-      "priorityClassName",
-      args.priorityClassName,
-      "a PriorityClass name (DNS-1123 subdomain)",
-    );
-  }
+  c.dnsSubdomain("priorityClassName", args.priorityClassName, "a PriorityClass name");
   c.wholeNumber("runAsUser", args.runAsUser, 1);
   c.wholeNumber("rolloutTimeoutSeconds", args.rolloutTimeoutSeconds, 60);
-  if (args.clusterDomain !== undefined) {
-    c.check(
-      isDns1123Subdomain(args.clusterDomain),
-      "clusterDomain",
-      args.clusterDomain,
-      "a DNS domain such as cluster.local",
-    );
-  }
+  c.dnsSubdomain("clusterDomain", args.clusterDomain, "a DNS domain such as cluster.local");
   c.throwIfInvalid();
 }
 

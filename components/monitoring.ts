@@ -8,7 +8,7 @@ import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, LabelKeys, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
 import { METRICS_PORT_NAME } from "./lib/serving";
-import { ArgChecker, isDns1123Subdomain } from "./lib/validation";
+import { ArgChecker, isDns1123Subdomain, isLabelValue } from "./lib/validation";
 
 export const MODEL_MONITORING_TYPE = `${PACKAGE}:monitoring:ModelMonitoring`;
 
@@ -44,7 +44,6 @@ export const DEFAULT_DCGM_METRICS: readonly string[] = [
 ];
 
 const DURATION = /^(\d+(ms|s|m|h))+$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -139,7 +138,7 @@ function checkLabels(
     const prefixOk = slash < 0 || isDns1123Subdomain(key.slice(0, slash));
     const nameOfKey = key.slice(slash + 1);
     const keyOk = prefixOk && nameOfKey.length <= 63 && LABEL_NAME.test(nameOfKey);
-    return !(keyOk && typeof value === "string" && value.length <= 63 && LABEL_VALUE.test(value));
+    return !(keyOk && typeof value === "string" && isLabelValue(value));
   });
   c.check(
     bad.length === 0,

@@ -2,6 +2,8 @@
  * Early validation shared by the components and the stack config. Every failure says where
  * (component or stack), which property, the value found and what is allowed.
  */
+import { GPU_PRODUCT_LABEL } from "./gpu";
+import { isQuantity, parseQuantity } from "./quantity";
 
 /** Thrown for invalid component arguments or stack config, before any resource is registered. */
 export class ValidationError extends Error {
@@ -13,6 +15,8 @@ export class ValidationError extends Error {
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const IMAGE_DIGEST = /@sha256:[0-9a-f]{64}$/;
 const IMAGE_TAG = /:([\w][\w.-]{0,127})$/;
@@ -22,9 +26,25 @@ export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS1123_LABEL.test(value);
 }
 
+/**
+ * True for a DNS-1035 label, what Service names must be: a DNS-1123 label that starts with a
+ * letter, at most 63 characters.
+ */
+export function isDns1035Label(value: string): boolean {
+  return value.length <= 63 && DNS1035_LABEL.test(value);
+}
+
 /** True for a DNS-1123 subdomain: dot-separated labels, at most 253 characters. */
 export function isDns1123Subdomain(value: string): boolean {
   return value.length <= 253 && DNS1123_SUBDOMAIN.test(value);
+}
+
+/**
+ * True for a Kubernetes label value (also what a node-affinity `values` list holds): at most
+ * 63 characters, empty or starting and ending with a letter or digit, with '-', '_' and '.' inside.
+ */
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
 /** True for a name Kubernetes accepts as a container environment variable. */
@@ -57,7 +77,14 @@ export function show(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Collects the problems of one component's arguments, then throws them together as one error. */
+const QUANTITY_EXAMPLES = '"500m", "4" or "16Gi"';
+
+/**
+ * Collects the problems of one component's arguments, then throws them together as one error.
+ * Each check skips a value that is undefined (an optional argument left out); arguments may
+ * come from JavaScript callers, so the checks that take `unknown` also reject values of the
+ * wrong type.
+ */
 export class ArgChecker {
   private readonly problems: string[] = [];
 
@@ -81,6 +108,21 @@ export class ArgChecker {
     );
   }
 
+  /**
+   * A DNS-1123 subdomain, such as the name of most Kubernetes objects or a DNS domain.
+   * @param names what the value names, for the message, e.g. "a PriorityClass name".
+   */
+  dnsSubdomain(property: string, value: unknown, names?: string): this {
+    if (value === undefined) return this;
+    const rule = "lower-case letters, digits, '-' and '.', at most 253 characters";
+    return this.check(
+      typeof value === "string" && isDns1123Subdomain(value),
+      property,
+      value,
+      names === undefined ? `a DNS-1123 subdomain (${rule})` : `${names} (a DNS-1123 subdomain: ${rule})`,
+    );
+  }
+
   /** An image pinned by tag or digest. */
   image(property: string, value: string | undefined): this {
     if (value === undefined) return this;
@@ -101,6 +143,66 @@ export class ArgChecker {
       property,
       value,
       `a whole number ${range}`,
+    );
+  }
+
+  /** true or false. */
+  boolean(property: string, value: unknown): this {
+    if (value === undefined) return this;
+    return this.check(typeof value === "boolean", property, value, "true or false");
+  }
+
+  /** A Kubernetes resource quantity such as "500m", "4" or "16Gi" (any sign, as the API parses it). */
+  quantity(property: string, value: unknown): this {
+    if (value === undefined) return this;
+    return this.check(
+      isQuantity(value),
+      property,
+      value,
+      `a Kubernetes quantity such as ${QUANTITY_EXAMPLES}`,
+    );
+  }
+
+  /** A Kubernetes resource quantity above zero. */
+  positiveQuantity(property: string, value: unknown): this {
+    if (value === undefined) return this;
+    return this.check(
+      isQuantity(value) && parseQuantity(value) > 0,
+      property,
+      value,
+      `a positive Kubernetes quantity such as ${QUANTITY_EXAMPLES}`,
+    );
+  }
+
+  /**
+   * The size of a memory-backed `/dev/shm` below the container's memory: tmpfs pages are charged
+   * to the container's memory cgroup, so a full /dev/shm as large as the limit would OOM-kill it.
+   * Pass the values with defaults applied; skipped unless both are quantities (the quantity
+   * checks report those that are not).
+   */
+  sharedMemoryBelow(property: string, shm: unknown, memoryProperty: string, memory: unknown): this {
+    if (!isQuantity(shm) || !isQuantity(memory)) return this;
+    return this.check(
+      parseQuantity(shm) < parseQuantity(memory),
+      property,
+      shm,
+      `less than ${memoryProperty} (${memory}), because /dev/shm is charged against the memory limit`,
+    );
+  }
+
+  /**
+   * GPU products for a node affinity on `nvidia.com/gpu.product`: each must be a valid label
+   * value. Whether a product exists in the cluster is the stack config's business (its
+   * `gpuNodes`), so products newer than the project are accepted.
+   */
+  gpuProducts(property: string, products: readonly unknown[] | undefined): this {
+    if (products === undefined) return this;
+    const invalid = products.filter((product) => typeof product !== "string" || !isLabelValue(product));
+    return this.check(
+      invalid.length === 0,
+      property,
+      invalid,
+      `a list of ${GPU_PRODUCT_LABEL} label values (each at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit)`,
     );
   }
 

@@ -255,7 +255,7 @@ describe("Autoscaling validation", () => {
     [
       "an invalid Deployment name",
       { deploymentName: "Llama" },
-      'deploymentName must be a Deployment name (DNS-1123 subdomain); got "Llama"',
+      `deploymentName must be a Deployment name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Llama"`,
     ],
     [
       "a Prometheus address that is no URL",

@@ -282,12 +282,12 @@ describe("BatchInference validation", () => {
     [
       "shared memory above memory",
       { sharedMemorySize: "32Gi" },
-      'sharedMemorySize must be less than memory (16Gi), because /dev/shm is charged against the pod\'s memory limit; got "32Gi"',
+      'sharedMemorySize must be less than memory (16Gi), because /dev/shm is charged against the memory limit; got "32Gi"',
     ],
     [
-      "an unknown GPU product",
-      { gpuProducts: ["GeForce-RTX-4090"] },
-      `gpuProducts must be one of NVIDIA-H100-80GB-HBM3, NVIDIA-H200, NVIDIA-A100-SXM4-80GB, NVIDIA-A100-SXM4-40GB, NVIDIA-L40S, NVIDIA-L4, NVIDIA-A10G, Tesla-T4; got "GeForce-RTX-4090"`,
+      "a GPU product that is no label value",
+      { gpuProducts: ["NVIDIA-L40S", "NVIDIA H100", "-A100"] },
+      `gpuProducts must be a list of nvidia.com/gpu.product label values (each at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit); got ["NVIDIA H100","-A100"]`,
     ],
     [
       "exit code 0 or above 255",
@@ -307,7 +307,7 @@ describe("BatchInference validation", () => {
     [
       "an invalid priority class",
       { priorityClassName: "Low" },
-      'priorityClassName must be a DNS-1123 subdomain; got "Low"',
+      `priorityClassName must be a PriorityClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Low"`,
     ],
     [
       "env overriding the injected names",
@@ -344,6 +344,17 @@ describe("BatchInference validation", () => {
       (error: unknown) =>
         error instanceof ValidationError &&
         error.message === `${prefix}awaitCompletion must be true or false; got "yes"`,
+    );
+  });
+
+  it("accepts any GPU product that is a label value, such as a newer GPU the stack declares", () => {
+    const gpuProducts = ["NVIDIA-B200", "Tesla-T4", "x".repeat(63)];
+    assert.doesNotThrow(() => new BatchInference("nightly", { ...ARGS, gpuProducts }));
+    const pod = (batchJob(settings({ gpuProducts })).spec as any).template.spec;
+    assert.deepEqual(
+      pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+        .matchExpressions[0].values,
+      gpuProducts,
     );
   });
 

@@ -307,32 +307,32 @@ describe("DistributedTraining validation", () => {
     [
       "bad cpu",
       { cpu: "lots" },
-      'cpu must be a Kubernetes quantity such as "500m", "8" or "32Gi"; got "lots"',
+      'cpu must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "lots"',
     ],
     [
       "bad memory",
       { memory: "64GB" },
-      'memory must be a Kubernetes quantity such as "500m", "8" or "32Gi"; got "64GB"',
+      'memory must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "64GB"',
     ],
     [
       "bad shared memory",
       { sharedMemorySize: "big" },
-      'sharedMemorySize must be a Kubernetes quantity such as "500m", "8" or "32Gi"; got "big"',
+      'sharedMemorySize must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "big"',
     ],
     [
       "shared memory as large as memory",
       { sharedMemorySize: "64Gi" },
-      'sharedMemorySize must be less than memory (64Gi), because /dev/shm is charged against the worker\'s memory limit; got "64Gi"',
+      'sharedMemorySize must be less than memory (64Gi), because /dev/shm is charged against the memory limit; got "64Gi"',
     ],
     [
       "bad checkpoint size",
       { checkpointStorage: "100 GB" },
-      'checkpointStorage must be a Kubernetes quantity such as "500m", "8" or "32Gi"; got "100 GB"',
+      'checkpointStorage must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "100 GB"',
     ],
     [
-      "unknown GPU product",
-      { gpuProducts: ["NVIDIA-RTX-9999"] },
-      `gpuProducts must be one of NVIDIA-H100-80GB-HBM3, NVIDIA-H200, NVIDIA-A100-SXM4-80GB, NVIDIA-A100-SXM4-40GB, NVIDIA-L40S, NVIDIA-L4, NVIDIA-A10G, Tesla-T4; got "NVIDIA-RTX-9999"`,
+      "GPU product that is no label value",
+      { gpuProducts: ["NVIDIA H100", "x".repeat(64)] },
+      `gpuProducts must be a list of nvidia.com/gpu.product label values (each at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit); got ["NVIDIA H100","${"x".repeat(64)}"]`,
     ],
     [
       "storage class without storage",
@@ -347,7 +347,7 @@ describe("DistributedTraining validation", () => {
     [
       "invalid storage class",
       { checkpointStorageClassName: "Fast_SSD" },
-      'checkpointStorageClassName must be a DNS-1123 subdomain; got "Fast_SSD"',
+      `checkpointStorageClassName must be a StorageClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Fast_SSD"`,
     ],
     [
       "relative mount path",
@@ -362,12 +362,12 @@ describe("DistributedTraining validation", () => {
     [
       "invalid priority class",
       { priorityClassName: "Batch!" },
-      'priorityClassName must be a DNS-1123 subdomain; got "Batch!"',
+      `priorityClassName must be a PriorityClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Batch!"`,
     ],
     [
       "invalid cluster domain",
       { clusterDomain: "-bad" },
-      'clusterDomain must be a DNS-1123 subdomain; got "-bad"',
+      `clusterDomain must be a DNS domain such as cluster.local (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "-bad"`,
     ],
     [
       "env overriding RANK and MASTER_ADDR",
@@ -405,6 +405,18 @@ describe("DistributedTraining validation", () => {
     assert.doesNotThrow(() => {
       validateDistributedTrainingArgs("a".repeat(52), ARGS);
     });
+  });
+
+  it("accepts any GPU product that is a label value, such as a newer GPU the stack declares", () => {
+    assert.doesNotThrow(() => {
+      validateDistributedTrainingArgs("pretrain", { ...ARGS, gpuProducts: ["NVIDIA-B200"] });
+    });
+    const pod = (trainingStatefulSet(settings({ gpuProducts: ["NVIDIA-B200"] })).spec as any).template.spec;
+    assert.deepEqual(
+      pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+        .matchExpressions[0].values,
+      ["NVIDIA-B200"],
+    );
   });
 
   it("reports every problem at once", () => {

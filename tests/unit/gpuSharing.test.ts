@@ -182,12 +182,17 @@ describe("GpuSharing component", () => {
       [
         "a bad ConfigMap name",
         { replicas: 4, configMapName: "time slicing" },
-        "configMapName must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters); got \"time slicing\"",
+        `configMapName must be a ConfigMap name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "time slicing"`,
       ],
       [
         "a bad node name",
         { replicas: 4, nodeNames: ["gpu-a", "GPU_B"] },
-        'nodeNames[1] must be a node name (a DNS-1123 subdomain); got "GPU_B"',
+        `nodeNames[1] must be a node name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "GPU_B"`,
+      ],
+      [
+        "a missing node name",
+        { replicas: 4, nodeNames: ["gpu-a", undefined as unknown as string] },
+        "nodeNames[1] must be a node name; got undefined",
       ],
       [
         "a node listed twice",

@@ -1,6 +1,13 @@
 import { strict as assert } from "node:assert";
 import { containerResources, gpuPlacement } from "../../components/lib/gpu";
-import { ArgChecker, isDns1123Label, isPinnedImage, ValidationError } from "../../components/lib/validation";
+import {
+  ArgChecker,
+  isDns1035Label,
+  isDns1123Label,
+  isLabelValue,
+  isPinnedImage,
+  ValidationError,
+} from "../../components/lib/validation";
 import { resolveArgs } from "../../components/lib/resolve";
 import * as pulumi from "@pulumi/pulumi";
 import { useMocks, valueOf } from "./harness";
@@ -12,6 +19,15 @@ describe("validation helpers", () => {
     for (const ok of ["a", "llama-3", "x".repeat(63)]) assert.ok(isDns1123Label(ok), ok);
     for (const bad of ["", "Llama", "-a", "a-", "a_b", "a.b", "x".repeat(64)])
       assert.ok(!isDns1123Label(bad), bad);
+  });
+
+  it("accepts DNS-1035 labels (no leading digit) and label values", () => {
+    for (const ok of ["a", "llama-3", "x".repeat(63)]) assert.ok(isDns1035Label(ok), ok);
+    for (const bad of ["", "1st", "Llama", "a-", "a.b", "x".repeat(64)]) assert.ok(!isDns1035Label(bad), bad);
+    for (const ok of ["", "NVIDIA-B200", "Tesla-T4", "a_b.c", "9", "x".repeat(63)])
+      assert.ok(isLabelValue(ok), ok);
+    for (const bad of ["NVIDIA H100", "-A100", "A100-", "_a", "a/b", "x".repeat(64)])
+      assert.ok(!isLabelValue(bad), bad);
   });
 
   it("accepts only pinned images", () => {
@@ -45,6 +61,92 @@ describe("validation helpers", () => {
         ) &&
         error.message.includes("name must be a DNS-1123 label"),
     );
+  });
+
+  const problems = (checker: ArgChecker): string[] => {
+    try {
+      checker.throwIfInvalid();
+      return [];
+    } catch (error) {
+      assert.ok(error instanceof ValidationError);
+      return error.message
+        .replace(/^C: invalid arguments:\s*/, "")
+        .split("\n")
+        .map((line) => line.replace(/^\s*- /, ""));
+    }
+  };
+  const subdomain = "(a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters)";
+
+  it("skips undefined in every check, as for an optional argument left out", () => {
+    const checker = new ArgChecker("C")
+      .dnsSubdomain("a", undefined)
+      .boolean("b", undefined)
+      .quantity("c", undefined)
+      .positiveQuantity("d", undefined)
+      .sharedMemoryBelow("e", undefined, "memory", "1Gi")
+      .sharedMemoryBelow("e", "1Gi", "memory", undefined)
+      .gpuProducts("f", undefined);
+    assert.deepEqual(problems(checker), []);
+  });
+
+  it("checks DNS-1123 subdomains, naming what the value names", () => {
+    const checker = new ArgChecker("C")
+      .dnsSubdomain("ok", "a.b-c")
+      .dnsSubdomain("plain", "A")
+      .dnsSubdomain("named", "a..b", "a Secret name")
+      .dnsSubdomain("long", `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}`)
+      .dnsSubdomain("number", 5);
+    assert.deepEqual(problems(checker), [
+      `plain must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters); got "A"`,
+      `named must be a Secret name ${subdomain}; got "a..b"`,
+      `long must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters); got "${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(63)}"`,
+      "number must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters); got 5",
+    ]);
+  });
+
+  it("checks booleans and quantities, zero and negative ones only where positive is asked", () => {
+    const checker = new ArgChecker("C")
+      .boolean("flag", false)
+      .boolean("yes", "yes")
+      .quantity("zero", "0")
+      .quantity("negative", "-1")
+      .quantity("spaced", "16 Gi")
+      .positiveQuantity("cpu", "500m")
+      .positiveQuantity("none", "0")
+      .positiveQuantity("below", "-2Gi")
+      .positiveQuantity("unit", "1GB");
+    const positive = 'a positive Kubernetes quantity such as "500m", "4" or "16Gi"';
+    assert.deepEqual(problems(checker), [
+      'yes must be true or false; got "yes"',
+      'spaced must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "16 Gi"',
+      `none must be ${positive}; got "0"`,
+      `below must be ${positive}; got "-2Gi"`,
+      `unit must be ${positive}; got "1GB"`,
+    ]);
+  });
+
+  it("keeps /dev/shm below memory, comparing quantities rather than text", () => {
+    const checker = new ArgChecker("C")
+      .sharedMemoryBelow("shm", "1023Mi", "memory", "1Gi")
+      .sharedMemoryBelow("shm", "1Gi", "memory", "1024Mi")
+      .sharedMemoryBelow("shmSizeLimit", "2G", "memory", "1Gi")
+      .sharedMemoryBelow("shm", "lots", "memory", "1Gi")
+      .sharedMemoryBelow("shm", "1Gi", "memory", "lots");
+    assert.deepEqual(problems(checker), [
+      'shm must be less than memory (1024Mi), because /dev/shm is charged against the memory limit; got "1Gi"',
+      'shmSizeLimit must be less than memory (1Gi), because /dev/shm is charged against the memory limit; got "2G"',
+    ]);
+  });
+
+  it("accepts any GPU product that is a label value and lists the others", () => {
+    const checker = new ArgChecker("C")
+      .gpuProducts("known", ["NVIDIA-H100-80GB-HBM3", "Tesla-T4"])
+      .gpuProducts("newer", ["NVIDIA-B200", "NVIDIA-GB300"])
+      .gpuProducts("none", [])
+      .gpuProducts("bad", ["NVIDIA-L4", "NVIDIA H100", "x".repeat(64), 7]);
+    assert.deepEqual(problems(checker), [
+      `bad must be a list of nvidia.com/gpu.product label values (each at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit); got ["NVIDIA H100","${"x".repeat(64)}",7]`,
+    ]);
   });
 
   it("validates plain arguments synchronously and Output arguments once resolved", async () => {

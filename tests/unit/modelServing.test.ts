@@ -370,9 +370,9 @@ describe("ModelServing validation", () => {
       `modelUri must be a non-empty location without whitespace; got ""`,
     ],
     [
-      "an unknown GPU product",
-      { gpuProducts: ["NVIDIA-B300"] },
-      `gpuProducts must be a list of known GPU products (NVIDIA-H100-80GB-HBM3, NVIDIA-H200, NVIDIA-A100-SXM4-80GB, NVIDIA-A100-SXM4-40GB, NVIDIA-L40S, NVIDIA-L4, NVIDIA-A10G, Tesla-T4); got ["NVIDIA-B300"]`,
+      "a GPU product that is no label value",
+      { gpuProducts: ["NVIDIA H100"] },
+      `gpuProducts must be a list of nvidia.com/gpu.product label values (each at most 63 characters: letters, digits, '-', '_' and '.', starting and ending with a letter or digit); got ["NVIDIA H100"]`,
     ],
     [
       "duplicate GPU products",
@@ -438,7 +438,7 @@ describe("ModelServing validation", () => {
     [
       "/dev/shm as large as memory",
       { memory: "16Gi", shmSizeLimit: "16Gi" },
-      `shmSizeLimit must be smaller than memory (16Gi), since /dev/shm is counted against the memory limit; got "16Gi"`,
+      `shmSizeLimit must be less than memory (16Gi), because /dev/shm is charged against the memory limit; got "16Gi"`,
     ],
     [
       "a size limit on a claim",
@@ -448,7 +448,7 @@ describe("ModelServing validation", () => {
     [
       "an invalid claim name",
       { modelCacheClaimName: "Cache" },
-      `modelCacheClaimName must be a PersistentVolumeClaim name (DNS-1123 subdomain); got "Cache"`,
+      `modelCacheClaimName must be a PersistentVolumeClaim name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Cache"`,
     ],
     [
       "a load budget below one probe period",
@@ -466,6 +466,26 @@ describe("ModelServing validation", () => {
       "pdbMinAvailable must be less than replicas (2), or no node running a replica could ever be drained; got 2",
     ],
     ["a root user", { runAsUser: 0 }, "runAsUser must be a whole number at least 1; got 0"],
+    [
+      "a zero CPU request",
+      { cpu: "0" },
+      `cpu must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "0"`,
+    ],
+    [
+      "an invalid loader Secret name",
+      { loaderSecretName: "S3_creds" },
+      `loaderSecretName must be a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "S3_creds"`,
+    ],
+    [
+      "an invalid priority class",
+      { priorityClassName: "Serving" },
+      `priorityClassName must be a PriorityClass name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Serving"`,
+    ],
+    [
+      "an invalid cluster domain",
+      { clusterDomain: "cluster..local" },
+      `clusterDomain must be a DNS domain such as cluster.local (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "cluster..local"`,
+    ],
   ];
   for (const [what, overrides, message] of cases) {
     it(`rejects ${what}`, () => {
@@ -482,6 +502,16 @@ describe("ModelServing validation", () => {
         name: "ValidationError",
         message: `ModelServing "1llama": invalid arguments: name must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters), since it names the Service; got "1llama"`,
       },
+    );
+  });
+
+  it("accepts any GPU product that is a label value, such as a newer GPU the stack declares", () => {
+    validateModelServingArgs("llama", { ...ARGS, gpuProducts: ["NVIDIA-B200"] });
+    const pod: any = buildPodSpec(settings({ gpuProducts: ["NVIDIA-B200"] }));
+    assert.deepEqual(
+      pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+        .matchExpressions[0].values,
+      ["NVIDIA-B200"],
     );
   });
 
