@@ -88,6 +88,9 @@ function allowedText(issue: z.core.$ZodIssue): string {
       return `one of ${issue.values.map((v) => show(v)).join(", ")}`;
     case "custom":
       return issue.message;
+    case "invalid_key":
+      // A record key failed its own schema; say what the key must be.
+      return issue.issues.map((inner) => allowedText(inner)).join("; ");
     case "invalid_format":
       return `a valid ${issue.format}`;
     default:

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { KNOWN_GPU_PRODUCTS } from "../components/lib/gpu";
 import { isCanonicalCidr } from "../components/lib/cidr";
 import { isQuantity } from "../components/lib/quantity";
-import { isDns1123Label, isEnvVarName, isPinnedImage } from "../components/lib/validation";
+import { isDns1123Label, isEnvVarName, isLabelValue, isPinnedImage } from "../components/lib/validation";
 
 /** The Pulumi config namespace of this project (the project name). */
 export const CONFIG_NAMESPACE = "k8s-ml-patterns";
@@ -129,7 +129,17 @@ export const workflowSchema = z.strictObject({
 /** Every config key of the project, keyed by its name without the namespace. */
 export const stackConfigSchema = z.strictObject({
   namespace: dnsLabel.default("ml-serving"),
-  gpuNodes: z.record(z.string(), positiveCount).default({ ...DEFAULT_GPU_NODES }),
+  gpuNodes: z
+    .record(
+      z
+        .string()
+        .refine(
+          isLabelValue,
+          "a GPU product as a node label value (alphanumerics, '-', '_', '.', at most 63)",
+        ),
+      positiveCount,
+    )
+    .default({ ...DEFAULT_GPU_NODES }),
   quota: quotaSchema,
   models: z.array(modelSchema).default([]),
   trainingJobs: z.array(trainingJobSchema).default([]),

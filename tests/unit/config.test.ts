@@ -153,6 +153,11 @@ describe("stack config", () => {
         "k8s-ml-patterns:models[0].gpusPerPod must be at most 4, the GPUs of one NVIDIA-L40S node; got 5",
       ],
       [
+        "a GPU product that cannot be a node label value",
+        (r) => (r.gpuNodes = { "NVIDIA H100": 8 }),
+        "k8s-ml-patterns:gpuNodes.NVIDIA H100 must be a GPU product as a node label value",
+      ],
+      [
         "an untagged image",
         (r) => (r.models[0].image = "vllm/vllm-openai"),
         "k8s-ml-patterns:models[0].image must be an image pinned by a tag other than 'latest' or an @sha256 digest; got \"vllm/vllm-openai\"",
