@@ -81,7 +81,8 @@ export function planStack(config: StackConfig): StackPlan {
       image: model.image,
       loaderImage: model.loaderImage,
       gpus: model.gpusPerPod,
-      gpuProducts: [model.gpuProduct],
+      // A CPU-only server (gpusPerPod 0) is not placed by GPU product; ModelServing rejects one that is.
+      gpuProducts: model.gpusPerPod > 0 ? [model.gpuProduct] : [],
       cpu: model.cpu,
       memory: model.memory,
       replicas: scaling === undefined ? model.replicas : Math.max(model.replicas, scaling.minReplicas),

@@ -183,6 +183,20 @@ describe("the program", () => {
     assert.equal(pod.containers[0]?.envFrom, undefined);
   });
 
+  it("deploys a CPU-only model (gpusPerPod 0) without GPUs or GPU placement", async () => {
+    const all = await runProgram(
+      "dev",
+      withFirst("dev", "models", (model) => ({ ...model, gpusPerPod: 0 })),
+    );
+    const pod = (
+      findResource(all, "kubernetes:apps/v1:Deployment", "llama-small-deploy").inputs.spec as {
+        template: { spec: { affinity?: unknown; containers: { resources: { limits: object } }[] } };
+      }
+    ).template.spec;
+    assert.equal(pod.affinity, undefined);
+    assert.ok(!("nvidia.com/gpu" in (pod.containers[0]?.resources.limits ?? {})));
+  });
+
   describe("rejects invalid config before registering anything", () => {
     it("a schema violation, naming stack, key, value and what is allowed", async () => {
       const message = await rejectedConfig(
