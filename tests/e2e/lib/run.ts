@@ -1,0 +1,146 @@
+/** Child processes with a bound on their run time, and their output captured. */
+import { spawn } from "node:child_process";
+
+export interface RunResult {
+  /** Exit code, or null when a signal ended the process. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** True when the process was stopped because it ran past its time limit. */
+  readonly timedOut: boolean;
+}
+
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** Written to stdin, which is then closed. */
+  readonly input?: string;
+  /** Longest the process may run. It then gets SIGINT, SIGTERM 60 s later and SIGKILL 30 s after that. */
+  readonly timeoutMs: number;
+  /** Called with each chunk of stdout as it arrives. */
+  readonly onStdout?: (chunk: string) => void;
+}
+
+export interface Running {
+  readonly pid: number | undefined;
+  /** Sends a signal to this process only (never to a group or by name). */
+  kill(signal: NodeJS.Signals): void;
+  readonly done: Promise<RunResult>;
+}
+
+/** Starts a process. Its stdout and stderr are collected; the promise never rejects. */
+export function start(command: string, args: readonly string[], options: RunOptions): Running {
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let timedOut = false;
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    stdout += chunk;
+    options.onStdout?.(chunk);
+  });
+  child.stderr.on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  child.stdin.on("error", () => {
+    // The process may exit without reading its input.
+  });
+  child.stdin.end(options.input ?? "");
+
+  const timers: NodeJS.Timeout[] = [];
+  const escalate = (signal: NodeJS.Signals, afterMs: number): void => {
+    timers.push(
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      }, afterMs),
+    );
+  };
+  timers.push(
+    setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGINT");
+      escalate("SIGTERM", 60_000);
+      escalate("SIGKILL", 90_000);
+    }, options.timeoutMs),
+  );
+
+  const done = new Promise<RunResult>((resolve) => {
+    child.on("error", (error) => {
+      stderr += `\n${error.message}`;
+    });
+    child.on("close", (code, signal) => {
+      for (const t of timers) clearTimeout(t);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+  return {
+    pid: child.pid,
+    kill: (signal) => {
+      child.kill(signal);
+    },
+    done,
+  };
+}
+
+/** Runs a process to its end. */
+export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return start(command, args, options).done;
+}
+
+/** A command line and the end of its output, for failure messages. */
+export function describeRun(command: string, args: readonly string[], result: RunResult): string {
+  const tail = (text: string): string => text.split("\n").slice(-40).join("\n");
+  const how = result.timedOut
+    ? "timed out"
+    : result.signal !== null
+      ? `was killed by ${result.signal}`
+      : `exited with ${String(result.code)}`;
+  return `${[command, ...args].join(" ")} ${how}\n--- stdout (end)\n${tail(result.stdout)}\n--- stderr (end)\n${tail(result.stderr)}`;
+}
+
+/** Runs a process and fails unless it exits with 0. */
+export async function runOk(
+  command: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<RunResult> {
+  const result = await run(command, args, options);
+  if (result.code !== 0) throw new Error(describeRun(command, args, result));
+  return result;
+}
+
+/**
+ * Polls until `check` returns a value other than undefined, at most `timeoutMs`. On timeout the
+ * error names what was awaited and the last state `check` reported through `describe`.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: { readonly timeoutMs: number; readonly intervalMs?: number; readonly describe?: () => string },
+): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() >= deadline) {
+      const state = options.describe?.() ?? "";
+      const cause = lastError instanceof Error ? ` (last error: ${lastError.message})` : "";
+      throw new Error(
+        `timed out after ${options.timeoutMs / 1000}s waiting for ${what}${cause}${state ? `: ${state}` : ""}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+  }
+}

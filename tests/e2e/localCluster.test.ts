@@ -1,0 +1,711 @@
+/**
+ * End to end on the local cluster (issue 5): the real API server, controllers and scheduler,
+ * with KWOK's simulated GPU nodes. The tests run in order and share state: each `pulumi up` is
+ * expensive on a small machine, so the suite runs as few as the checks allow: dev through the
+ * main job, dev again (no changes), dev after a node failure (refresh + up), prod interrupted
+ * and resumed, then both destroyed.
+ *
+ * Every wait is bounded; nothing asserts on how long anything took.
+ */
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import { MLWORKFLOW_CEL_RULES, MLWORKFLOW_CRD_NAME, MLWORKFLOW_LIMITS } from "../../components/mlWorkflow";
+import {
+  CLUSTER_DIR,
+  clusterDown,
+  clusterEnv,
+  clusterRunning,
+  clusterUp,
+  getOrUndefined,
+  kubectl,
+  kubectlJson,
+  kubectlRun,
+  list,
+  ROOT,
+} from "./lib/cluster";
+import {
+  type CustomResourceDefinition,
+  type Deployment,
+  GPU_PRODUCT_LABEL,
+  GPU_RESOURCE,
+  hasCondition,
+  type Job,
+  type KObject,
+  live,
+  type Namespace,
+  type NetworkPolicy,
+  type Node,
+  PART_OF_SELECTOR,
+  type PersistentVolumeClaim,
+  type Pod,
+  podGpus,
+  type ResourceQuota,
+  type StatefulSet,
+} from "./lib/k8s";
+import { describeRun, run, waitFor } from "./lib/run";
+import {
+  errorsOf,
+  LocalStack,
+  type ManagedObject,
+  managedObjects,
+  objectKey,
+  summaryOf,
+  UP_TIMEOUT_MS,
+} from "./lib/stack";
+import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
+
+/** prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. */
+const PROD_OVERRIDES = { "k8s-ml-patterns:installWorkflowCrd": "false" } as const;
+const PROD_CONFIG_ARGS = Object.entries(PROD_OVERRIDES).flatMap(([k, v]) => ["--config", `${k}=${v}`]);
+
+const dev = stackConfig("dev");
+const prod = stackConfig("prod", PROD_OVERRIDES);
+
+const INSTANCE = "app.kubernetes.io/instance";
+const POD_INDEX = "apps.kubernetes.io/pod-index";
+/** Objects the tests create themselves (fixtures and probes), so they can be found and removed. */
+const TEST_LABEL = "k8s-ml-patterns/e2e";
+
+const byInstance = (name: string): string => `${INSTANCE}=${name}`;
+
+/** The first item, or a failure naming what was missing. */
+function first<T>(items: readonly T[], what: string): T {
+  const item = items.at(0);
+  if (item === undefined) assert.fail(`no ${what}`);
+  return item;
+}
+
+/** Only `same` in a run's resource changes. */
+function assertNoChanges(changes: Readonly<Record<string, number>> | undefined, what: string): void {
+  const changed = Object.entries(changes ?? {}).filter(([op, n]) => op !== "same" && n > 0);
+  assert.deepEqual(changed, [], `${what} changed resources: ${JSON.stringify(changes)}`);
+}
+
+/** Pods of a workload that are not being deleted. */
+async function podsOf(namespace: string, instance: string): Promise<Pod[]> {
+  return live(await list<Pod>(["pods", "-n", namespace, "-l", byInstance(instance)]));
+}
+
+/**
+ * A pod that passes the `restricted` Pod Security Standard, with the given container resources
+ * and container security context additions.
+ */
+function probePod(
+  namespace: string,
+  name: string,
+  resources: Record<string, string>,
+  securityContext: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace, labels: { [TEST_LABEL]: "true" } },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+      tolerations: [{ key: GPU_RESOURCE, operator: "Exists", effect: "NoSchedule" }],
+      containers: [
+        {
+          name: "probe",
+          image: "pause:3.10",
+          resources: { requests: resources, limits: resources },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ["ALL"] },
+            readOnlyRootFilesystem: true,
+            ...securityContext,
+          },
+        },
+      ],
+    },
+  });
+}
+
+/**
+ * Creates an object that the API server must refuse; returns kubectl's error output. An object
+ * that was accepted after all is deleted before the test fails.
+ */
+async function rejected(manifest: string, kindAndName: readonly string[]): Promise<string> {
+  const result = await kubectlRun(["create", "-f", "-"], manifest);
+  if (result.code === 0) {
+    await kubectlRun(["delete", ...kindAndName, "--wait=false", "--ignore-not-found"]);
+    assert.fail(`the API server accepted ${kindAndName.join(" ")}: ${result.stdout}`);
+  }
+  return result.stderr;
+}
+
+/** Every object with the project's part-of label, of any kind the API server can list. */
+async function labelledObjects(): Promise<KObject[]> {
+  const kinds = (await kubectl(["api-resources", "--verbs=list", "-o", "name"]))
+    .split("\n")
+    .map((s) => s.trim())
+    .filter((s) => s !== "" && s !== "componentstatuses");
+  return (await kubectlJson<{ items: KObject[] }>([kinds.join(","), "-A", "-l", PART_OF_SELECTOR])).items;
+}
+
+/** Keys of the project's objects in the cluster, limited to the kinds the stacks manage themselves. */
+async function clusterObjectKeys(kinds: ReadonlySet<string>): Promise<string[]> {
+  return live(await labelledObjects())
+    .filter((o) => kinds.has(o.kind))
+    .map((o) => objectKey({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }))
+    .sort();
+}
+
+/** Checks that every managed object exists with the recorded uid, and nothing else of those kinds does. */
+async function assertStateMatchesCluster(objects: readonly ManagedObject[]): Promise<void> {
+  const keys = objects.map(objectKey);
+  assert.equal(new Set(keys).size, keys.length, `the state holds an object twice: ${keys.join(", ")}`);
+  const urns = objects.map((o) => o.urn);
+  assert.equal(new Set(urns).size, urns.length, "the state holds a URN twice");
+  for (const o of objects) {
+    const group = o.apiVersion.includes("/") ? `.${o.apiVersion.split("/")[0] ?? ""}` : "";
+    const found = await getOrUndefined<KObject>([
+      `${o.kind}${group}`,
+      o.name,
+      ...(o.namespace === "" ? [] : ["-n", o.namespace]),
+    ]);
+    assert.ok(found !== undefined, `${objectKey(o)} is in the state but not in the cluster`);
+    if (o.uid !== undefined) assert.equal(found.metadata.uid, o.uid, `${objectKey(o)} was re-created`);
+  }
+  const kinds = new Set(objects.map((o) => o.kind));
+  assert.deepEqual(
+    await clusterObjectKeys(kinds),
+    [...keys].sort(),
+    "the project's objects in the cluster differ from the stacks' state",
+  );
+}
+
+describe("the local cluster, end to end", function () {
+  let startedCluster = false;
+  let devStack: LocalStack;
+  let prodStack: LocalStack;
+
+  before(async () => {
+    if (await clusterRunning()) {
+      console.log(`    reusing the test cluster in ${CLUSTER_DIR}`);
+    } else {
+      startedCluster = true;
+    }
+    // Starts it, or reconciles a running one (nodes a previous run deleted come back).
+    await clusterUp();
+    devStack = await LocalStack.prepare("dev");
+    prodStack = await LocalStack.prepare("prod");
+    // A reused cluster may hold what an earlier, failed run left: start from nothing.
+    for (const stack of [prodStack, devStack]) {
+      if ((await stack.resourceCount()) > 0) {
+        console.log(`    destroying what an earlier run left in stack ${stack.name}`);
+        const result = await stack.destroy();
+        assert.equal(result.code, 0, describeRun("pulumi destroy", [stack.name], result));
+      }
+    }
+    await kubectl([
+      "delete",
+      "pods,persistentvolumes",
+      "-A",
+      "-l",
+      TEST_LABEL,
+      "--ignore-not-found",
+      "--wait=true",
+    ]);
+  });
+
+  after(async () => {
+    if (!startedCluster || process.env.K8S_ML_E2E_KEEP_CLUSTER === "1") {
+      console.log(
+        `    leaving the test cluster running (${CLUSTER_DIR}); scripts/cluster.sh down with K8S_ML_CLUSTER_DIR stops it`,
+      );
+      return;
+    }
+    await clusterDown();
+  });
+
+  describe("dev: the main job", () => {
+    let report = "";
+
+    it("scripts/up-local.sh deploys dev with the policy pack and reports pods, nodes and GPU quota", async () => {
+      const result = await run("bash", [path.join(ROOT, "scripts/up-local.sh")], {
+        env: clusterEnv(),
+        cwd: ROOT,
+        timeoutMs: UP_TIMEOUT_MS,
+      });
+      assert.equal(result.code, 0, describeRun("scripts/up-local.sh", [], result));
+      report = result.stdout;
+      assert.match(report, /Policies:\s*\n\s*✅ k8s-ml-patterns@v[\d.]+ \(local: policy\)/);
+      assert.match(report, /Deployed stack "dev" to the local cluster: namespace ml-dev/);
+    });
+
+    it("the report names each GPU pod's node and its GPU product, and the GPUs used against the quota", async () => {
+      const nodes = new Map((await list<Node>(["nodes"])).map((n) => [n.metadata.name, n]));
+      const pods = live(await list<Pod>(["pods", "-n", dev.namespace]));
+      const gpuPods = pods.filter((p) => podGpus(p) > 0);
+      assert.ok(gpuPods.length > 0, "dev runs no GPU pod");
+      for (const pod of gpuPods) {
+        const node = pod.spec.nodeName ?? "";
+        const product = nodes.get(node)?.metadata.labels?.[GPU_PRODUCT_LABEL] ?? "";
+        assert.match(
+          report,
+          new RegExp(`${pod.metadata.name}\\s+\\w+\\s+${node}\\s+${podGpus(pod)}\\s+${product}`),
+          `the report's line for ${pod.metadata.name}`,
+        );
+      }
+      const quota = first(
+        await list<ResourceQuota>(["resourcequotas", "-n", dev.namespace]),
+        "ResourceQuota",
+      );
+      const used = quota.status.used?.[`requests.${GPU_RESOURCE}`] ?? "";
+      assert.match(report, new RegExp(`${used} of ${dev.quota.gpus} GPUs in use in ${dev.namespace}`));
+    });
+  });
+
+  describe("dev converges", () => {
+    it("the serving Deployment is Available, its pods Ready with the loader sidecar started", async () => {
+      for (const model of dev.models) {
+        const deployment = await kubectlJson<Deployment>(["deployment", model.name, "-n", dev.namespace]);
+        assert.ok(hasCondition(deployment, "Available"), `${model.name} is not Available`);
+        assert.equal(deployment.status.readyReplicas, deployment.spec.replicas);
+        const pods = await podsOf(dev.namespace, model.name);
+        assert.equal(pods.length, deployment.spec.replicas, `${model.name} pods: ${pods.length}`);
+        for (const pod of pods) {
+          assert.ok(hasCondition(pod, "Ready"), `${pod.metadata.name} is not Ready`);
+          const sidecar = (pod.spec.initContainers ?? []).find((c) => c.restartPolicy === "Always");
+          assert.ok(sidecar !== undefined, "the model loader is not a native sidecar");
+          const status = pod.status.initContainerStatuses?.find((s) => s.name === sidecar.name);
+          assert.ok(status?.started === true && status.ready, `${sidecar.name} has not started`);
+        }
+      }
+    });
+
+    it("training pods run, each with RANK from the downward API resolving to its ordinal", async () => {
+      for (const job of dev.trainingJobs) {
+        const sts = await kubectlJson<StatefulSet>(["statefulset", job.name, "-n", dev.namespace]);
+        assert.equal(sts.status.readyReplicas, job.workers);
+        const pods = await podsOf(dev.namespace, job.name);
+        assert.deepEqual(
+          pods.map((p) => p.metadata.name).sort(),
+          [...Array(job.workers).keys()].map((i) => `${job.name}-${i}`),
+        );
+        for (const pod of pods) {
+          assert.equal(pod.status.phase, "Running", pod.metadata.name);
+          const ordinal = pod.metadata.name.slice(job.name.length + 1);
+          assert.equal(
+            pod.metadata.labels?.[POD_INDEX],
+            ordinal,
+            `${pod.metadata.name}'s ${POD_INDEX} label`,
+          );
+          const env = new Map((pod.spec.containers[0]?.env ?? []).map((e) => [e.name, e]));
+          const rankPath = env.get("RANK")?.valueFrom?.fieldRef?.fieldPath;
+          assert.equal(rankPath, `metadata.labels['${POD_INDEX}']`, "RANK comes from the pod-index label");
+          assert.equal(env.get("PET_NODE_RANK")?.valueFrom?.fieldRef?.fieldPath, rankPath);
+          assert.equal(env.get("WORLD_SIZE")?.value, String(job.workers));
+          assert.equal(
+            env.get("MASTER_ADDR")?.value,
+            `${job.name}-0.${job.name}.${dev.namespace}.svc.cluster.local`,
+          );
+        }
+      }
+    });
+
+    it("the batch Job completes every index (KWOK completes Job pods)", async () => {
+      for (const batch of dev.batchJobs) {
+        const job = await waitFor(
+          `Job ${batch.name} to complete`,
+          async () => {
+            const j = await kubectlJson<Job>(["job", batch.name, "-n", dev.namespace]);
+            return hasCondition(j, "Complete") ? j : undefined;
+          },
+          { timeoutMs: 180_000, intervalMs: 2000 },
+        );
+        assert.equal(job.status.succeeded, batch.completions);
+        assert.equal(job.status.failed ?? 0, 0);
+        assert.equal(
+          job.status.completedIndexes,
+          batch.completions === 1 ? "0" : `0-${batch.completions - 1}`,
+        );
+      }
+    });
+
+    it("the MLWorkflow CRD is Established and the configured workflows were accepted", async () => {
+      const crd = await kubectlJson<CustomResourceDefinition>([
+        "customresourcedefinition",
+        MLWORKFLOW_CRD_NAME,
+      ]);
+      assert.ok(hasCondition(crd, "Established"));
+      for (const workflow of dev.workflows) {
+        const found = await kubectlJson<KObject & { spec: { modelName: string; gpus: number } }>([
+          MLWORKFLOW_CRD_NAME,
+          workflow.name,
+          "-n",
+          dev.namespace,
+        ]);
+        assert.equal(found.spec.modelName, workflow.modelName);
+        assert.equal(found.spec.gpus, workflow.gpus);
+      }
+    });
+
+    it("the namespace is restricted, GPU-capped by its quota and default-deny", async () => {
+      const ns = await kubectlJson<Namespace>(["namespace", dev.namespace]);
+      assert.equal(ns.metadata.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+      const quotas = await list<ResourceQuota>(["resourcequotas", "-n", dev.namespace]);
+      assert.equal(quotas.length, 1);
+      const quota = first(quotas, "ResourceQuota");
+      assert.equal(quota.status.hard?.[`requests.${GPU_RESOURCE}`], String(dev.quota.gpus));
+      const pods = live(await list<Pod>(["pods", "-n", dev.namespace])).filter(
+        (p) => p.status.phase !== "Succeeded",
+      );
+      const gpusInUse = pods.reduce((sum, p) => sum + podGpus(p), 0);
+      assert.equal(quota.status.used?.[`requests.${GPU_RESOURCE}`], String(gpusInUse));
+
+      const policies = await list<NetworkPolicy>(["networkpolicies", "-n", dev.namespace]);
+      const denyAll = policies.find(
+        (p) =>
+          Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0 &&
+          (p.spec.ingress ?? []).length === 0 &&
+          (p.spec.egress ?? []).length === 0,
+      );
+      assert.ok(denyAll !== undefined, "no default-deny NetworkPolicy");
+      assert.deepEqual([...(denyAll.spec.policyTypes ?? [])].sort(), ["Egress", "Ingress"]);
+      const managed = (await devStack.managedObjects()).filter((o) => o.kind === "NetworkPolicy");
+      assert.deepEqual(policies.map((p) => p.metadata.name).sort(), managed.map((o) => o.name).sort());
+    });
+
+    it("a second pulumi up reports no changes", async () => {
+      const { result, events } = await devStack.upJson(["--expect-no-changes"]);
+      assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
+      const summary = summaryOf(events);
+      assert.equal(summary.result, "succeeded");
+      assertNoChanges(summary.resourceChanges, "the second pulumi up");
+    });
+  });
+
+  describe("the API server refuses what it should", () => {
+    it("a pod over the namespace's GPU quota", async () => {
+      const quota = first(
+        await list<ResourceQuota>(["resourcequotas", "-n", dev.namespace]),
+        "ResourceQuota",
+      );
+      const key = `requests.${GPU_RESOURCE}`;
+      const hard = Number(quota.status.hard?.[key]);
+      const used = Number(quota.status.used?.[key] ?? "0");
+      const ask = hard - used + 1;
+      assert.ok(ask <= (dev.quota.maxGpusPerContainer ?? ask), "the probe would hit the LimitRange instead");
+      const name = "e2e-over-gpu-quota";
+      const resources = { cpu: "100m", memory: "128Mi", [GPU_RESOURCE]: String(ask) };
+      const error = await rejected(probePod(dev.namespace, name, resources), [
+        "pod",
+        name,
+        "-n",
+        dev.namespace,
+      ]);
+      assert.match(error, new RegExp(`pods "${name}" is forbidden: exceeded quota: ${quota.metadata.name}`));
+      assert.ok(
+        error.includes(`requested: ${key}=${ask}, used: ${key}=${used}, limited: ${key}=${hard}`),
+        error,
+      );
+    });
+
+    it("a privileged pod in the restricted namespace", async () => {
+      const name = "e2e-privileged";
+      const manifest = probePod(
+        dev.namespace,
+        name,
+        { cpu: "100m", memory: "128Mi" },
+        {
+          privileged: true,
+          allowPrivilegeEscalation: true,
+        },
+      );
+      const error = await rejected(manifest, ["pod", name, "-n", dev.namespace]);
+      assert.ok(
+        error.includes(`pods "${name}" is forbidden: violates PodSecurity "restricted:latest"`),
+        error,
+      );
+      assert.ok(
+        error.includes('privileged (container "probe" must not set securityContext.privileged=true)'),
+        error,
+      );
+    });
+
+    /** A copy of the accepted dev workflow under a new name with its spec edited. */
+    function workflowWith(
+      name: string,
+      edit: (spec: Record<string, unknown>) => Record<string, unknown>,
+    ): string {
+      const workflow = first(dev.workflows, "dev workflow");
+      const spec: Record<string, unknown> = {
+        modelName: workflow.modelName,
+        trainingData: workflow.trainingData,
+        gpus: workflow.gpus,
+        hyperparameters: { ...workflow.hyperparameters },
+      };
+      return JSON.stringify({
+        apiVersion: "ai.example.com/v1",
+        kind: "MLWorkflow",
+        metadata: { name, namespace: dev.namespace, labels: { [TEST_LABEL]: "true" } },
+        spec: edit(spec),
+      });
+    }
+
+    it("an MLWorkflow that breaks the CRD's schema", async () => {
+      const name = "e2e-bad-learning-rate";
+      const max = MLWORKFLOW_LIMITS.learningRate.maximum;
+      const manifest = workflowWith(name, (spec) => ({
+        ...spec,
+        hyperparameters: { ...(spec.hyperparameters as object), learningRate: max * 5 },
+      }));
+      const error = await rejected(manifest, [MLWORKFLOW_CRD_NAME, name, "-n", dev.namespace]);
+      assert.ok(error.includes(`The MLWorkflow "${name}" is invalid`), error);
+      assert.ok(
+        error.includes(
+          `spec.hyperparameters.learningRate: Invalid value: ${max * 5}: spec.hyperparameters.learningRate in body should be less than or equal to ${max}`,
+        ),
+        error,
+      );
+    });
+
+    it("MLWorkflows that break the CRD's CEL rules, on create and on update", async () => {
+      const badData = "ftp://datasets/instructions";
+      const scheme = await rejected(
+        workflowWith("e2e-bad-scheme", (spec) => ({ ...spec, trainingData: badData })),
+        [MLWORKFLOW_CRD_NAME, "e2e-bad-scheme", "-n", dev.namespace],
+      );
+      assert.ok(
+        scheme.includes(
+          `spec.trainingData: Invalid value: "${badData}": ${MLWORKFLOW_CEL_RULES.trainingDataScheme.message}`,
+        ),
+        scheme,
+      );
+
+      const divisible = await rejected(
+        workflowWith("e2e-bad-batch", (spec) => ({
+          ...spec,
+          gpus: 3,
+          hyperparameters: { learningRate: 0.001, batchSize: 16, epochs: 1 },
+        })),
+        [MLWORKFLOW_CRD_NAME, "e2e-bad-batch", "-n", dev.namespace],
+      );
+      assert.ok(divisible.includes(`spec.hyperparameters.batchSize: Invalid value`), divisible);
+      assert.ok(divisible.includes(MLWORKFLOW_CEL_RULES.batchSizeDivisibleByGpus.message), divisible);
+
+      const workflow = first(dev.workflows, "dev workflow");
+      const patch = await kubectlRun([
+        "patch",
+        MLWORKFLOW_CRD_NAME,
+        workflow.name,
+        "-n",
+        dev.namespace,
+        "--type=merge",
+        "-p",
+        JSON.stringify({ spec: { modelName: "another-model" } }),
+      ]);
+      assert.notEqual(patch.code, 0, "the API server let modelName change");
+      assert.ok(patch.stderr.includes(MLWORKFLOW_CEL_RULES.modelNameImmutable.message), patch.stderr);
+    });
+  });
+
+  describe("faults", () => {
+    it("a deleted node's serving pods come back on the remaining nodes; refresh and up converge", async () => {
+      const model = first(dev.models, "dev model");
+      const before = await podsOf(dev.namespace, model.name);
+      const victim = before[0]?.spec.nodeName;
+      assert.ok(victim !== undefined, "the serving pod is not scheduled");
+      await kubectl(["delete", "node", victim]);
+
+      let state = "";
+      const gone = (pods: readonly Pod[]): boolean => pods.every((p) => p.spec.nodeName !== victim);
+      await waitFor(
+        `the Deployment ${model.name} to be available again without node ${victim}`,
+        async () => {
+          const deployment = await kubectlJson<Deployment>(["deployment", model.name, "-n", dev.namespace]);
+          const pods = await podsOf(dev.namespace, model.name);
+          state = pods
+            .map((p) => `${p.metadata.name}@${p.spec.nodeName ?? "-"}:${p.status.phase}`)
+            .join(", ");
+          const ready = pods.filter((p) => hasCondition(p, "Ready"));
+          return gone(pods) &&
+            ready.length === deployment.spec.replicas &&
+            deployment.status.availableReplicas === deployment.spec.replicas
+            ? true
+            : undefined;
+        },
+        // The pod garbage collector removes pods of a deleted node after about 40 s.
+        { timeoutMs: 300_000, intervalMs: 2000, describe: () => state },
+      );
+      for (const job of dev.trainingJobs) {
+        await waitFor(
+          `the StatefulSet ${job.name} to run all workers without node ${victim}`,
+          async () => {
+            const pods = await podsOf(dev.namespace, job.name);
+            const running = pods.filter((p) => p.status.phase === "Running" && hasCondition(p, "Ready"));
+            return gone(pods) && running.length === job.workers ? true : undefined;
+          },
+          { timeoutMs: 300_000, intervalMs: 2000 },
+        );
+      }
+
+      const refresh = await devStack.refresh();
+      assert.equal(refresh.code, 0, describeRun("pulumi refresh", [], refresh));
+      const { result, events } = await devStack.upJson();
+      assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
+      assert.equal(summaryOf(events).result, "succeeded");
+      assertNoChanges(summaryOf(events).resourceChanges, "pulumi up after the node failure and refresh");
+
+      // Bring the node back for the rest of the suite.
+      await clusterUp();
+      const node = await kubectlJson<Node>(["node", victim]);
+      assert.ok(hasCondition(node, "Ready"));
+    });
+
+    it("prod: a pulumi up interrupted with SIGINT partway is completed by the next one, nothing lost or duplicated", async () => {
+      // The local cluster has no volume provisioner: give prod's checkpoint claims volumes.
+      for (const job of prod.trainingJobs) {
+        if (job.checkpointStorage === undefined) continue;
+        for (let i = 0; i < job.workers; i++) {
+          const claim = `checkpoints-${job.name}-${i}`;
+          await kubectl(
+            ["apply", "-f", "-"],
+            JSON.stringify({
+              apiVersion: "v1",
+              kind: "PersistentVolume",
+              metadata: { name: `e2e-${prod.namespace}-${claim}`, labels: { [TEST_LABEL]: "true" } },
+              spec: {
+                capacity: { storage: job.checkpointStorage },
+                accessModes: ["ReadWriteOnce"],
+                persistentVolumeReclaimPolicy: "Retain",
+                // Never mounted: no container runs on a simulated node.
+                hostPath: { path: `/nonexistent/k8s-ml-e2e/${claim}` },
+                claimRef: { namespace: prod.namespace, name: claim },
+              },
+            }),
+          );
+        }
+      }
+
+      // Interrupt while a workload's await is in flight, i.e. with some resources created and
+      // some not yet.
+      let output = "";
+      let interrupted = false;
+      const up = prodStack.pulumi(prodStack.upArgs(PROD_CONFIG_ARGS), {
+        timeoutMs: UP_TIMEOUT_MS,
+        onStdout: (chunk) => {
+          output += chunk;
+          if (!interrupted && /kubernetes:apps\/v1:(Deployment|StatefulSet) \S+ creating/.test(output)) {
+            interrupted = true;
+            up.kill("SIGINT");
+          }
+        },
+      });
+      const first = await up.done;
+      assert.ok(interrupted, `pulumi up finished before it could be interrupted:\n${first.stdout}`);
+      assert.notEqual(first.code, 0, "an interrupted pulumi up must not report success");
+      assert.match(first.stdout, /received; cancelling/);
+
+      const partial = await prodStack.state();
+      const before = managedObjects(partial.resources);
+      assert.ok(before.length > 0, "nothing was created before the interrupt");
+      console.log(
+        `      interrupted with ${before.length} objects in the state and ${partial.pendingOperations.length} pending operations`,
+      );
+
+      // The main job resumes it (and would clear pending operations first, had there been any).
+      const second = await run(
+        "bash",
+        [path.join(ROOT, "scripts/up-local.sh"), "prod", ...PROD_CONFIG_ARGS],
+        {
+          env: clusterEnv(),
+          cwd: ROOT,
+          timeoutMs: UP_TIMEOUT_MS,
+        },
+      );
+      assert.equal(second.code, 0, describeRun("scripts/up-local.sh prod", PROD_CONFIG_ARGS, second));
+      assert.match(second.stdout, /Deployed stack "prod" to the local cluster: namespace ml-prod/);
+
+      const after = await prodStack.state();
+      assert.deepEqual(after.pendingOperations, []);
+      const objects = managedObjects(after.resources);
+      assert.ok(objects.length > before.length, "the second run created nothing");
+      console.log(`      completed with ${objects.length} objects`);
+      // Nothing lost: what the first run created is still the same object (same uid).
+      for (const o of before) {
+        const now = objects.find((x) => x.urn === o.urn);
+        assert.ok(now !== undefined, `${objectKey(o)} was dropped from the state`);
+        if (o.uid !== undefined) assert.equal(now.uid, o.uid, `${objectKey(o)} was re-created`);
+      }
+      // Nothing duplicated: state and cluster agree one to one, for both stacks.
+      await assertStateMatchesCluster([...(await devStack.managedObjects()), ...objects]);
+
+      for (const model of prod.models) {
+        const deployment = await kubectlJson<Deployment>(["deployment", model.name, "-n", prod.namespace]);
+        assert.ok(hasCondition(deployment, "Available"));
+        assert.equal((await podsOf(prod.namespace, model.name)).length, deployment.spec.replicas);
+      }
+      for (const job of prod.trainingJobs) {
+        const pods = await podsOf(prod.namespace, job.name);
+        assert.deepEqual(
+          pods.map((p) => p.metadata.labels?.[POD_INDEX]).sort(),
+          [...Array(job.workers).keys()].map(String),
+        );
+        const claims = await list<PersistentVolumeClaim>([
+          "pvc",
+          "-n",
+          prod.namespace,
+          "-l",
+          byInstance(job.name),
+        ]);
+        assert.deepEqual(
+          claims.map((c) => c.status.phase),
+          claims.map(() => "Bound"),
+        );
+      }
+    });
+
+    it("every GPU pod of dev and prod runs on a node with the GPU product its config names", async () => {
+      const nodes = new Map((await list<Node>(["nodes"])).map((n) => [n.metadata.name, n]));
+      let checked = 0;
+      for (const config of [dev, prod]) {
+        const products = gpuProductsByWorkload(config);
+        for (const pod of live(await list<Pod>(["pods", "-n", config.namespace]))) {
+          if (podGpus(pod) === 0) continue;
+          const workload = pod.metadata.labels?.[INSTANCE] ?? "";
+          const want = products.get(workload);
+          assert.ok(want !== undefined, `${pod.metadata.name} requests GPUs but ${workload} configures none`);
+          const node = nodes.get(pod.spec.nodeName ?? "");
+          assert.ok(node !== undefined, `${pod.metadata.name} is not bound to a node`);
+          assert.equal(
+            node.metadata.labels?.[GPU_PRODUCT_LABEL],
+            want,
+            `${pod.metadata.name} on ${node.metadata.name}`,
+          );
+          const allocatable = Number(node.status.allocatable?.[GPU_RESOURCE] ?? "0");
+          assert.ok(podGpus(pod) <= allocatable);
+          checked++;
+        }
+      }
+      assert.ok(checked > 0);
+    });
+  });
+
+  describe("pulumi destroy", () => {
+    it("leaves no object of the project in the cluster", async () => {
+      for (const stack of [prodStack, devStack]) {
+        const result = await stack.destroy();
+        assert.equal(result.code, 0, describeRun("pulumi destroy", [stack.name], result));
+        assert.equal(await stack.resourceCount(), 0);
+      }
+      for (const namespace of [dev.namespace, prod.namespace]) {
+        const left = await waitFor(
+          `namespace ${namespace} to be gone`,
+          async () =>
+            (await getOrUndefined<Namespace>(["namespace", namespace])) === undefined ? true : undefined,
+          { timeoutMs: 120_000, intervalMs: 2000 },
+        );
+        assert.ok(left);
+      }
+      const remaining = (await labelledObjects()).map((o) =>
+        objectKey({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }),
+      );
+      assert.deepEqual(remaining, []);
+      assert.equal(await getOrUndefined(["customresourcedefinition", MLWORKFLOW_CRD_NAME]), undefined);
+      // The test's own volumes, released by the deleted claims.
+      await kubectl(["delete", "persistentvolumes", "-l", TEST_LABEL, "--ignore-not-found"]);
+    });
+  });
+});
