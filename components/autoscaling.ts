@@ -4,7 +4,9 @@
  * triggers that may scale to zero. Never both on one Deployment: KEDA drives its own HPA, and
  * two HPAs on one target overwrite each other's replica count.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as pulumi from "@pulumi/pulumi";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, MONITORING_NAMESPACE, PACKAGE, standardLabels } from "./lib/labels";
@@ -392,8 +394,8 @@ export function buildScaledObject(settings: AutoscalingSettings): {
  * Deployment with `autoscaled: true` (ModelServing) so Pulumi leaves its replica count alone.
  */
 export class Autoscaling extends pulumi.ComponentResource {
-  public readonly horizontalPodAutoscaler?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
-  public readonly scaledObject?: k8s.apiextensions.CustomResource;
+  public readonly horizontalPodAutoscaler?: autoscalingv2.HorizontalPodAutoscaler;
+  public readonly scaledObject?: apiextensions.CustomResource;
 
   /** Name of the HPA or ScaledObject. */
   public readonly autoscalerName: pulumi.Output<string>;
@@ -410,7 +412,7 @@ export class Autoscaling extends pulumi.ComponentResource {
 
     if (usesKeda(args)) {
       const scaledObject = settings.apply(buildScaledObject);
-      this.scaledObject = new k8s.apiextensions.CustomResource(
+      this.scaledObject = new apiextensions.CustomResource(
         `${name}-scaledobject`,
         {
           apiVersion: KEDA_API_VERSION,
@@ -424,7 +426,7 @@ export class Autoscaling extends pulumi.ComponentResource {
       this.autoscalerKind = SCALED_OBJECT_KIND;
     } else {
       const hpa = settings.apply(buildHorizontalPodAutoscaler);
-      this.horizontalPodAutoscaler = new k8s.autoscaling.v2.HorizontalPodAutoscaler(
+      this.horizontalPodAutoscaler = new autoscalingv2.HorizontalPodAutoscaler(
         `${name}-hpa`,
         { metadata: hpa.metadata, spec: hpa.spec },
         { parent: this, deleteBeforeReplace: true },

@@ -10,7 +10,9 @@
  * replaced without counting as a failure; exit codes in `failIndexExitCodes` give up on that
  * shard at once (bad input), those in `failJobExitCodes` stop the whole Job (bad configuration).
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, userEnvVars } from "./lib/env";
 import { containerResources, gpuPlacement } from "./lib/gpu";
@@ -384,8 +386,8 @@ export function batchJob(s: BatchInferenceSettings): {
  * the delete finds nothing and the new run starts.
  */
 export class BatchInference extends pulumi.ComponentResource {
-  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
-  public readonly job: k8s.batch.v1.Job;
+  public readonly serviceAccount: corev1.ServiceAccount;
+  public readonly job: batchv1.Job;
 
   /** Name of the Job. */
   public readonly jobName: pulumi.Output<string>;
@@ -398,7 +400,7 @@ export class BatchInference extends pulumi.ComponentResource {
     const settings = resolved.apply((a) => withBatchInferenceDefaults(name, a));
 
     const account = settings.apply(batchServiceAccount);
-    this.serviceAccount = new k8s.core.v1.ServiceAccount(
+    this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,
       {
         metadata: account.apply((x) => x.metadata),
@@ -407,7 +409,7 @@ export class BatchInference extends pulumi.ComponentResource {
       { parent: this, deleteBeforeReplace: true },
     );
     const job = settings.apply(batchJob);
-    this.job = new k8s.batch.v1.Job(
+    this.job = new batchv1.Job(
       `${name}-job`,
       { metadata: job.apply((x) => x.metadata), spec: job.apply((x) => x.spec) },
       {

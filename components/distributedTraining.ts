@@ -18,7 +18,10 @@
  * A StatefulSet restarts containers that exit, including after success: the entrypoint should
  * resume from `/checkpoints` and the run is ended by removing the component (or scaling to 0).
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, fieldRefEnvVar, userEnvVars } from "./lib/env";
 import { containerResources, gpuPlacement } from "./lib/gpu";
@@ -441,10 +444,10 @@ export function trainingStatefulSet(s: DistributedTrainingSettings): {
  * and a replacement with the same name (`deleteBeforeReplace`) must wait for the old one to go.
  */
 export class DistributedTraining extends pulumi.ComponentResource {
-  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
-  public readonly service: k8s.core.v1.Service;
-  public readonly networkPolicy: k8s.networking.v1.NetworkPolicy;
-  public readonly statefulSet: k8s.apps.v1.StatefulSet;
+  public readonly serviceAccount: corev1.ServiceAccount;
+  public readonly service: corev1.Service;
+  public readonly networkPolicy: networkingv1.NetworkPolicy;
+  public readonly statefulSet: appsv1.StatefulSet;
 
   /** Name of the StatefulSet (and prefix of the worker pods). */
   public readonly statefulSetName: pulumi.Output<string>;
@@ -466,7 +469,7 @@ export class DistributedTraining extends pulumi.ComponentResource {
     const childOpts = { parent: this, deleteBeforeReplace: true };
 
     const account = settings.apply(trainingServiceAccount);
-    this.serviceAccount = new k8s.core.v1.ServiceAccount(
+    this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,
       {
         metadata: account.apply((x) => x.metadata),
@@ -475,19 +478,19 @@ export class DistributedTraining extends pulumi.ComponentResource {
       childOpts,
     );
     const service = settings.apply(trainingService);
-    this.service = new k8s.core.v1.Service(
+    this.service = new corev1.Service(
       `${name}-svc`,
       { metadata: service.apply((x) => x.metadata), spec: service.apply((x) => x.spec) },
       childOpts,
     );
     const policy = settings.apply(trainingNetworkPolicy);
-    this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
+    this.networkPolicy = new networkingv1.NetworkPolicy(
       `${name}-netpol`,
       { metadata: policy.apply((x) => x.metadata), spec: policy.apply((x) => x.spec) },
       childOpts,
     );
     const statefulSet = settings.apply(trainingStatefulSet);
-    this.statefulSet = new k8s.apps.v1.StatefulSet(
+    this.statefulSet = new appsv1.StatefulSet(
       `${name}-sts`,
       { metadata: statefulSet.apply((x) => x.metadata), spec: statefulSet.apply((x) => x.spec) },
       { ...childOpts, dependsOn: [this.service, this.networkPolicy, this.serviceAccount] },

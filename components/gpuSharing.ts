@@ -17,7 +17,8 @@
  * Time-slicing gives no memory or fault isolation between the pods on a GPU; use it for
  * workloads that fit together in one GPU's memory.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { GPU_RESOURCE } from "./lib/gpu";
@@ -221,8 +222,8 @@ export function nodeLabelPatch(
 
 /** Time-slicing config for the NVIDIA device plugin and the node labels that select it. */
 export class GpuSharing extends pulumi.ComponentResource {
-  public readonly configMap: k8s.core.v1.ConfigMap;
-  public readonly nodePatches: readonly k8s.core.v1.NodePatch[];
+  public readonly configMap: corev1.ConfigMap;
+  public readonly nodePatches: readonly corev1.NodePatch[];
 
   /** Name of the ConfigMap (set it as the GPU operator's `devicePlugin.config.name`). */
   public readonly configMapName: pulumi.Output<string>;
@@ -243,7 +244,7 @@ export class GpuSharing extends pulumi.ComponentResource {
     const settings = resolved.apply(withGpuSharingDefaults);
 
     const configMap = settings.apply((s) => timeSlicingConfigMap(name, s));
-    this.configMap = new k8s.core.v1.ConfigMap(
+    this.configMap = new corev1.ConfigMap(
       `${name}-config`,
       { metadata: configMap.metadata, data: configMap.data },
       // The name is explicit, so a replacement must delete the old ConfigMap first.
@@ -253,7 +254,7 @@ export class GpuSharing extends pulumi.ComponentResource {
     // The label only matters once the config it names exists.
     this.nodePatches = (args.nodeNames ?? []).map(
       (nodeName) =>
-        new k8s.core.v1.NodePatch(
+        new corev1.NodePatch(
           `${name}-label-${nodeName}`,
           { metadata: settings.apply((s) => nodeLabelPatch(name, nodeName, s).metadata) },
           { parent: this, dependsOn: [this.configMap] },

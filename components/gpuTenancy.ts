@@ -17,7 +17,10 @@
  * that sets a CPU request but no limit gets the LimitRange's `defaultCpuLimit`; if its request
  * is higher than that, admission rejects the pod ("must be less than or equal to cpu limit").
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { isCanonicalCidr } from "./lib/cidr";
 import { GPU_RESOURCE } from "./lib/gpu";
@@ -566,13 +569,13 @@ function inNamespace(
 
 /** Pod Security, quota, limits, network isolation and the workflow runner's RBAC for one namespace. */
 export class GpuTenancy extends pulumi.ComponentResource {
-  public readonly namespace: k8s.core.v1.Namespace;
-  public readonly resourceQuota: k8s.core.v1.ResourceQuota;
-  public readonly limitRange: k8s.core.v1.LimitRange;
-  public readonly networkPolicies: readonly k8s.networking.v1.NetworkPolicy[];
-  public readonly workflowRunnerServiceAccount: k8s.core.v1.ServiceAccount | undefined;
-  public readonly workflowRunnerRole: k8s.rbac.v1.Role | undefined;
-  public readonly workflowRunnerRoleBinding: k8s.rbac.v1.RoleBinding | undefined;
+  public readonly namespace: corev1.Namespace;
+  public readonly resourceQuota: corev1.ResourceQuota;
+  public readonly limitRange: corev1.LimitRange;
+  public readonly networkPolicies: readonly networkingv1.NetworkPolicy[];
+  public readonly workflowRunnerServiceAccount: corev1.ServiceAccount | undefined;
+  public readonly workflowRunnerRole: rbacv1.Role | undefined;
+  public readonly workflowRunnerRoleBinding: rbacv1.RoleBinding | undefined;
 
   /** The namespace's name; depends on the Namespace, so resources created in it wait for it. */
   public readonly namespaceName: pulumi.Output<string>;
@@ -594,7 +597,7 @@ export class GpuTenancy extends pulumi.ComponentResource {
     // Names are explicit, so a replacement must delete the old object before creating the new one.
     const childOpts: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true };
 
-    this.namespace = new k8s.core.v1.Namespace(
+    this.namespace = new corev1.Namespace(
       `${name}-ns`,
       { metadata: settings.apply((s) => namespaceMetadata(name, s)) },
       childOpts,
@@ -602,14 +605,14 @@ export class GpuTenancy extends pulumi.ComponentResource {
     this.namespaceName = this.namespace.metadata.name;
 
     const quota = settings.apply((s) => resourceQuotaSpec(name, s));
-    this.resourceQuota = new k8s.core.v1.ResourceQuota(
+    this.resourceQuota = new corev1.ResourceQuota(
       `${name}-quota`,
       { metadata: inNamespace(quota.metadata, this.namespaceName), spec: quota.spec },
       childOpts,
     );
 
     const limits = settings.apply((s) => limitRangeSpec(name, s));
-    this.limitRange = new k8s.core.v1.LimitRange(
+    this.limitRange = new corev1.LimitRange(
       `${name}-limits`,
       { metadata: inNamespace(limits.metadata, this.namespaceName), spec: limits.spec },
       childOpts,
@@ -619,7 +622,7 @@ export class GpuTenancy extends pulumi.ComponentResource {
     // stops them, because their namespace comes from the validated Namespace.
     this.networkPolicies = networkPolicySpecs(name, networkPolicyOptions(args)).map(
       (policy) =>
-        new k8s.networking.v1.NetworkPolicy(
+        new networkingv1.NetworkPolicy(
           `${name}-${policy.key}`,
           { metadata: inNamespace(policy.metadata, this.namespaceName), spec: policy.spec },
           childOpts,
@@ -628,7 +631,7 @@ export class GpuTenancy extends pulumi.ComponentResource {
 
     if (args.createWorkflowRunner ?? true) {
       const rbac = this.namespaceName.apply((ns) => workflowRunnerRbac(name, ns));
-      this.workflowRunnerServiceAccount = new k8s.core.v1.ServiceAccount(
+      this.workflowRunnerServiceAccount = new corev1.ServiceAccount(
         `${name}-workflow-runner-sa`,
         {
           metadata: rbac.serviceAccount.metadata,
@@ -636,12 +639,12 @@ export class GpuTenancy extends pulumi.ComponentResource {
         },
         childOpts,
       );
-      this.workflowRunnerRole = new k8s.rbac.v1.Role(
+      this.workflowRunnerRole = new rbacv1.Role(
         `${name}-workflow-runner-role`,
         { metadata: rbac.role.metadata, rules: rbac.role.rules },
         childOpts,
       );
-      this.workflowRunnerRoleBinding = new k8s.rbac.v1.RoleBinding(
+      this.workflowRunnerRoleBinding = new rbacv1.RoleBinding(
         `${name}-workflow-runner-binding`,
         {
           metadata: rbac.roleBinding.metadata,

@@ -6,7 +6,8 @@
  * from them, and the same limits check MLWorkflow arguments before anything is sent, so a bad
  * workflow fails `pulumi preview` with a clear message instead of an API server rejection.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
@@ -238,7 +239,7 @@ export interface MLWorkflowDefinitionArgs {
  * stack per cluster, and pass it (or `CustomResourceDefinition.get`) to the MLWorkflows of others.
  */
 export class MLWorkflowDefinition extends pulumi.ComponentResource {
-  public readonly crd: k8s.apiextensions.v1.CustomResourceDefinition;
+  public readonly crd: apiextensions.v1.CustomResourceDefinition;
 
   /** `mlworkflows.ai.example.com`. */
   public readonly crdName: pulumi.Output<string>;
@@ -254,7 +255,7 @@ export class MLWorkflowDefinition extends pulumi.ComponentResource {
       .throwIfInvalid();
     super(MLWORKFLOW_DEFINITION_TYPE, name, {}, opts);
     const crd = mlWorkflowCrd(name);
-    this.crd = new k8s.apiextensions.v1.CustomResourceDefinition(`${name}-crd`, crd, {
+    this.crd = new apiextensions.v1.CustomResourceDefinition(`${name}-crd`, crd, {
       parent: this,
       // The name is fixed by the API group; a replacement must delete the old CRD first.
       deleteBeforeReplace: true,
@@ -411,7 +412,7 @@ export function mlWorkflowOptions(
  * depend on it like any other resource; the typed arguments and validation are what it adds.
  * Its Pulumi type is therefore the object's own, `kubernetes:ai.example.com/v1:MLWorkflow`.
  */
-export class MLWorkflow extends k8s.apiextensions.CustomResource {
+export class MLWorkflow extends apiextensions.CustomResource {
   /** The workflow's spec as sent to the cluster. */
   declare public readonly spec: pulumi.Output<MLWorkflowSpec>;
 

@@ -6,7 +6,10 @@
  * marker; the server only starts once the marker is there. Around it: a ClusterIP Service
  * (ports `http` and `metrics`), a PodDisruptionBudget and a ServiceAccount of its own.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { checkUserEnv, userEnvVars } from "./lib/env";
 import { GPU_RESOURCE, gpuPlacement } from "./lib/gpu";
@@ -772,10 +775,10 @@ export function buildServiceAccount(settings: ModelServingSettings): {
  * PodDisruptionBudget and ServiceAccount, all named after the component.
  */
 export class ModelServing extends pulumi.ComponentResource {
-  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
-  public readonly deployment: k8s.apps.v1.Deployment;
-  public readonly service: k8s.core.v1.Service;
-  public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+  public readonly serviceAccount: corev1.ServiceAccount;
+  public readonly deployment: appsv1.Deployment;
+  public readonly service: corev1.Service;
+  public readonly podDisruptionBudget: policyv1.PodDisruptionBudget;
 
   public readonly deploymentName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
@@ -795,14 +798,14 @@ export class ModelServing extends pulumi.ComponentResource {
     const settings = resolved.apply((a) => withModelServingDefaults(name, a));
 
     const sa = settings.apply(buildServiceAccount);
-    this.serviceAccount = new k8s.core.v1.ServiceAccount(
+    this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,
       { metadata: sa.metadata, automountServiceAccountToken: sa.automountServiceAccountToken },
       { parent: this, deleteBeforeReplace: true },
     );
 
     const deployment = settings.apply(buildDeployment);
-    this.deployment = new k8s.apps.v1.Deployment(
+    this.deployment = new appsv1.Deployment(
       `${name}-deploy`,
       { metadata: deployment.metadata, spec: deployment.spec },
       {
@@ -815,14 +818,14 @@ export class ModelServing extends pulumi.ComponentResource {
     );
 
     const service = settings.apply(buildService);
-    this.service = new k8s.core.v1.Service(
+    this.service = new corev1.Service(
       `${name}-svc`,
       { metadata: service.metadata, spec: service.spec },
       { parent: this, deleteBeforeReplace: true },
     );
 
     const pdb = settings.apply(buildPodDisruptionBudget);
-    this.podDisruptionBudget = new k8s.policy.v1.PodDisruptionBudget(
+    this.podDisruptionBudget = new policyv1.PodDisruptionBudget(
       `${name}-pdb`,
       { metadata: pdb.metadata, spec: pdb.spec },
       { parent: this, deleteBeforeReplace: true },

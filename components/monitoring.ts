@@ -2,7 +2,8 @@
  * ModelMonitoring: prometheus-operator ServiceMonitors for a model server's metrics port and,
  * optionally, for NVIDIA's DCGM exporter (GPU utilization, memory, power).
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, LabelKeys, PACKAGE, standardLabels } from "./lib/labels";
@@ -331,8 +332,8 @@ export function buildDcgmServiceMonitor(settings: ModelMonitoringSettings): Serv
  * Needs the prometheus-operator CRDs installed.
  */
 export class ModelMonitoring extends pulumi.ComponentResource {
-  public readonly serviceMonitor: k8s.apiextensions.CustomResource;
-  public readonly dcgmServiceMonitor?: k8s.apiextensions.CustomResource;
+  public readonly serviceMonitor: apiextensions.CustomResource;
+  public readonly dcgmServiceMonitor?: apiextensions.CustomResource;
 
   public readonly serviceMonitorName: pulumi.Output<string>;
   /** Name of the DCGM ServiceMonitor, when there is one. */
@@ -347,7 +348,7 @@ export class ModelMonitoring extends pulumi.ComponentResource {
     const settings = resolved.apply((a) => withModelMonitoringDefaults(name, a));
 
     const monitor = settings.apply(buildModelServiceMonitor);
-    this.serviceMonitor = new k8s.apiextensions.CustomResource(
+    this.serviceMonitor = new apiextensions.CustomResource(
       `${name}-servicemonitor`,
       {
         apiVersion: SERVICE_MONITOR_API_VERSION,
@@ -361,7 +362,7 @@ export class ModelMonitoring extends pulumi.ComponentResource {
 
     if (args.dcgmExporter === true) {
       const dcgm = settings.apply(buildDcgmServiceMonitor);
-      this.dcgmServiceMonitor = new k8s.apiextensions.CustomResource(
+      this.dcgmServiceMonitor = new apiextensions.CustomResource(
         `${name}-dcgm-servicemonitor`,
         {
           apiVersion: SERVICE_MONITOR_API_VERSION,

@@ -11,7 +11,7 @@
  * None is the global default, so pods must name their class (`priorityClassName`).
  * PriorityClasses are cluster-scoped; give each stack its own prefix when several share a cluster.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as schedulingv1 from "@pulumi/kubernetes/scheduling/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
 import { resolveArgs, type Resolved } from "./lib/resolve";
@@ -179,9 +179,9 @@ export function priorityClassSpecs(
 
 /** PriorityClasses for serving, training and batch workloads. */
 export class WorkloadPriorities extends pulumi.ComponentResource {
-  public readonly serving: k8s.scheduling.v1.PriorityClass;
-  public readonly training: k8s.scheduling.v1.PriorityClass;
-  public readonly batch: k8s.scheduling.v1.PriorityClass;
+  public readonly serving: schedulingv1.PriorityClass;
+  public readonly training: schedulingv1.PriorityClass;
+  public readonly batch: schedulingv1.PriorityClass;
 
   /** Name of the serving class, for ModelServing's `priorityClassName`. */
   public readonly servingClassName: pulumi.Output<string>;
@@ -200,9 +200,9 @@ export class WorkloadPriorities extends pulumi.ComponentResource {
     // `value` and `preemptionPolicy` are immutable, so changing them replaces the class; the
     // name is explicit, so the old class must go first. Running pods keep their priority; pods
     // created in the moment between delete and create are rejected and retried by their controller.
-    const create = (tier: "serving" | "training" | "batch"): k8s.scheduling.v1.PriorityClass => {
+    const create = (tier: "serving" | "training" | "batch"): schedulingv1.PriorityClass => {
       const spec = specs[tier];
-      return new k8s.scheduling.v1.PriorityClass(
+      return new schedulingv1.PriorityClass(
         `${name}-${tier}`,
         {
           metadata: spec.metadata,

@@ -1,5 +1,6 @@
 /** Creates the stack's components from a validated plan. */
-import * as k8s from "@pulumi/kubernetes";
+import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { Autoscaling } from "../components/autoscaling";
 import { BatchInference } from "../components/batchInference";
@@ -28,7 +29,7 @@ export interface DeployedStack {
   readonly workflowDefinition: pulumi.Resource | undefined;
   readonly workflows: readonly MLWorkflow[];
   /** The Secret holding `modelSourceToken`, when one is configured. */
-  readonly modelSourceSecret: k8s.core.v1.Secret | undefined;
+  readonly modelSourceSecret: corev1.Secret | undefined;
 }
 
 /**
@@ -46,7 +47,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
   const tokenSecret =
     plan.modelSourceToken === undefined
       ? undefined
-      : new k8s.core.v1.Secret(`${plan.namespace}-${MODEL_SOURCE_SECRET.suffix}`, {
+      : new corev1.Secret(`${plan.namespace}-${MODEL_SOURCE_SECRET.suffix}`, {
           metadata: {
             name: `${plan.namespace}-${MODEL_SOURCE_SECRET.suffix}`,
             namespace,
@@ -104,7 +105,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
     workflowDefinition = new MLWorkflowDefinition("mlworkflows");
   } else if (plan.workflows.length > 0) {
     // Another stack owns the cluster-scoped CRD; read it so the instances still wait for it.
-    workflowDefinition = k8s.apiextensions.v1.CustomResourceDefinition.get(
+    workflowDefinition = apiextensions.v1.CustomResourceDefinition.get(
       "mlworkflows-crd",
       MLWORKFLOW_CRD_NAME,
     );
