@@ -1,0 +1,69 @@
+// The benchmark's baseline: a plain Pulumi program that registers Kubernetes objects directly
+// with @pulumi/kubernetes, one resource per object, no components, no config validation, no
+// planning. It replays the inputs recorded from a run of the real program (bench/child.ts
+// --record), so it registers the very objects the program does, of the same kinds and counts,
+// and the difference between the two is what this project's code adds.
+
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { RecordedResource } from "../lib/mocks";
+
+/** Registers one recorded Kubernetes object with its class (a CustomResource for CRD kinds). */
+function register(
+  r: RecordedResource,
+  opts: pulumi.CustomResourceOptions | undefined,
+): pulumi.CustomResource {
+  const args = r.inputs as never;
+  switch (r.type) {
+    case "kubernetes:core/v1:Namespace":
+      return new k8s.core.v1.Namespace(r.name, args, opts);
+    case "kubernetes:core/v1:ResourceQuota":
+      return new k8s.core.v1.ResourceQuota(r.name, args, opts);
+    case "kubernetes:core/v1:LimitRange":
+      return new k8s.core.v1.LimitRange(r.name, args, opts);
+    case "kubernetes:core/v1:ServiceAccount":
+      return new k8s.core.v1.ServiceAccount(r.name, args, opts);
+    case "kubernetes:core/v1:Service":
+      return new k8s.core.v1.Service(r.name, args, opts);
+    case "kubernetes:core/v1:ConfigMap":
+      return new k8s.core.v1.ConfigMap(r.name, args, opts);
+    case "kubernetes:core/v1:Secret":
+      return new k8s.core.v1.Secret(r.name, args, opts);
+    case "kubernetes:networking.k8s.io/v1:NetworkPolicy":
+      return new k8s.networking.v1.NetworkPolicy(r.name, args, opts);
+    case "kubernetes:rbac.authorization.k8s.io/v1:Role":
+      return new k8s.rbac.v1.Role(r.name, args, opts);
+    case "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding":
+      return new k8s.rbac.v1.RoleBinding(r.name, args, opts);
+    case "kubernetes:scheduling.k8s.io/v1:PriorityClass":
+      return new k8s.scheduling.v1.PriorityClass(r.name, args, opts);
+    case "kubernetes:apps/v1:Deployment":
+      return new k8s.apps.v1.Deployment(r.name, args, opts);
+    case "kubernetes:apps/v1:StatefulSet":
+      return new k8s.apps.v1.StatefulSet(r.name, args, opts);
+    case "kubernetes:batch/v1:Job":
+      return new k8s.batch.v1.Job(r.name, args, opts);
+    case "kubernetes:policy/v1:PodDisruptionBudget":
+      return new k8s.policy.v1.PodDisruptionBudget(r.name, args, opts);
+    case "kubernetes:autoscaling/v2:HorizontalPodAutoscaler":
+      return new k8s.autoscaling.v2.HorizontalPodAutoscaler(r.name, args, opts);
+    case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+      return new k8s.apiextensions.v1.CustomResourceDefinition(r.name, args, opts);
+    default:
+      // ServiceMonitor, ScaledObject, MLWorkflow: instances of CRDs.
+      return new k8s.apiextensions.CustomResource(r.name, args, opts);
+  }
+}
+
+/**
+ * Registers every recorded Kubernetes object (component registrations are skipped), with the
+ * options `optionsOf` gives it (none in the baseline itself).
+ */
+export function registerPlain(
+  recorded: readonly RecordedResource[],
+  optionsOf: (r: RecordedResource) => pulumi.CustomResourceOptions | undefined = () => undefined,
+): pulumi.CustomResource[] {
+  const out: pulumi.CustomResource[] = [];
+  for (const r of recorded) if (r.type.startsWith("kubernetes:")) out.push(register(r, optionsOf(r)));
+  return out;
+}
