@@ -33,11 +33,14 @@
 #   Pulumi.<stack>.yaml (<cluster dir>/pulumi/config/) without its secrets-provider keys, so
 #   the CLI never writes into the committed file. `--config key=value` arguments land in that
 #   copy and last for that run only: pass them on every run.
-# - Interrupted runs: if the stack's state still holds pending operations (a `pulumi up`
-#   killed before it could finish its in-flight steps), `pulumi refresh --clear-pending-creates`
-#   runs first: it drops creates that never finished from the state and reads every other
-#   resource back from the cluster. The next `up` creates the dropped objects again, adopting
-#   any the API server did create (server-side apply), so nothing is lost or duplicated.
+# - Interrupted runs: a `pulumi up` stopped with Ctrl-C (SIGINT) finishes its in-flight steps
+#   and leaves a consistent state; the next run simply continues. One that was killed leaves
+#   (1) its lock file, which is removed when its pid no longer runs pulumi on this host (never
+#   `pulumi cancel`, which would also break a live run's lock), and (2) pending operations:
+#   then `pulumi refresh --clear-pending-creates` runs first. It drops the creates that never
+#   finished from the state and reads every other resource back from the cluster; the `up`
+#   then creates the dropped objects again, adopting those the API server had already created
+#   (server-side apply), so nothing is lost or duplicated.
 # - Report: the stack's namespace (its `namespace` output): each workload with its readiness,
 #   each pod with the simulated node it runs on and that node's nvidia.com/gpu.product, and the
 #   GPUs requested against the namespace's ResourceQuota.
@@ -121,17 +124,28 @@ ensure_packages() {
 ensure_packages "$ROOT"
 ensure_packages "$ROOT/policy"
 
-# The toolchain logs every cached family; keep its builds and errors only.
+# The toolchain logs every cached family; keep its builds and errors only. Filtered through
+# pipelines, never process substitution: bash leaves a process substitution's pipe open in the
+# children, the cluster's daemons would inherit it, and the filter (and this script) would
+# never see its end.
 quiet_cache() { grep -v '^toolchain: .*\(: cached in \|: 0s$\|done in 0s$\)' >&2 || true; }
 t0=$SECONDS
-"$ROOT/scripts/toolchain.sh" "${FAMILIES[@]}" 2> >(quiet_cache)
+{ "$ROOT/scripts/toolchain.sh" "${FAMILIES[@]}" 2>&1 1>&3 3>&- | quiet_cache; } 3>&1
+# Sourced, so not in a pipeline: its log (the families are cached by now) is filtered afterwards.
+env_log="$(mktemp)"
 # shellcheck source=scripts/pulumi-env.sh
-source "$ROOT/scripts/pulumi-env.sh" 2> >(quiet_cache)
+if ! source "$ROOT/scripts/pulumi-env.sh" 2>"$env_log"; then
+  cat "$env_log" >&2
+  rm -f "$env_log"
+  die "scripts/pulumi-env.sh failed"
+fi
+quiet_cache <"$env_log"
+rm -f "$env_log"
 t_toolchain=$((SECONDS - t0))
 
 # -------------------------------------------------------------------------- cluster
 t0=$SECONDS
-"$ROOT/scripts/cluster.sh" up 2> >(quiet_cache)
+{ "$ROOT/scripts/cluster.sh" up 2>&1 1>&3 3>&- | quiet_cache; } 3>&1
 t_cluster=$((SECONDS - t0))
 CLUSTER_DIR="$(realpath -m "${K8S_ML_CLUSTER_DIR:-$ROOT/.cluster}")"
 [ -f "$CLUSTER_DIR/kubeconfig" ] || die "no kubeconfig in $CLUSTER_DIR after scripts/cluster.sh up"
@@ -145,6 +159,30 @@ export PULUMI_BACKEND_URL="file://$STATE"
 export PULUMI_CONFIG_PASSPHRASE="$LOCAL_PASSPHRASE"
 unset PULUMI_CONFIG_PASSPHRASE_FILE PULUMI_ACCESS_TOKEN
 export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
+
+# A pulumi that was killed (SIGKILL, a closed terminal, a crash) leaves its lock file in the
+# backend, and every later command on the stack refuses to start. `pulumi cancel` would delete
+# all of the stack's locks, a live run's too; instead, remove only locks taken on this host by
+# a process that no longer runs pulumi, and stop if a live pulumi holds one.
+clear_stale_locks() {
+  local f lock pid host exe
+  for f in "$STATE"/.pulumi/locks/*/"$PROJECT/$stack"/*.json; do
+    [ -f "$f" ] || continue
+    # shellcheck disable=SC2016 # JavaScript, not shell
+    lock="$(node -e 'const l = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      console.log(`${l.pid} ${l.hostname}`)' "$f")" || die "cannot read the lock file $f"
+    pid="${lock%% *}"
+    host="${lock#* }"
+    [ "$host" = "$(uname -n)" ] || die "stack $stack is locked by a pulumi run on $host ($f)"
+    exe="$(readlink "/proc/$pid/exe" 2>/dev/null || true)"
+    if [ "$(basename "${exe% (deleted)}")" = pulumi ]; then
+      die "stack $stack is locked by a running pulumi (pid $pid); wait for it to finish"
+    fi
+    log "removing the lock of pulumi pid $pid, which no longer runs: ${f#"$STATE"/}"
+    rm -f "$f" "$f.attrs"
+  done
+}
+clear_stale_locks
 
 printf 'name: %s\nruntime: nodejs\n' "$PROJECT" >"$STATE/scratch/$PROJECT/Pulumi.yaml"
 if ! out="$(pulumi stack init "$stack" --cwd "$STATE/scratch/$PROJECT" --no-select --non-interactive 2>&1)"; then

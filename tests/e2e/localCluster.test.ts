@@ -42,7 +42,7 @@ import {
   type ResourceQuota,
   type StatefulSet,
 } from "./lib/k8s";
-import { describeRun, run, waitFor } from "./lib/run";
+import { descendants, describeRun, endProcesses, type ProcessRef, run, waitFor } from "./lib/run";
 import {
   errorsOf,
   LocalStack,
@@ -554,8 +554,77 @@ describe("the local cluster, end to end", function () {
       assert.ok(hasCondition(node, "Ready"));
     });
 
-    it("prod: a pulumi up interrupted with SIGINT partway is completed by the next one, nothing lost or duplicated", async () => {
-      // The local cluster has no volume provisioner: give prod's checkpoint claims volumes.
+    it("prod: pulumi up interrupted (SIGINT), then killed (SIGKILL) partway; the main job completes it, nothing lost or duplicated", async () => {
+      // The local cluster has no volume provisioner, so the training StatefulSet's checkpoint
+      // claims stay Pending (and its await in flight) until the test gives them volumes: both
+      // interrupts below land while that await runs, i.e. partway through the update.
+      const sts = /kubernetes:apps\/v1:StatefulSet \S+ (creating|updating)/;
+      let output = "";
+      let interrupted = false;
+      const up = prodStack.pulumi(prodStack.upArgs(PROD_CONFIG_ARGS), {
+        timeoutMs: UP_TIMEOUT_MS,
+        onStdout: (chunk) => {
+          output += chunk;
+          if (!interrupted && sts.test(output)) {
+            interrupted = true;
+            // Two seconds into the await: the step is certainly in flight (it cannot finish).
+            setTimeout(() => {
+              up.kill("SIGINT");
+            }, 2000);
+          }
+        },
+      });
+      const first = await up.done;
+      assert.ok(interrupted, `pulumi up finished before it could be interrupted:\n${first.stdout}`);
+      assert.notEqual(first.code, 0, "an interrupted pulumi up must not report success");
+      assert.match(first.stdout, /received; cancelling/);
+
+      const partial = await prodStack.state();
+      const before = managedObjects(partial.resources);
+      assert.ok(before.length > 0, "nothing was created before the interrupt");
+      const unfinished = partial.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+      assert.ok(
+        unfinished === undefined || (unfinished.initErrors ?? []).length > 0,
+        "the interrupted run recorded the StatefulSet as finished",
+      );
+      console.log(
+        `      interrupted with ${before.length} objects in the state and ${partial.pendingOperations.length} pending operations`,
+      );
+
+      // SIGINT lets the CLI finish its in-flight steps, so it leaves a consistent state. A killed
+      // CLI (SIGKILL, a closed terminal) leaves its lock and pending operations: kill the next
+      // run during the StatefulSet's await, so the resume below has to deal with both. Its
+      // plugins (language host, provider) outlive it; they are ended by pid afterwards.
+      let killedAt = "";
+      let killOutput = "";
+      let plugins: ProcessRef[] = [];
+      const killed = prodStack.pulumi(prodStack.upArgs(PROD_CONFIG_ARGS), {
+        timeoutMs: UP_TIMEOUT_MS,
+        onStdout: (chunk) => {
+          killOutput += chunk;
+          const step = sts.exec(killOutput);
+          const pid = killed.pid;
+          if (killedAt === "" && step !== null && pid !== undefined) {
+            killedAt = step[0];
+            setTimeout(() => {
+              plugins = descendants(pid);
+              killed.kill("SIGKILL");
+            }, 2000);
+          }
+        },
+      });
+      const killedRun = await killed.done;
+      await endProcesses(plugins);
+      assert.notEqual(
+        killedAt,
+        "",
+        `the second pulumi up finished before it could be killed:\n${killedRun.stdout}`,
+      );
+      assert.equal(killedRun.signal, "SIGKILL");
+      const pending = (await prodStack.state()).pendingOperations;
+      console.log(`      killed at ${killedAt}: ${pending.length} pending operations`);
+
+      // Now give the checkpoint claims volumes (pre-bound hostPath PVs).
       for (const job of prod.trainingJobs) {
         if (job.checkpointStorage === undefined) continue;
         for (let i = 0; i < job.workers; i++) {
@@ -579,33 +648,8 @@ describe("the local cluster, end to end", function () {
         }
       }
 
-      // Interrupt while a workload's await is in flight, i.e. with some resources created and
-      // some not yet.
-      let output = "";
-      let interrupted = false;
-      const up = prodStack.pulumi(prodStack.upArgs(PROD_CONFIG_ARGS), {
-        timeoutMs: UP_TIMEOUT_MS,
-        onStdout: (chunk) => {
-          output += chunk;
-          if (!interrupted && /kubernetes:apps\/v1:(Deployment|StatefulSet) \S+ creating/.test(output)) {
-            interrupted = true;
-            up.kill("SIGINT");
-          }
-        },
-      });
-      const first = await up.done;
-      assert.ok(interrupted, `pulumi up finished before it could be interrupted:\n${first.stdout}`);
-      assert.notEqual(first.code, 0, "an interrupted pulumi up must not report success");
-      assert.match(first.stdout, /received; cancelling/);
-
-      const partial = await prodStack.state();
-      const before = managedObjects(partial.resources);
-      assert.ok(before.length > 0, "nothing was created before the interrupt");
-      console.log(
-        `      interrupted with ${before.length} objects in the state and ${partial.pendingOperations.length} pending operations`,
-      );
-
-      // The main job resumes it (and would clear pending operations first, had there been any).
+      // The main job resumes it: it clears pending creates (refresh --clear-pending-creates)
+      // first, then the up creates the dropped objects again, adopting the existing ones.
       const second = await run(
         "bash",
         [path.join(ROOT, "scripts/up-local.sh"), "prod", ...PROD_CONFIG_ARGS],
@@ -616,12 +660,18 @@ describe("the local cluster, end to end", function () {
         },
       );
       assert.equal(second.code, 0, describeRun("scripts/up-local.sh prod", PROD_CONFIG_ARGS, second));
+      assert.match(second.stderr, /removing the lock of pulumi pid \d+, which no longer runs/);
+      if (pending.length > 0) assert.match(second.stderr, /pending operation\(s\) from an interrupted run/);
       assert.match(second.stdout, /Deployed stack "prod" to the local cluster: namespace ml-prod/);
 
       const after = await prodStack.state();
       assert.deepEqual(after.pendingOperations, []);
       const objects = managedObjects(after.resources);
-      assert.ok(objects.length > before.length, "the second run created nothing");
+      assert.ok(objects.length >= before.length);
+      assert.ok(
+        after.resources.every((r) => (r.initErrors ?? []).length === 0),
+        "a resource still records an unfinished await",
+      );
       console.log(`      completed with ${objects.length} objects`);
       // Nothing lost: what the first run created is still the same object (same uid).
       for (const o of before) {

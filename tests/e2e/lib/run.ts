@@ -1,5 +1,6 @@
 /** Child processes with a bound on their run time, and their output captured. */
 import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 export interface RunResult {
   /** Exit code, or null when a signal ended the process. */
@@ -143,4 +144,61 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
   }
+}
+
+/** A process and the executable it runs, so that a recycled pid is never mistaken for it. */
+export interface ProcessRef {
+  readonly pid: number;
+  readonly exe: string;
+}
+
+function exeOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live descendant of a process (children, their children, ...), from /proc. */
+export function descendants(root: number): ProcessRef[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while the table was read.
+    }
+  }
+  const found: ProcessRef[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    const exe = exeOf(pid);
+    if (exe !== undefined) found.push({ pid, exe });
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/**
+ * Ends the given processes (SIGTERM, then SIGKILL after 10 s), each only while its pid still
+ * runs the same executable. For plugins a killed CLI left behind.
+ */
+export async function endProcesses(processes: readonly ProcessRef[]): Promise<void> {
+  const alive = (): ProcessRef[] => processes.filter((p) => exeOf(p.pid) === p.exe);
+  const signal = (sig: NodeJS.Signals): void => {
+    for (const p of alive()) {
+      try {
+        process.kill(p.pid, sig);
+      } catch {
+        // Gone in between.
+      }
+    }
+  };
+  signal("SIGTERM");
+  for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+  signal("SIGKILL");
 }

@@ -36,6 +36,8 @@ export interface StateResource {
   readonly type: string;
   readonly custom?: boolean;
   readonly id?: string;
+  /** Set when the object was created but its await did not succeed (e.g. cancelled). */
+  readonly initErrors?: readonly string[];
   readonly outputs?: {
     readonly kind?: string;
     readonly apiVersion?: string;
