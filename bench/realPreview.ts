@@ -16,21 +16,6 @@ const PROJECT = "k8s-ml-patterns";
 /** Protects nothing: the benchmark's preview stacks live in a scratch directory and hold no secrets. */
 const BENCH_PASSPHRASE = "k8s-ml-patterns-bench-local-only";
 
-const OFFLINE_KUBECONFIG = `# Written by bench/realPreview.ts: a cluster without a server, so previews run offline.
-apiVersion: v1
-kind: Config
-clusters:
-  - name: offline
-    cluster: {}
-users:
-  - name: offline
-    user: {}
-contexts:
-  - name: offline
-    context: { cluster: offline, user: offline }
-current-context: offline
-`;
-
 export interface PreviewEnv {
   readonly root: string;
   readonly state: string;
@@ -77,7 +62,6 @@ export function setUpPreviews(root: string, state: string): PreviewEnv | string 
   if (typeof base === "string") return base;
   fs.mkdirSync(path.join(state, "scratch", PROJECT), { recursive: true });
   fs.mkdirSync(path.join(state, "tmp"), { recursive: true });
-  fs.writeFileSync(path.join(state, "offline.kubeconfig"), OFFLINE_KUBECONFIG);
   fs.writeFileSync(
     path.join(state, "scratch", PROJECT, "Pulumi.yaml"),
     `name: ${PROJECT}\nruntime: nodejs\n`,
@@ -87,7 +71,8 @@ export function setUpPreviews(root: string, state: string): PreviewEnv | string 
     PULUMI_BACKEND_URL: `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: BENCH_PASSPHRASE,
     PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true",
-    KUBECONFIG: path.join(state, "offline.kubeconfig"),
+    // A cluster without a server, so previews run offline (see the file's comment).
+    KUBECONFIG: path.join(root, "scripts", "offline-kubeconfig.yaml"),
   };
   delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
   const version = spawnSync("pulumi", ["version"], { env, encoding: "utf8" });

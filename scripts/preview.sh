@@ -27,7 +27,7 @@
 #   (--config-file) without its secrets-provider keys, taking the salt from the stack's state
 #   (PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER). Secure values in the stack file cannot be
 #   decrypted here; set secrets through your own backend and `pulumi preview`.
-# - Cluster: offline by default. KUBECONFIG points at a generated kubeconfig whose only
+# - Cluster: offline by default. KUBECONFIG points at scripts/offline-kubeconfig.yaml, whose only
 #   cluster has no server, so the provider fails to build a client without touching the
 #   network or falling back to ~/.kube/config or in-cluster credentials, marks the cluster
 #   unreachable, and previews from the program's inputs alone (no server-side dry run or
@@ -81,22 +81,7 @@ export PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true
 if [ -n "${K8S_ML_PREVIEW_KUBECONFIG:-}" ]; then
   export KUBECONFIG="$K8S_ML_PREVIEW_KUBECONFIG"
 else
-  cat >"$state/offline.kubeconfig" <<'EOF'
-# Written by scripts/preview.sh: a cluster without a server, so previews run offline.
-apiVersion: v1
-kind: Config
-clusters:
-  - name: offline
-    cluster: {}
-users:
-  - name: offline
-    user: {}
-contexts:
-  - name: offline
-    context: { cluster: offline, user: offline }
-current-context: offline
-EOF
-  export KUBECONFIG="$state/offline.kubeconfig"
+  export KUBECONFIG="$ROOT/scripts/offline-kubeconfig.yaml"
 fi
 
 # One npm ci at a time in policy/ (previews may run side by side).

@@ -22,6 +22,9 @@ import {
 } from "@pulumi/pulumi/automation";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** A kubeconfig whose cluster has no server, so previews run offline (see the file's comment). */
+const OFFLINE_KUBECONFIG = path.join(ROOT, "scripts", "offline-kubeconfig.yaml");
 export const FIXTURES = path.join(__dirname, "fixtures");
 export const POLICY_PACK = path.join(ROOT, "policy");
 
@@ -135,7 +138,7 @@ async function setUp(): Promise<Integration> {
     // A cluster without a server: the provider cannot build a client, marks the cluster
     // unreachable without any network access (and without falling back to ~/.kube/config or
     // in-cluster credentials), and previews offline.
-    KUBECONFIG: writeFile("offline.kubeconfig", OFFLINE_KUBECONFIG),
+    KUBECONFIG: OFFLINE_KUBECONFIG,
   };
   const pulumiCommand = await PulumiCommand.get({ root: path.dirname(path.dirname(whichPulumi(env))) });
 
@@ -194,20 +197,6 @@ async function setUp(): Promise<Integration> {
 
   return { dir, preview, writeFile };
 }
-
-const OFFLINE_KUBECONFIG = `apiVersion: v1
-kind: Config
-clusters:
-  - name: offline
-    cluster: {}
-users:
-  - name: offline
-    user: {}
-contexts:
-  - name: offline
-    context: { cluster: offline, user: offline }
-current-context: offline
-`;
 
 /** The environment after `source scripts/pulumi-env.sh` (which builds the toolchain if needed). */
 async function toolchainEnv(): Promise<Record<string, string>> {
