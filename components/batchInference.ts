@@ -18,6 +18,7 @@ import { checkUserEnv, userEnvVars } from "./lib/env";
 import { containerResources, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
+import { scratchVolumes } from "./lib/scratchVolumes";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/security";
 import { ArgChecker, isDns1123Label } from "./lib/validation";
 
@@ -46,8 +47,6 @@ export const BATCH_INFERENCE_RESERVED_ENV: readonly string[] = [
   "OUTPUT_URI",
 ];
 
-const SHM_VOLUME = "dshm";
-const TMP_VOLUME = "tmp";
 const URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/;
 
 export interface BatchInferenceArgs {
@@ -319,6 +318,7 @@ export function batchServiceAccount(s: BatchInferenceSettings): {
 }
 
 export function batchPodSpec(s: BatchInferenceSettings): k8s.types.input.core.v1.PodSpec {
+  const scratch = scratchVolumes(s.sharedMemorySize);
   return {
     // Required by podFailurePolicy; retries are new pods, counted per index.
     restartPolicy: "Never",
@@ -337,16 +337,10 @@ export function batchPodSpec(s: BatchInferenceSettings): k8s.types.input.core.v1
         env: batchEnv(s),
         resources: containerResources({ gpus: s.gpusPerPod, cpu: s.cpu, memory: s.memory }),
         securityContext: restrictedContainerSecurityContext(),
-        volumeMounts: [
-          { name: SHM_VOLUME, mountPath: "/dev/shm" },
-          { name: TMP_VOLUME, mountPath: "/tmp" },
-        ],
+        volumeMounts: scratch.volumeMounts,
       },
     ],
-    volumes: [
-      { name: SHM_VOLUME, emptyDir: { medium: "Memory", sizeLimit: s.sharedMemorySize } },
-      { name: TMP_VOLUME, emptyDir: {} },
-    ],
+    volumes: scratch.volumes,
   };
 }
 

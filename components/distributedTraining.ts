@@ -27,6 +27,7 @@ import { checkUserEnv, fieldRefEnvVar, userEnvVars } from "./lib/env";
 import { containerResources, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
+import { scratchVolumes } from "./lib/scratchVolumes";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./lib/security";
 import { ArgChecker, isDns1035Label } from "./lib/validation";
 
@@ -64,8 +65,6 @@ export const DISTRIBUTED_TRAINING_RESERVED_ENV: readonly string[] = [
   "PET_MASTER_PORT",
 ];
 
-const SHM_VOLUME = "dshm";
-const TMP_VOLUME = "tmp";
 const CHECKPOINT_VOLUME = "checkpoints";
 
 export interface DistributedTrainingArgs {
@@ -348,10 +347,10 @@ export function trainingNetworkPolicy(s: DistributedTrainingSettings): {
 }
 
 export function trainingPodSpec(s: DistributedTrainingSettings): k8s.types.input.core.v1.PodSpec {
-  const volumeMounts: k8s.types.input.core.v1.VolumeMount[] = [
-    { name: SHM_VOLUME, mountPath: "/dev/shm" },
-    { name: TMP_VOLUME, mountPath: "/tmp" },
-  ];
+  // The root filesystem is read-only; /tmp is the writable scratch space (set HOME or cache
+  // directories there through `env` if the training code writes to them).
+  const scratch = scratchVolumes(s.sharedMemorySize);
+  const volumeMounts = [...scratch.volumeMounts];
   if (s.checkpoints !== undefined)
     volumeMounts.push({ name: CHECKPOINT_VOLUME, mountPath: s.checkpoints.mountPath });
   return {
@@ -378,12 +377,7 @@ export function trainingPodSpec(s: DistributedTrainingSettings): k8s.types.input
         volumeMounts,
       },
     ],
-    volumes: [
-      { name: SHM_VOLUME, emptyDir: { medium: "Memory", sizeLimit: s.sharedMemorySize } },
-      // The root filesystem is read-only; /tmp is the writable scratch space (set HOME or cache
-      // directories there through `env` if the training code writes to them).
-      { name: TMP_VOLUME, emptyDir: {} },
-    ],
+    volumes: scratch.volumes,
   };
 }
 
