@@ -63,14 +63,16 @@ async function runBaseline(fixture: string, shells: boolean): Promise<void> {
   const { registerPlainWithShells } = await import("./baseline/componentShells");
   const { installMocks, waitForRegistrations } = await import("./lib/mocks");
   const seen = await installMocks(false);
+  let skipped = 0;
   const sample = await measure(async (mark) => {
     // Parsing the recorded objects stands in for a plain program building its object literals.
     const recorded = readFixture(fixture);
-    if (shells) registerPlainWithShells(recorded);
-    else registerPlain(recorded);
+    skipped = (shells ? registerPlainWithShells(recorded) : registerPlain(recorded)).skippedDependencies;
     mark();
     await waitForRegistrations();
   }, load1m);
+  if (skipped > 0)
+    throw new Error(`baseline: ${skipped} recorded dependencies were not registered before their dependents`);
   emit({ ...sample, registrations: seen.total, kubernetesResources: seen.kubernetes });
 }
 

@@ -3,9 +3,13 @@
 //                  [--shells-at 100] [--keep] [--out bench/results]
 //
 // What the program and the policy pack cost per resource, against a plain program, and how it
-// grows with the fleet. Writes bench/results/latest.{json,md}. A benchmark, never a test: it
-// reports figures and targets and exits 0 whatever they are (non-zero only when it could not
-// measure).
+// grows with the fleet. The plain program (bench/baseline/plainProgram.ts) replays the Kubernetes
+// objects recorded from the program's first run with the same dependency edges and options, as
+// `dependsOn` on the objects each depended on plus `deleteBeforeReplace` and `ignoreChanges`: a
+// plain program without them could not deploy, and with them a ratio measures components,
+// validation and Output wiring, not leaving out the dependency graph. Writes
+// bench/results/latest.{json,md}. A benchmark, never a test: it reports figures and targets and
+// exits 0 whatever they are (non-zero only when it could not measure).
 //
 // Every figure is the median of several runs, each in a fresh child process (bench/child.ts,
 // transpiled once to plain JavaScript) that measures itself, so module caches and the mocks'
@@ -97,6 +101,11 @@ export interface ProgramSize {
   registrations: number;
   kubernetesResources: number;
   program: Stats;
+  /**
+   * The plain program: the same Kubernetes objects, replayed from the program's first run, with
+   * the same dependency edges (`dependsOn`) and options (`deleteBeforeReplace`, `ignoreChanges`)
+   * and no components, validation or plan.
+   */
   baseline: Stats;
   /**
    * Only at the size given by --shells-at: the baseline plus one empty component per component

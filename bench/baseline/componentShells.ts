@@ -8,7 +8,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../lib/mocks";
-import { registerPlain } from "./plainProgram";
+import { type PlainProgram, registerPlain } from "./plainProgram";
 
 class Shell extends pulumi.ComponentResource {
   constructor(type: string, name: string, parent: Shell | undefined) {
@@ -17,7 +17,7 @@ class Shell extends pulumi.ComponentResource {
   }
 }
 
-export function registerPlainWithShells(recorded: readonly RecordedResource[]): void {
+export function registerPlainWithShells(recorded: readonly RecordedResource[]): PlainProgram {
   const shells = new Map<string, Shell>();
   const parentOf = (r: RecordedResource): Shell | undefined =>
     r.parent === undefined ? undefined : shells.get(r.parent);
@@ -26,7 +26,8 @@ export function registerPlainWithShells(recorded: readonly RecordedResource[]): 
     if (!r.type.startsWith("kubernetes:"))
       shells.set(`${r.type}::${r.name}`, new Shell(r.type, r.name, parentOf(r)));
   }
-  registerPlain(recorded, (r) => {
+  // The Kubernetes objects keep the baseline's recorded dependsOn and options, with the parent.
+  return registerPlain(recorded, (r) => {
     const parent = parentOf(r);
     return parent === undefined ? undefined : { parent };
   });

@@ -3,6 +3,14 @@
 // planning. It replays the inputs recorded from a run of the real program (bench/child.ts
 // --record), so it registers the very objects the program does, of the same kinds and counts,
 // and the difference between the two is what this project's code adds.
+//
+// It also carries the program's dependency edges and options, the cheapest way a hand-written
+// program would: each object `dependsOn` the objects its recorded registration depended on (by
+// reference to the resources already registered here), with `deleteBeforeReplace` and
+// `ignoreChanges` where the program set them. A plain program without those edges could not
+// deploy (Kubernetes rejects a Deployment in a namespace that does not exist yet), and with them
+// the comparison is about components, validation and Output wiring, not about leaving out the
+// dependency graph.
 
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
@@ -55,15 +63,49 @@ function register(
   }
 }
 
+export interface PlainProgram {
+  /** The registered Kubernetes objects, in the order of the recording. */
+  readonly resources: pulumi.CustomResource[];
+  /**
+   * Recorded dependencies left out because no object of that key had been registered yet (or
+   * at all). The recording is in registration order and a dependency registers before its
+   * dependents, so this is 0 for a recording of the program.
+   */
+  readonly skippedDependencies: number;
+}
+
 /**
- * Registers every recorded Kubernetes object (component registrations are skipped), with the
- * options `optionsOf` gives it (none in the baseline itself).
+ * Registers every recorded Kubernetes object (component registrations are skipped) with the
+ * dependency edges and options of its recorded registration: `dependsOn` the objects registered
+ * for its recorded dependencies, `deleteBeforeReplace` and `ignoreChanges` when it had them.
+ * `optionsOf` adds options of its own (componentShells.ts: the parent), merged over those.
  */
 export function registerPlain(
   recorded: readonly RecordedResource[],
   optionsOf: (r: RecordedResource) => pulumi.CustomResourceOptions | undefined = () => undefined,
-): pulumi.CustomResource[] {
-  const out: pulumi.CustomResource[] = [];
-  for (const r of recorded) if (r.type.startsWith("kubernetes:")) out.push(register(r, optionsOf(r)));
-  return out;
+): PlainProgram {
+  const registered = new Map<string, pulumi.CustomResource>();
+  const resources: pulumi.CustomResource[] = [];
+  let skippedDependencies = 0;
+  for (const r of recorded) {
+    if (!r.type.startsWith("kubernetes:")) continue;
+    const dependsOn: pulumi.CustomResource[] = [];
+    for (const key of r.dependsOn ?? []) {
+      const dependency = registered.get(key);
+      if (dependency === undefined) skippedDependencies++;
+      else dependsOn.push(dependency);
+    }
+    const opts: pulumi.CustomResourceOptions = {
+      ...(dependsOn.length === 0 ? {} : { dependsOn }),
+      ...(r.deleteBeforeReplace === true ? { deleteBeforeReplace: true } : {}),
+      ...(r.ignoreChanges === undefined || r.ignoreChanges.length === 0
+        ? {}
+        : { ignoreChanges: r.ignoreChanges }),
+      ...optionsOf(r),
+    };
+    const resource = register(r, Object.keys(opts).length === 0 ? undefined : opts);
+    registered.set(`${r.type}::${r.name}`, resource);
+    resources.push(resource);
+  }
+  return { resources, skippedDependencies };
 }

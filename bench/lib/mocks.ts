@@ -14,6 +14,16 @@ export interface RecordedResource {
   readonly inputs: Record<string, unknown>;
   /** `<type>::<name>` of the parent component, when it has one. */
   readonly parent?: string;
+  /**
+   * `<type>::<name>` of the Kubernetes objects it depends on (explicit `dependsOn` and the
+   * resources its inputs' Outputs came from; dependencies on components arrive expanded to their
+   * children), in the order the request listed them; absent when none.
+   */
+  readonly dependsOn?: string[];
+  /** Set (true) when the registration asked for `deleteBeforeReplace`. */
+  readonly deleteBeforeReplace?: boolean;
+  /** The registration's `ignoreChanges` property paths; absent when none. */
+  readonly ignoreChanges?: string[];
 }
 
 export interface Registrations {
@@ -25,9 +35,19 @@ export interface Registrations {
   readonly recorded: RecordedResource[] | undefined;
 }
 
+/** The parts of a RegisterResourceRequest (@pulumi/pulumi/proto/resource_pb) the recording reads. */
 interface RegisterRequest {
   getParent(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(callback: (dependencies: { getUrnsList(): string[] }, property: string) => void): void;
+  };
+  getDeletebeforereplace(): boolean;
+  getIgnorechangesList(): string[];
 }
+
+/** What the request says about a registration that the mocks' newResource is not told. */
+type RequestFields = Pick<RecordedResource, "parent" | "dependsOn" | "deleteBeforeReplace" | "ignoreChanges">;
 
 interface MockMonitor {
   registerResource(req: RegisterRequest, callback: unknown): unknown;
@@ -51,21 +71,37 @@ function keyOfUrn(urn: string): string | undefined {
   return type === undefined || name === "" ? undefined : `${type}::${name}`;
 }
 
+/** Parent, Kubernetes dependencies and replacement options of a request, empty ones left out. */
+function requestFields(req: RegisterRequest): RequestFields {
+  const parent = req.getParent() === "" ? undefined : keyOfUrn(req.getParent());
+  const urns = new Set(req.getDependenciesList());
+  req.getPropertydependenciesMap().forEach((dependencies) => {
+    for (const urn of dependencies.getUrnsList()) urns.add(urn);
+  });
+  const dependsOn = new Set<string>();
+  for (const urn of urns) {
+    const key = keyOfUrn(urn);
+    if (key?.startsWith("kubernetes:") === true) dependsOn.add(key);
+  }
+  const ignoreChanges = req.getIgnorechangesList();
+  return {
+    ...(parent === undefined ? {} : { parent }),
+    ...(dependsOn.size === 0 ? {} : { dependsOn: [...dependsOn] }),
+    ...(req.getDeletebeforereplace() ? { deleteBeforeReplace: true } : {}),
+    ...(ignoreChanges.length === 0 ? {} : { ignoreChanges: [...ignoreChanges] }),
+  };
+}
+
 export async function installMocks(record: boolean): Promise<Registrations> {
   const seen: Registrations = { total: 0, kubernetes: 0, recorded: record ? [] : undefined };
-  let parent: string | undefined;
+  let fromRequest: RequestFields = {};
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, unknown>;
         seen.total++;
         if (args.type.startsWith("kubernetes:")) seen.kubernetes++;
-        seen.recorded?.push({
-          type: args.type,
-          name: args.name,
-          inputs,
-          ...(parent === undefined ? {} : { parent }),
-        });
+        seen.recorded?.push({ type: args.type, name: args.name, inputs, ...fromRequest });
         return { id: `${args.name}-id`, state: inputs };
       },
       call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
@@ -78,11 +114,12 @@ export async function installMocks(record: boolean): Promise<Registrations> {
   );
   const monitor = runtimeSettings().getMonitor();
   if (record && monitor !== undefined) {
-    // The mocks are not told the parent; the request is. newResource runs synchronously inside
-    // registerResource, so the parent noted here is the one of the registration it records.
+    // The mocks are not told the parent, the dependencies or the options; the request is.
+    // newResource runs synchronously inside registerResource, so what is noted here belongs to
+    // the registration it records.
     const registerResource = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
-      parent = req.getParent() === "" ? undefined : keyOfUrn(req.getParent());
+      fromRequest = requestFields(req);
       return registerResource(req, callback);
     };
   }
