@@ -10,9 +10,9 @@ const deployed = main();
 export const namespace = deployed.tenancy.namespaceName;
 export const gpuQuota = deployed.tenancy.gpuQuota;
 export const models = deployed.models.map((m) => ({
-  deployment: m.serving.deploymentName,
-  service: m.serving.serviceDnsName,
-  autoscaler: m.autoscaling?.autoscalerName,
+  deployment: m.deploymentName,
+  service: m.serviceDnsName,
+  autoscaler: m.autoscalerName,
 }));
 export const trainingJobs = deployed.trainingJobs.map((t) => ({
   statefulSet: t.statefulSetName,

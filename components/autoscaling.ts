@@ -132,6 +132,12 @@ export function defaultPrometheusQuery(namespace: string, deploymentName: string
 /** Checks Autoscaling arguments and throws one ValidationError naming every problem. */
 export function validateAutoscalingArgs(name: string, args: ResolvedAutoscalingArgs): void {
   const c = new ArgChecker(`Autoscaling "${name}"`);
+  checkAutoscalingArgs(c, name, args);
+  c.throwIfInvalid();
+}
+
+/** Records every problem of Autoscaling arguments in `c` (which may be scoped under another component). */
+export function checkAutoscalingArgs(c: ArgChecker, name: string, args: ResolvedAutoscalingArgs): void {
   c.dnsLabel("name", name);
   c.dnsLabel("namespace", args.namespace);
   c.dnsSubdomain("deploymentName", args.deploymentName, "a Deployment name");
@@ -231,7 +237,6 @@ export function validateAutoscalingArgs(name: string, args: ResolvedAutoscalingA
   }
   c.wholeNumber("kedaPollingIntervalSeconds", args.kedaPollingIntervalSeconds, 1);
   c.wholeNumber("kedaCooldownSeconds", args.kedaCooldownSeconds, 0);
-  c.throwIfInvalid();
 }
 
 /**
@@ -393,6 +398,50 @@ export function buildScaledObject(settings: AutoscalingSettings): {
  * Scales a serving Deployment with an HPA (default) or a KEDA ScaledObject. Create the
  * Deployment with `autoscaled: true` (ModelServing) so Pulumi leaves its replica count alone.
  */
+/** The autoscaler an Autoscaling or a ModelServing creates: an HPA, or with KEDA a ScaledObject. */
+export interface AutoscalerResources {
+  readonly horizontalPodAutoscaler?: autoscalingv2.HorizontalPodAutoscaler;
+  readonly scaledObject?: apiextensions.CustomResource;
+  /** Name of the HPA or ScaledObject. */
+  readonly name: pulumi.Output<string>;
+  /** "HorizontalPodAutoscaler" or "ScaledObject". */
+  readonly kind: string;
+}
+
+/**
+ * Creates the autoscaler from settings, named `${name}-hpa` or `${name}-scaledobject`. `keda`
+ * must be known now, since it decides the resource type. Shared by Autoscaling and ModelServing,
+ * so both create the very same objects.
+ */
+export function createAutoscaler(
+  name: string,
+  keda: boolean,
+  settings: pulumi.Output<AutoscalingSettings>,
+  opts: pulumi.CustomResourceOptions,
+): AutoscalerResources {
+  if (keda) {
+    const scaledObject = settings.apply(buildScaledObject);
+    const resource = new apiextensions.CustomResource(
+      `${name}-scaledobject`,
+      {
+        apiVersion: KEDA_API_VERSION,
+        kind: SCALED_OBJECT_KIND,
+        metadata: scaledObject.metadata,
+        spec: scaledObject.spec,
+      },
+      { deleteBeforeReplace: true, ...opts },
+    );
+    return { scaledObject: resource, name: resource.metadata.name, kind: SCALED_OBJECT_KIND };
+  }
+  const hpa = settings.apply(buildHorizontalPodAutoscaler);
+  const resource = new autoscalingv2.HorizontalPodAutoscaler(
+    `${name}-hpa`,
+    { metadata: hpa.metadata, spec: hpa.spec },
+    { deleteBeforeReplace: true, ...opts },
+  );
+  return { horizontalPodAutoscaler: resource, name: resource.metadata.name, kind: "HorizontalPodAutoscaler" };
+}
+
 export class Autoscaling extends pulumi.ComponentResource {
   public readonly horizontalPodAutoscaler?: autoscalingv2.HorizontalPodAutoscaler;
   public readonly scaledObject?: apiextensions.CustomResource;
@@ -410,30 +459,12 @@ export class Autoscaling extends pulumi.ComponentResource {
     });
     const settings = resolved.apply((a) => withAutoscalingDefaults(name, a));
 
-    if (usesKeda(args)) {
-      const scaledObject = settings.apply(buildScaledObject);
-      this.scaledObject = new apiextensions.CustomResource(
-        `${name}-scaledobject`,
-        {
-          apiVersion: KEDA_API_VERSION,
-          kind: SCALED_OBJECT_KIND,
-          metadata: scaledObject.metadata,
-          spec: scaledObject.spec,
-        },
-        { parent: this, deleteBeforeReplace: true },
-      );
-      this.autoscalerName = this.scaledObject.metadata.name;
-      this.autoscalerKind = SCALED_OBJECT_KIND;
-    } else {
-      const hpa = settings.apply(buildHorizontalPodAutoscaler);
-      this.horizontalPodAutoscaler = new autoscalingv2.HorizontalPodAutoscaler(
-        `${name}-hpa`,
-        { metadata: hpa.metadata, spec: hpa.spec },
-        { parent: this, deleteBeforeReplace: true },
-      );
-      this.autoscalerName = this.horizontalPodAutoscaler.metadata.name;
-      this.autoscalerKind = "HorizontalPodAutoscaler";
-    }
+    const autoscaler = createAutoscaler(name, usesKeda(args), settings, { parent: this });
+    if (autoscaler.horizontalPodAutoscaler !== undefined)
+      this.horizontalPodAutoscaler = autoscaler.horizontalPodAutoscaler;
+    if (autoscaler.scaledObject !== undefined) this.scaledObject = autoscaler.scaledObject;
+    this.autoscalerName = autoscaler.name;
+    this.autoscalerKind = autoscaler.kind;
 
     this.registerOutputs({ autoscalerName: this.autoscalerName, autoscalerKind: this.autoscalerKind });
   }

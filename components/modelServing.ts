@@ -11,6 +11,17 @@ import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
+import {
+  AUTOSCALING_TYPE,
+  type AutoscalerResources,
+  type AutoscalingArgs,
+  type AutoscalingSettings,
+  checkAutoscalingArgs,
+  claimAutoscalingTarget,
+  createAutoscaler,
+  usesKeda,
+  withAutoscalingDefaults,
+} from "./autoscaling";
 import { checkUserEnv, userEnvVars } from "./lib/env";
 import { GPU_RESOURCE, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
@@ -32,6 +43,16 @@ import {
   MODELS_MOUNT_PATH,
 } from "./lib/serving";
 import { ArgChecker, isDns1035Label } from "./lib/validation";
+import {
+  checkModelMonitoringArgs,
+  claimDcgmExporter,
+  createServiceMonitors,
+  MODEL_MONITORING_TYPE,
+  type ModelMonitoringArgs,
+  type ModelMonitoringSettings,
+  type ServiceMonitorResources,
+  withModelMonitoringDefaults,
+} from "./monitoring";
 
 export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
 
@@ -89,6 +110,12 @@ const PULUMI_DEFAULT_TIMEOUT_SECONDS = 600;
 
 const EXTENDED_RESOURCE_NAME =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/** Autoscaling arguments without the target, which is the ModelServing's own Deployment. */
+export type ModelServingAutoscalingArgs = Omit<AutoscalingArgs, "namespace" | "deploymentName">;
+
+/** Monitoring arguments without the Service to scrape, which is the ModelServing's own. */
+export type ModelServingMonitoringArgs = Omit<ModelMonitoringArgs, "namespace" | "serviceSelectorLabels">;
 
 export interface ModelServingArgs {
   /** Namespace to deploy into; it must exist. */
@@ -212,6 +239,19 @@ export interface ModelServingArgs {
   readonly rolloutTimeoutSeconds?: pulumi.Input<number>;
   /** Cluster DNS domain for serviceDnsName. @default "cluster.local" */
   readonly clusterDomain?: pulumi.Input<string>;
+  /**
+   * An autoscaler for the Deployment, owned by this component: an HPA on CPU and on requests per
+   * second per pod, or with `keda` a KEDA ScaledObject. The objects are those an Autoscaling
+   * component named `<name>-scaling` creates (see AutoscalingArgs), without a component of their
+   * own, which keeps large fleets cheap to preview. Implies `autoscaled`. @default none
+   */
+  readonly autoscaling?: ModelServingAutoscalingArgs;
+  /**
+   * A ServiceMonitor scraping the server's metrics port (and, with `dcgmExporter`, one for the
+   * cluster's DCGM exporter), owned by this component: the objects a ModelMonitoring component
+   * named `<name>-monitoring` creates (see ModelMonitoringArgs). @default none
+   */
+  readonly monitoring?: ModelServingMonitoringArgs;
 }
 
 /** ModelServing arguments with every default applied. */
@@ -260,9 +300,53 @@ export interface ModelServingSettings {
   readonly readOnlyRootFilesystem: boolean;
   readonly rolloutTimeoutSeconds: number;
   readonly clusterDomain: string;
+  /** The autoscaler's settings, with `autoscaling`. */
+  readonly autoscaling: AutoscalingSettings | undefined;
+  /** The ServiceMonitors' settings, with `monitoring`. */
+  readonly monitoring: ModelMonitoringSettings | undefined;
 }
 
 type ResolvedModelServingArgs = Resolved<ModelServingArgs>;
+
+/** The name the autoscaler objects are derived from, as an Autoscaling component's would be. */
+export function autoscalingNameOf(name: string): string {
+  return `${name}-scaling`;
+}
+
+/** The name the ServiceMonitors are derived from, as a ModelMonitoring component's would be. */
+export function monitoringNameOf(name: string): string {
+  return `${name}-monitoring`;
+}
+
+/** True when something else owns the replica count: our own autoscaler or an outside one. */
+export function isAutoscaled(args: {
+  readonly autoscaled?: boolean;
+  readonly autoscaling?: object;
+}): boolean {
+  return args.autoscaled === true || args.autoscaling !== undefined;
+}
+
+/** The Autoscaling arguments of the component's own autoscaler: its target is the Deployment. */
+export function servingAutoscalingArgs(
+  name: string,
+  args: ResolvedModelServingArgs,
+  autoscaling: Resolved<ModelServingAutoscalingArgs>,
+): Resolved<AutoscalingArgs> {
+  return { ...autoscaling, namespace: args.namespace, deploymentName: name };
+}
+
+/** The ModelMonitoring arguments of the component's own ServiceMonitors: they select its Service. */
+export function servingMonitoringArgs(
+  name: string,
+  args: ResolvedModelServingArgs,
+  monitoring: Resolved<ModelServingMonitoringArgs>,
+): Resolved<ModelMonitoringArgs> {
+  return {
+    ...monitoring,
+    namespace: args.namespace,
+    serviceSelectorLabels: selectorLabels(args.modelName, name),
+  };
+}
 
 function checkPath(checker: ArgChecker, property: string, value: string | undefined): void {
   if (value === undefined) return;
@@ -389,7 +473,7 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
     `greater than drainSeconds (${drainSeconds}), or the server is killed before it finishes draining`,
   );
   c.wholeNumber("pdbMinAvailable", args.pdbMinAvailable, 0);
-  if (args.pdbMinAvailable !== undefined && args.autoscaled !== true) {
+  if (args.pdbMinAvailable !== undefined && !isAutoscaled(args)) {
     const replicas = args.replicas ?? 1;
     c.check(
       args.pdbMinAvailable < replicas,
@@ -402,7 +486,35 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
   c.wholeNumber("runAsUser", args.runAsUser, 1);
   c.wholeNumber("rolloutTimeoutSeconds", args.rolloutTimeoutSeconds, 60);
   c.dnsSubdomain("clusterDomain", args.clusterDomain, "a DNS domain such as cluster.local");
+  if (args.autoscaling !== undefined) {
+    checkAutoscalingArgs(
+      c.scoped("autoscaling."),
+      autoscalingNameOf(name),
+      servingAutoscalingArgs(name, args, args.autoscaling),
+    );
+  }
+  if (args.monitoring !== undefined) {
+    checkModelMonitoringArgs(
+      c.scoped("monitoring."),
+      monitoringNameOf(name),
+      servingMonitoringArgs(name, args, args.monitoring),
+    );
+  }
   c.throwIfInvalid();
+}
+
+/**
+ * Claims the Deployment for the component's own autoscaler and, with `dcgmExporter`, the DCGM
+ * exporter, as the Autoscaling and ModelMonitoring components do, so that a second claimant in
+ * the same program fails with a clear message.
+ */
+export function claimModelServingTargets(name: string, args: ResolvedModelServingArgs): void {
+  if (args.autoscaling !== undefined) {
+    claimAutoscalingTarget(autoscalingNameOf(name), servingAutoscalingArgs(name, args, args.autoscaling));
+  }
+  if (args.monitoring !== undefined) {
+    claimDcgmExporter(monitoringNameOf(name), servingMonitoringArgs(name, args, args.monitoring));
+  }
 }
 
 /** Seconds one new pod may take to become ready: download, load and scheduling/pull slack. */
@@ -444,7 +556,7 @@ export function withModelServingDefaults(name: string, args: ResolvedModelServin
     livenessPath: args.livenessPath ?? "/health",
     readinessPath: args.readinessPath ?? "/health",
     ...partial,
-    autoscaled: args.autoscaled ?? false,
+    autoscaled: isAutoscaled(args),
     gpus: args.gpus ?? 1,
     gpuResourceName: args.gpuResourceName ?? GPU_RESOURCE,
     gpuProducts: args.gpuProducts ?? [],
@@ -473,6 +585,20 @@ export function withModelServingDefaults(name: string, args: ResolvedModelServin
     readOnlyRootFilesystem: args.readOnlyRootFilesystem ?? true,
     rolloutTimeoutSeconds: args.rolloutTimeoutSeconds ?? defaultRolloutTimeoutSeconds(partial),
     clusterDomain: args.clusterDomain ?? "cluster.local",
+    autoscaling:
+      args.autoscaling === undefined
+        ? undefined
+        : withAutoscalingDefaults(
+            autoscalingNameOf(name),
+            servingAutoscalingArgs(name, args, args.autoscaling),
+          ),
+    monitoring:
+      args.monitoring === undefined
+        ? undefined
+        : withModelMonitoringDefaults(
+            monitoringNameOf(name),
+            servingMonitoringArgs(name, args, args.monitoring),
+          ),
   };
 }
 
@@ -770,15 +896,34 @@ export function buildServiceAccount(settings: ModelServingSettings): {
   };
 }
 
+/** The settings of a part the arguments asked for; the class only asks for parts that are there. */
+function present<T>(value: T | undefined, part: string): T {
+  if (value === undefined) throw new Error(`ModelServing: no ${part} settings`);
+  return value;
+}
+
+/**
+ * Aliases for a child that used to belong to a separate component (`type` named `name`, under
+ * the same parent as this one), so that existing stacks keep the object instead of replacing it.
+ */
+function formerParentAlias(name: string, type: string, opts: pulumi.ComponentResourceOptions | undefined) {
+  return [{ parent: pulumi.createUrn(name, type, opts?.parent) }];
+}
+
 /**
  * A GPU model server: Deployment (server + model loader sharing `/models`), ClusterIP Service,
- * PodDisruptionBudget and ServiceAccount, all named after the component.
+ * PodDisruptionBudget and ServiceAccount, all named after the component, plus, when asked, its
+ * autoscaler and ServiceMonitors.
  */
 export class ModelServing extends pulumi.ComponentResource {
   public readonly serviceAccount: corev1.ServiceAccount;
   public readonly deployment: appsv1.Deployment;
   public readonly service: corev1.Service;
   public readonly podDisruptionBudget: policyv1.PodDisruptionBudget;
+  /** The HPA or ScaledObject, with `autoscaling`. */
+  public readonly autoscaler?: AutoscalerResources;
+  /** The ServiceMonitors, with `monitoring`. */
+  public readonly serviceMonitors?: ServiceMonitorResources;
 
   public readonly deploymentName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
@@ -789,11 +934,14 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly selectorLabels: pulumi.Output<Record<string, string>>;
   public readonly httpPort: pulumi.Output<number>;
   public readonly metricsPort: pulumi.Output<number>;
+  /** Name of the HPA or ScaledObject, with `autoscaling`. */
+  public readonly autoscalerName?: pulumi.Output<string>;
 
   constructor(name: string, args: ModelServingArgs, opts?: pulumi.ComponentResourceOptions) {
     super(MODEL_SERVING_TYPE, name, {}, opts);
     const resolved = resolveArgs(args, (a) => {
       validateModelServingArgs(name, a);
+      claimModelServingTargets(name, a);
     });
     const settings = resolved.apply((a) => withModelServingDefaults(name, a));
 
@@ -813,7 +961,7 @@ export class ModelServing extends pulumi.ComponentResource {
         deleteBeforeReplace: true,
         dependsOn: [this.serviceAccount],
         // With an autoscaler, replicas is the initial count only; see ModelServingArgs.autoscaled.
-        ...(args.autoscaled === true ? { ignoreChanges: ["spec.replicas"] } : {}),
+        ...(isAutoscaled(args) ? { ignoreChanges: ["spec.replicas"] } : {}),
       },
     );
 
@@ -830,6 +978,31 @@ export class ModelServing extends pulumi.ComponentResource {
       { metadata: pdb.metadata, spec: pdb.spec },
       { parent: this, deleteBeforeReplace: true },
     );
+
+    if (args.autoscaling !== undefined) {
+      const scalingName = autoscalingNameOf(name);
+      this.autoscaler = createAutoscaler(
+        scalingName,
+        usesKeda(args.autoscaling),
+        settings.apply((s) => present(s.autoscaling, "autoscaling")),
+        {
+          parent: this,
+          // Created once its target exists, so the autoscaler never reports a missing Deployment.
+          dependsOn: [this.deployment],
+          aliases: formerParentAlias(scalingName, AUTOSCALING_TYPE, opts),
+        },
+      );
+      this.autoscalerName = this.autoscaler.name;
+    }
+    if (args.monitoring !== undefined) {
+      const monitoringName = monitoringNameOf(name);
+      this.serviceMonitors = createServiceMonitors(
+        monitoringName,
+        args.monitoring.dcgmExporter === true,
+        settings.apply((s) => present(s.monitoring, "monitoring")),
+        { parent: this, aliases: formerParentAlias(monitoringName, MODEL_MONITORING_TYPE, opts) },
+      );
+    }
 
     this.deploymentName = this.deployment.metadata.name;
     this.serviceName = this.service.metadata.name;
@@ -849,6 +1022,7 @@ export class ModelServing extends pulumi.ComponentResource {
       selectorLabels: this.selectorLabels,
       httpPort: this.httpPort,
       metricsPort: this.metricsPort,
+      autoscalerName: this.autoscalerName,
     });
   }
 }

@@ -162,6 +162,16 @@ function checkDuration(c: ArgChecker, property: string, value: string | undefine
 /** Checks ModelMonitoring arguments and throws one ValidationError naming every problem. */
 export function validateModelMonitoringArgs(name: string, args: ResolvedModelMonitoringArgs): void {
   const c = new ArgChecker(`ModelMonitoring "${name}"`);
+  checkModelMonitoringArgs(c, name, args);
+  c.throwIfInvalid();
+}
+
+/** Records every problem of ModelMonitoring arguments in `c` (which may be scoped under another component). */
+export function checkModelMonitoringArgs(
+  c: ArgChecker,
+  name: string,
+  args: ResolvedModelMonitoringArgs,
+): void {
   c.dnsLabel("name", name);
   c.dnsLabel("namespace", args.namespace);
   c.dnsLabel("serviceMonitorNamespace", args.serviceMonitorNamespace);
@@ -196,7 +206,6 @@ export function validateModelMonitoringArgs(name: string, args: ResolvedModelMon
     );
   }
   checkDuration(c, "dcgmScrapeInterval", args.dcgmScrapeInterval);
-  c.throwIfInvalid();
 }
 
 /** Only one ModelMonitoring per program may scrape a DCGM exporter, or GPUs would be counted twice. */
@@ -326,6 +335,46 @@ export function buildDcgmServiceMonitor(settings: ModelMonitoringSettings): Serv
   };
 }
 
+/** The ServiceMonitors a ModelMonitoring or a ModelServing creates. */
+export interface ServiceMonitorResources {
+  readonly serviceMonitor: apiextensions.CustomResource;
+  /** Only with `dcgmExporter`. */
+  readonly dcgmServiceMonitor?: apiextensions.CustomResource;
+}
+
+/**
+ * Creates `${name}-servicemonitor` and, with `dcgmExporter` (which must be known now),
+ * `${name}-dcgm-servicemonitor`. Shared by ModelMonitoring and ModelServing, so both create the
+ * very same objects.
+ */
+export function createServiceMonitors(
+  name: string,
+  dcgmExporter: boolean,
+  settings: pulumi.Output<ModelMonitoringSettings>,
+  opts: pulumi.CustomResourceOptions,
+): ServiceMonitorResources {
+  const customResource = (childName: string, monitor: pulumi.Output<ServiceMonitorResource>) =>
+    new apiextensions.CustomResource(
+      childName,
+      {
+        apiVersion: SERVICE_MONITOR_API_VERSION,
+        kind: SERVICE_MONITOR_KIND,
+        metadata: monitor.metadata,
+        spec: monitor.spec,
+      },
+      { deleteBeforeReplace: true, ...opts },
+    );
+  const serviceMonitor = customResource(`${name}-servicemonitor`, settings.apply(buildModelServiceMonitor));
+  if (!dcgmExporter) return { serviceMonitor };
+  return {
+    serviceMonitor,
+    dcgmServiceMonitor: customResource(
+      `${name}-dcgm-servicemonitor`,
+      settings.apply(buildDcgmServiceMonitor),
+    ),
+  };
+}
+
 /**
  * Prometheus scraping for one model server (a ServiceMonitor selecting its Service by the
  * selector labels) and, with `dcgmExporter`, for the cluster's DCGM exporter.
@@ -347,31 +396,11 @@ export class ModelMonitoring extends pulumi.ComponentResource {
     });
     const settings = resolved.apply((a) => withModelMonitoringDefaults(name, a));
 
-    const monitor = settings.apply(buildModelServiceMonitor);
-    this.serviceMonitor = new apiextensions.CustomResource(
-      `${name}-servicemonitor`,
-      {
-        apiVersion: SERVICE_MONITOR_API_VERSION,
-        kind: SERVICE_MONITOR_KIND,
-        metadata: monitor.metadata,
-        spec: monitor.spec,
-      },
-      { parent: this, deleteBeforeReplace: true },
-    );
+    const monitors = createServiceMonitors(name, args.dcgmExporter === true, settings, { parent: this });
+    this.serviceMonitor = monitors.serviceMonitor;
     this.serviceMonitorName = this.serviceMonitor.metadata.name;
-
-    if (args.dcgmExporter === true) {
-      const dcgm = settings.apply(buildDcgmServiceMonitor);
-      this.dcgmServiceMonitor = new apiextensions.CustomResource(
-        `${name}-dcgm-servicemonitor`,
-        {
-          apiVersion: SERVICE_MONITOR_API_VERSION,
-          kind: SERVICE_MONITOR_KIND,
-          metadata: dcgm.metadata,
-          spec: dcgm.spec,
-        },
-        { parent: this, deleteBeforeReplace: true },
-      );
+    if (monitors.dcgmServiceMonitor !== undefined) {
+      this.dcgmServiceMonitor = monitors.dcgmServiceMonitor;
       this.dcgmServiceMonitorName = this.dcgmServiceMonitor.metadata.name;
     }
 

@@ -2,14 +2,12 @@
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { Autoscaling } from "../components/autoscaling";
 import { BatchInference } from "../components/batchInference";
 import { DistributedTraining } from "../components/distributedTraining";
 import { GpuSharing } from "../components/gpuSharing";
 import { GpuTenancy } from "../components/gpuTenancy";
 import { ComponentRoles, standardLabels } from "../components/lib/labels";
 import { MLWorkflow, MLWorkflowDefinition, MLWORKFLOW_CRD_NAME } from "../components/mlWorkflow";
-import { ModelMonitoring } from "../components/monitoring";
 import { ModelServing } from "../components/modelServing";
 import { WorkloadPriorities } from "../components/workloadPriorities";
 import { MODEL_SOURCE_SECRET, type StackPlan } from "./plan";
@@ -19,11 +17,8 @@ export interface DeployedStack {
   readonly tenancy: GpuTenancy;
   readonly priorities: WorkloadPriorities;
   readonly gpuSharing?: GpuSharing;
-  readonly models: readonly {
-    readonly serving: ModelServing;
-    readonly autoscaling?: Autoscaling;
-    readonly monitoring?: ModelMonitoring;
-  }[];
+  /** One ModelServing per model, each with its own autoscaler and ServiceMonitors. */
+  readonly models: readonly ModelServing[];
   readonly trainingJobs: readonly DistributedTraining[];
   readonly batchJobs: readonly BatchInference[];
   readonly workflowDefinition: pulumi.Resource | undefined;
@@ -57,35 +52,15 @@ export function deployStack(plan: StackPlan): DeployedStack {
           stringData: { [MODEL_SOURCE_SECRET.key]: pulumi.secret(plan.modelSourceToken) },
         });
 
-  const models = plan.models.map((model) => {
-    const serving = new ModelServing(model.name, {
-      ...model.serving,
-      namespace,
-      priorityClassName: priorities.servingClassName,
-      ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
-    });
-    const autoscaling =
-      model.autoscaling === undefined
-        ? undefined
-        : new Autoscaling(`${model.name}-scaling`, {
-            ...model.autoscaling,
-            namespace,
-            deploymentName: serving.deploymentName,
-          });
-    const monitoring =
-      model.monitoring === undefined
-        ? undefined
-        : new ModelMonitoring(`${model.name}-monitoring`, {
-            ...model.monitoring,
-            namespace,
-            serviceSelectorLabels: serving.selectorLabels,
-          });
-    return {
-      serving,
-      ...(autoscaling === undefined ? {} : { autoscaling }),
-      ...(monitoring === undefined ? {} : { monitoring }),
-    };
-  });
+  const models = plan.models.map(
+    (model) =>
+      new ModelServing(model.name, {
+        ...model.serving,
+        namespace,
+        priorityClassName: priorities.servingClassName,
+        ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
+      }),
+  );
 
   const trainingJobs = plan.trainingJobs.map(
     (job) =>

@@ -2,8 +2,6 @@
  * Turns validated stack config into the arguments of every component the stack deploys, and
  * checks them all with the components' own validators before anything is registered.
  */
-import type { AutoscalingArgs } from "../components/autoscaling";
-import { validateAutoscalingArgs } from "../components/autoscaling";
 import { type BatchInferenceArgs, validateBatchInferenceArgs } from "../components/batchInference";
 import {
   type DistributedTrainingArgs,
@@ -14,13 +12,7 @@ import { type GpuTenancyArgs, validateGpuTenancyArgs } from "../components/gpuTe
 import type { Resolved } from "../components/lib/resolve";
 import { ValidationError } from "../components/lib/validation";
 import { type MLWorkflowArgs, validateMLWorkflowArgs } from "../components/mlWorkflow";
-import { type ModelMonitoringArgs, validateModelMonitoringArgs } from "../components/monitoring";
-import {
-  type ModelServingArgs,
-  modelServingSelectorLabels,
-  validateModelServingArgs,
-  withModelServingDefaults,
-} from "../components/modelServing";
+import { type ModelServingArgs, validateModelServingArgs } from "../components/modelServing";
 import {
   type WorkloadPrioritiesArgs,
   validateWorkloadPrioritiesArgs,
@@ -33,15 +25,14 @@ export const MODEL_SOURCE_SECRET = { suffix: "model-source", key: "MODEL_SOURCE_
 
 /**
  * The plan holds plain values only, so every validator can check it before anything is
- * registered; the deploy step swaps in Outputs (the namespace, the Service's labels).
+ * registered; the deploy step swaps in Outputs (the namespace, PriorityClass and Secret names).
  */
 export interface ModelPlan {
   readonly name: string;
   /** Where the model came from in config, e.g. ["models", 0]. */
   readonly configPath: readonly PropertyKey[];
+  /** The server with its own autoscaler and ServiceMonitors, one component per model. */
   readonly serving: Resolved<ModelServingArgs>;
-  readonly autoscaling?: Resolved<AutoscalingArgs>;
-  readonly monitoring?: Resolved<ModelMonitoringArgs>;
 }
 
 export interface NamedArgs<T> {
@@ -86,22 +77,14 @@ export function planStack(config: StackConfig): StackPlan {
       cpu: model.cpu,
       memory: model.memory,
       replicas: scaling === undefined ? model.replicas : Math.max(model.replicas, scaling.minReplicas),
-      autoscaled: scaling !== undefined,
       maxModelLoadSeconds: model.maxModelLoadSeconds,
       env: model.env,
       priorityClassName: `${config.priorityClassPrefix}-serving`,
       ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret }),
-    };
-    return {
-      name: model.name,
-      configPath: ["models", index],
-      serving,
       ...(scaling === undefined
         ? {}
         : {
             autoscaling: {
-              namespace,
-              deploymentName: model.name,
               hpa: scaling.hpa && !scaling.keda,
               keda: scaling.keda,
               minReplicas: scaling.minReplicas,
@@ -114,16 +97,13 @@ export function planStack(config: StackConfig): StackPlan {
       ...(config.monitoring.enabled
         ? {
             monitoring: {
-              namespace,
-              serviceSelectorLabels: modelServingSelectorLabels(
-                withModelServingDefaults(model.name, serving),
-              ),
               prometheusSelectorLabels: config.monitoring.prometheusSelectorLabels,
               dcgmExporter: dcgmOwner === model.name,
             },
           }
         : {}),
     };
+    return { name: model.name, configPath: ["models", index], serving };
   });
 
   return {
@@ -238,8 +218,6 @@ export function validatePlan(stack: string, plan: StackPlan): void {
   for (const model of plan.models) {
     check(model.configPath, () => {
       validateModelServingArgs(model.name, model.serving);
-      if (model.autoscaling !== undefined) validateAutoscalingArgs(model.name, model.autoscaling);
-      if (model.monitoring !== undefined) validateModelMonitoringArgs(model.name, model.monitoring);
     });
   }
   for (const job of plan.trainingJobs) {

@@ -86,14 +86,26 @@ const QUANTITY_EXAMPLES = '"500m", "4" or "16Gi"';
  * wrong type.
  */
 export class ArgChecker {
-  private readonly problems: string[] = [];
+  private problems: string[] = [];
+  private prefix = "";
 
   /** @param where who owns the arguments, e.g. `ModelServing "llama"`. */
   constructor(private readonly where: string) {}
 
+  /**
+   * A checker that records into this one, with `prefix` before every property, for arguments
+   * nested in another's (e.g. "autoscaling."), so one error still lists every problem.
+   */
+  scoped(prefix: string): ArgChecker {
+    const scoped = new ArgChecker(this.where);
+    scoped.problems = this.problems;
+    scoped.prefix = `${this.prefix}${prefix}`;
+    return scoped;
+  }
+
   /** Records a problem with `property` when `ok` is false. */
   check(ok: boolean, property: string, value: unknown, allowed: string): this {
-    if (!ok) this.problems.push(`${property} must be ${allowed}; got ${show(value)}`);
+    if (!ok) this.problems.push(`${this.prefix}${property} must be ${allowed}; got ${show(value)}`);
     return this;
   }
 

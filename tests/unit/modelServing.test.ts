@@ -19,6 +19,9 @@ import {
   withModelServingDefaults,
 } from "../../components/modelServing";
 import { ValidationError } from "../../components/lib/validation";
+import { Autoscaling, resetAutoscalingTargets } from "../../components/autoscaling";
+import { ModelMonitoring, resetDcgmScrapers } from "../../components/monitoring";
+import { captureOptions } from "./captureOptions";
 import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-argument */
@@ -85,6 +88,8 @@ describe("ModelServing spec builders", () => {
         maxModelDownloadSeconds: 1800,
         maxModelLoadSeconds: 900,
         autoscaled: false,
+        autoscaling: undefined,
+        monitoring: undefined,
         gpus: 1,
         gpuResourceName: "nvidia.com/gpu",
         gpuProducts: [],
@@ -613,6 +618,161 @@ describe("ModelServing component", () => {
     assert.equal(deployment.metadata.namespace, "ml-late");
     assert.equal(deployment.spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"], "1");
     assert.equal(await valueOf(serving.serviceDnsName), "late.ml-late.svc.cluster.local");
+  });
+
+  describe("with its own autoscaler and ServiceMonitors", () => {
+    const SCALING = { minReplicas: 2, maxReplicas: 6, targetRequestsPerSecond: 20 };
+    const resetClaims = (): void => {
+      resetAutoscalingTargets();
+      resetDcgmScrapers();
+    };
+    beforeEach(resetClaims);
+
+    it("creates the objects the Autoscaling and ModelMonitoring components would, without their components", async () => {
+      new ModelServing("llm", { ...ARGS, autoscaling: SCALING, monitoring: { dcgmExporter: true } });
+      const owned = await registrations();
+      assert.deepEqual(owned.map((r) => `${r.type}:${r.name}`).sort(), [
+        "k8sml:serving:ModelServing:llm",
+        "kubernetes:apps/v1:Deployment:llm-deploy",
+        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler:llm-scaling-hpa",
+        "kubernetes:core/v1:Service:llm-svc",
+        "kubernetes:core/v1:ServiceAccount:llm-sa",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor:llm-monitoring-dcgm-servicemonitor",
+        "kubernetes:monitoring.coreos.com/v1:ServiceMonitor:llm-monitoring-servicemonitor",
+        "kubernetes:policy/v1:PodDisruptionBudget:llm-pdb",
+      ]);
+      const deployment: any = findResource(owned, "kubernetes:apps/v1:Deployment", "llm-deploy").inputs;
+      assert.equal(deployment.spec.replicas, 1, "the initial count; the autoscaler takes over from there");
+
+      resetRegistrations();
+      resetClaims();
+      new Autoscaling("llm-scaling", { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" });
+      new ModelMonitoring("llm-monitoring", {
+        namespace: ARGS.namespace,
+        serviceSelectorLabels: deployment.spec.selector.matchLabels,
+        dcgmExporter: true,
+      });
+      const standalone = await registrations();
+      for (const [type, name] of [
+        ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "llm-scaling-hpa"],
+        ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "llm-monitoring-servicemonitor"],
+        ["kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "llm-monitoring-dcgm-servicemonitor"],
+      ] as const) {
+        assert.deepEqual(
+          findResource(owned, type, name).inputs,
+          findResource(standalone, type, name).inputs,
+          name,
+        );
+      }
+    });
+
+    it("scales with a KEDA ScaledObject instead when asked", async () => {
+      new ModelServing("keda", {
+        ...ARGS,
+        autoscaling: {
+          ...SCALING,
+          minReplicas: 0,
+          keda: true,
+          prometheusQuery: 'sum(rate(gateway_requests_total{route="keda"}[2m]))',
+        },
+      });
+      const all = await registrations();
+      const scaled: any = findResource(
+        all,
+        "kubernetes:keda.sh/v1alpha1:ScaledObject",
+        "keda-scaling-scaledobject",
+      ).inputs;
+      assert.equal(scaled.spec.scaleTargetRef.name, "keda");
+      assert.equal(scaled.spec.minReplicaCount, 0);
+      assert.equal(
+        all.filter((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length,
+        0,
+      );
+    });
+
+    it("orders the autoscaler after its Deployment, leaves replicas to it, and keeps the objects of existing stacks", async () => {
+      const hpa = captureOptions("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+      const deployment = captureOptions("kubernetes:apps/v1:Deployment");
+      const monitor = captureOptions("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
+      const serving = new ModelServing(
+        "llm",
+        { ...ARGS, autoscaling: SCALING, monitoring: {} },
+        {
+          transformations: [
+            ...hpa.transformations,
+            ...deployment.transformations,
+            ...monitor.transformations,
+          ],
+        },
+      );
+      await registrations();
+      assert.deepEqual(hpa.options().dependsOn, [serving.deployment]);
+      assert.equal(hpa.options().deleteBeforeReplace, true);
+      assert.deepEqual(deployment.options().ignoreChanges, ["spec.replicas"]);
+      assert.equal(await valueOf(serving.autoscalerName ?? ""), "llm-scaling");
+
+      // The aliases name the URNs these objects had under the former Autoscaling and
+      // ModelMonitoring components, so an update moves them instead of replacing them.
+      resetRegistrations();
+      resetClaims();
+      const former = new Autoscaling("llm-scaling", {
+        ...SCALING,
+        namespace: ARGS.namespace,
+        deploymentName: "llm",
+      });
+      const formerMonitoring = new ModelMonitoring("llm-monitoring", {
+        namespace: ARGS.namespace,
+        serviceSelectorLabels: { "app.kubernetes.io/instance": "llm" },
+      });
+      const aliasUrn = async (options: pulumi.CustomResourceOptions, name: string, type: string) => {
+        const alias = (options.aliases ?? [])[0] as pulumi.Alias;
+        return valueOf(pulumi.createUrn(name, type, alias.parent));
+      };
+      assert.equal(
+        await aliasUrn(hpa.options(), "llm-scaling-hpa", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
+        await valueOf(former.horizontalPodAutoscaler?.urn ?? ""),
+      );
+      assert.equal(
+        await aliasUrn(
+          monitor.options(),
+          "llm-monitoring-servicemonitor",
+          "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
+        ),
+        await valueOf(formerMonitoring.serviceMonitor.urn),
+      );
+    });
+
+    it("reports problems of the nested arguments with the others, in one error", () => {
+      const args = {
+        ...ARGS,
+        gpus: -1,
+        autoscaling: { ...SCALING, maxReplicas: 1 },
+        monitoring: { scrapeInterval: "soon" },
+      };
+      assert.throws(
+        () => {
+          validateModelServingArgs("llama", args);
+        },
+        {
+          name: "ValidationError",
+          message: [
+            'ModelServing "llama": invalid arguments:',
+            "  - gpus must be a whole number at least 0; got -1",
+            "  - autoscaling.maxReplicas must be at least minReplicas (2); got 1",
+            '  - monitoring.scrapeInterval must be a Prometheus duration such as "30s" or "1m"; got "soon"',
+          ].join("\n"),
+        },
+      );
+    });
+
+    it("rejects a second autoscaler on its Deployment", async () => {
+      new ModelServing("llm", { ...ARGS, autoscaling: SCALING });
+      await registrations();
+      assert.throws(
+        () => new Autoscaling("extra", { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" }),
+        /already scales it/,
+      );
+    });
   });
 
   it("throws before registering any child when the arguments are invalid", async () => {

@@ -69,8 +69,6 @@ const COMMON_TYPES = {
   "k8sml:tenancy:GpuTenancy": 1,
   "k8sml:gpu:WorkloadPriorities": 1,
   "k8sml:serving:ModelServing": 1,
-  "k8sml:serving:Autoscaling": 1,
-  "k8sml:monitoring:ModelMonitoring": 1,
   "k8sml:training:DistributedTraining": 1,
   "k8sml:batch:BatchInference": 1,
   "k8sml:workflow:MLWorkflowDefinition": 1,
