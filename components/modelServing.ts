@@ -905,9 +905,19 @@ function present<T>(value: T | undefined, part: string): T {
 /**
  * Aliases for a child that used to belong to a separate component (`type` named `name`, under
  * the same parent as this one), so that existing stacks keep the object instead of replacing it.
+ * Without a parent, the former parent's URN is known now and passed as a plain string, which
+ * keeps the alias cheap for large fleets; under a parent it is derived from the parent's URN.
  */
-function formerParentAlias(name: string, type: string, opts: pulumi.ComponentResourceOptions | undefined) {
-  return [{ parent: pulumi.createUrn(name, type, opts?.parent) }];
+export function formerParentAlias(
+  name: string,
+  type: string,
+  opts: pulumi.ComponentResourceOptions | undefined,
+): pulumi.Alias[] {
+  const parent =
+    opts?.parent === undefined
+      ? `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}`
+      : pulumi.createUrn(name, type, opts.parent);
+  return [{ parent }];
 }
 
 /**

@@ -742,6 +742,43 @@ describe("ModelServing component", () => {
       );
     });
 
+    it("aliases its children to the former components under the same parent", async () => {
+      class Team extends pulumi.ComponentResource {
+        constructor(name: string) {
+          super("test:index:Team", name, {});
+        }
+      }
+      const team = new Team("team");
+      const hpa = captureOptions("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+      new ModelServing(
+        "llm",
+        { ...ARGS, autoscaling: SCALING },
+        { parent: team, transformations: hpa.transformations },
+      );
+      await registrations();
+      resetClaims();
+      const former = new Autoscaling(
+        "llm-scaling",
+        { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" },
+        { parent: team },
+      );
+      const alias = (hpa.options().aliases ?? [])[0] as pulumi.Alias;
+      assert.equal(
+        await valueOf(
+          pulumi.createUrn(
+            "llm-scaling-hpa",
+            "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+            alias.parent,
+          ),
+        ),
+        // The engine's URN of the former HPA: its type chain runs through every ancestor (the
+        // mocks' own URNs keep only the nearest parent's type).
+        await valueOf(
+          pulumi.createUrn("llm-scaling-hpa", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", former),
+        ),
+      );
+    });
+
     it("reports problems of the nested arguments with the others, in one error", () => {
       const args = {
         ...ARGS,
