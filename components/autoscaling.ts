@@ -8,6 +8,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as pulumi from "@pulumi/pulumi";
+import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, MONITORING_NAMESPACE, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
@@ -20,6 +21,7 @@ export const AUTOSCALING_TYPE = `${PACKAGE}:serving:Autoscaling`;
 export const DEFAULT_PROMETHEUS_ADDRESS = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;
 
 export const KEDA_API_VERSION = "keda.sh/v1alpha1";
+const HPA_TYPE = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 export const SCALED_OBJECT_KIND = "ScaledObject";
 
 /** Kubernetes caps HPA stabilization windows at one hour. */
@@ -417,27 +419,32 @@ export function createAutoscaler(
   name: string,
   keda: boolean,
   settings: pulumi.Output<AutoscalingSettings>,
-  opts: pulumi.CustomResourceOptions,
+  childOptions: ChildOptions,
 ): AutoscalerResources {
   if (keda) {
+    const childName = `${name}-scaledobject`;
     const scaledObject = settings.apply(buildScaledObject);
     const resource = new apiextensions.CustomResource(
-      `${name}-scaledobject`,
+      childName,
       {
         apiVersion: KEDA_API_VERSION,
         kind: SCALED_OBJECT_KIND,
         metadata: scaledObject.metadata,
         spec: scaledObject.spec,
       },
-      { deleteBeforeReplace: true, ...opts },
+      {
+        deleteBeforeReplace: true,
+        ...childOptions(childName, `kubernetes:${KEDA_API_VERSION}:${SCALED_OBJECT_KIND}`),
+      },
     );
     return { scaledObject: resource, name: resource.metadata.name, kind: SCALED_OBJECT_KIND };
   }
   const hpa = settings.apply(buildHorizontalPodAutoscaler);
+  const childName = `${name}-hpa`;
   const resource = new autoscalingv2.HorizontalPodAutoscaler(
-    `${name}-hpa`,
+    childName,
     { metadata: hpa.metadata, spec: hpa.spec },
-    { deleteBeforeReplace: true, ...opts },
+    { deleteBeforeReplace: true, ...childOptions(childName, HPA_TYPE) },
   );
   return { horizontalPodAutoscaler: resource, name: resource.metadata.name, kind: "HorizontalPodAutoscaler" };
 }
@@ -459,7 +466,7 @@ export class Autoscaling extends pulumi.ComponentResource {
     });
     const settings = resolved.apply((a) => withAutoscalingDefaults(name, a));
 
-    const autoscaler = createAutoscaler(name, usesKeda(args), settings, { parent: this });
+    const autoscaler = createAutoscaler(name, usesKeda(args), settings, () => ({ parent: this }));
     if (autoscaler.horizontalPodAutoscaler !== undefined)
       this.horizontalPodAutoscaler = autoscaler.horizontalPodAutoscaler;
     if (autoscaler.scaledObject !== undefined) this.scaledObject = autoscaler.scaledObject;

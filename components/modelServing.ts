@@ -903,21 +903,24 @@ function present<T>(value: T | undefined, part: string): T {
 }
 
 /**
- * Aliases for a child that used to belong to a separate component (`type` named `name`, under
- * the same parent as this one), so that existing stacks keep the object instead of replacing it.
- * Without a parent, the former parent's URN is known now and passed as a plain string, which
- * keeps the alias cheap for large fleets; under a parent it is derived from the parent's URN.
+ * The alias of a child that used to belong to a separate component (`formerType` named
+ * `formerName`, under the same parent as this one), so that existing stacks keep the object
+ * instead of replacing it. Without a parent, the child's former URN is known now and given as a
+ * plain string, which costs the SDK far less per child than an alias it has to derive.
  */
 export function formerParentAlias(
-  name: string,
-  type: string,
+  formerName: string,
+  formerType: string,
+  childName: string,
+  childType: string,
   opts: pulumi.ComponentResourceOptions | undefined,
-): pulumi.Alias[] {
-  const parent =
-    opts?.parent === undefined
-      ? `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${type}::${name}`
-      : pulumi.createUrn(name, type, opts.parent);
-  return [{ parent }];
+): pulumi.Input<pulumi.URN | pulumi.Alias>[] {
+  if (opts?.parent === undefined) {
+    return [
+      `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${formerType}$${childType}::${childName}`,
+    ];
+  }
+  return [{ parent: pulumi.createUrn(formerName, formerType, opts.parent) }];
 }
 
 /**
@@ -995,12 +998,12 @@ export class ModelServing extends pulumi.ComponentResource {
         scalingName,
         usesKeda(args.autoscaling),
         settings.apply((s) => present(s.autoscaling, "autoscaling")),
-        {
+        (childName, childType) => ({
           parent: this,
           // Created once its target exists, so the autoscaler never reports a missing Deployment.
           dependsOn: [this.deployment],
-          aliases: formerParentAlias(scalingName, AUTOSCALING_TYPE, opts),
-        },
+          aliases: formerParentAlias(scalingName, AUTOSCALING_TYPE, childName, childType, opts),
+        }),
       );
       this.autoscalerName = this.autoscaler.name;
     }
@@ -1010,7 +1013,10 @@ export class ModelServing extends pulumi.ComponentResource {
         monitoringName,
         args.monitoring.dcgmExporter === true,
         settings.apply((s) => present(s.monitoring, "monitoring")),
-        { parent: this, aliases: formerParentAlias(monitoringName, MODEL_MONITORING_TYPE, opts) },
+        (childName, childType) => ({
+          parent: this,
+          aliases: formerParentAlias(monitoringName, MODEL_MONITORING_TYPE, childName, childType, opts),
+        }),
       );
     }
 

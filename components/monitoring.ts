@@ -5,6 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
+import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, LabelKeys, PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
@@ -351,7 +352,7 @@ export function createServiceMonitors(
   name: string,
   dcgmExporter: boolean,
   settings: pulumi.Output<ModelMonitoringSettings>,
-  opts: pulumi.CustomResourceOptions,
+  childOptions: ChildOptions,
 ): ServiceMonitorResources {
   const customResource = (childName: string, monitor: pulumi.Output<ServiceMonitorResource>) =>
     new apiextensions.CustomResource(
@@ -362,7 +363,10 @@ export function createServiceMonitors(
         metadata: monitor.metadata,
         spec: monitor.spec,
       },
-      { deleteBeforeReplace: true, ...opts },
+      {
+        deleteBeforeReplace: true,
+        ...childOptions(childName, `kubernetes:${SERVICE_MONITOR_API_VERSION}:${SERVICE_MONITOR_KIND}`),
+      },
     );
   const serviceMonitor = customResource(`${name}-servicemonitor`, settings.apply(buildModelServiceMonitor));
   if (!dcgmExporter) return { serviceMonitor };
@@ -396,7 +400,9 @@ export class ModelMonitoring extends pulumi.ComponentResource {
     });
     const settings = resolved.apply((a) => withModelMonitoringDefaults(name, a));
 
-    const monitors = createServiceMonitors(name, args.dcgmExporter === true, settings, { parent: this });
+    const monitors = createServiceMonitors(name, args.dcgmExporter === true, settings, () => ({
+      parent: this,
+    }));
     this.serviceMonitor = monitors.serviceMonitor;
     this.serviceMonitorName = this.serviceMonitor.metadata.name;
     if (monitors.dcgmServiceMonitor !== undefined) {

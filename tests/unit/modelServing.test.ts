@@ -725,8 +725,11 @@ describe("ModelServing component", () => {
         serviceSelectorLabels: { "app.kubernetes.io/instance": "llm" },
       });
       const aliasUrn = async (options: pulumi.CustomResourceOptions, name: string, type: string) => {
-        const alias = (options.aliases ?? [])[0] as pulumi.Alias;
-        return valueOf(pulumi.createUrn(name, type, alias.parent));
+        // Without a parent the alias is the former URN itself; under one, a spec naming the parent.
+        const alias = (options.aliases ?? [])[0];
+        return typeof alias === "string"
+          ? alias
+          : valueOf(pulumi.createUrn(name, type, (alias as pulumi.Alias).parent));
       };
       assert.equal(
         await aliasUrn(hpa.options(), "llm-scaling-hpa", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
