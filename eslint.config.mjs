@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy/node_modules/**", "bin/**", "bench/results/**"] },
+  { ignores: ["node_modules/**", "policy/node_modules/**", "policy/bin/**", "bin/**", "bench/results/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

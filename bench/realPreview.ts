@@ -77,6 +77,9 @@ export function setUpPreviews(root: string, state: string): PreviewEnv | string 
   delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
   const version = spawnSync("pulumi", ["version"], { env, encoding: "utf8" });
   if (version.status !== 0) return `pulumi version failed: ${tail(version.stderr, 5)}`;
+  // The policy pack runs from its JavaScript build; make sure it is there and current.
+  const pack = spawnSync(path.join(root, "scripts", "policy-pack.sh"), [], { env, encoding: "utf8" });
+  if (pack.status !== 0) return `scripts/policy-pack.sh failed: ${tail(pack.stderr, 5)}`;
   return { root, state, env, cliVersion: version.stdout.trim() };
 }
 

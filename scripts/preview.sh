@@ -13,8 +13,8 @@
 #
 # - Toolchain: scripts/pulumi-env.sh (Node.js 22, the pinned Pulumi CLI and Kubernetes
 #   provider; builds them on first use).
-# - Policy pack: its packages are installed with `npm ci --prefix policy` when
-#   policy/node_modules is missing or older than policy/package-lock.json.
+# - Policy pack: scripts/policy-pack.sh installs its packages and builds its JavaScript
+#   when they are missing or out of date.
 # - State: a local file backend in $K8S_ML_PREVIEW_STATE (default $K8S_ML_CACHE/preview-state,
 #   outside the repository), never Pulumi Cloud; a caller's PULUMI_BACKEND_URL is ignored. The
 #   stack is created there on first use.
@@ -84,21 +84,8 @@ else
   export KUBECONFIG="$ROOT/scripts/offline-kubeconfig.yaml"
 fi
 
-# One npm ci at a time in policy/ (previews may run side by side).
-policy_lock="$ROOT/policy/package-lock.json"
-installed_lock="$ROOT/policy/node_modules/.package-lock.json"
-policy_deps_current() {
-  [ -f "$installed_lock" ] && ! [ "$policy_lock" -nt "$installed_lock" ]
-}
-if ! policy_deps_current; then
-  exec 8>"$state/.policy-npm-ci.lock"
-  command -v flock >/dev/null 2>&1 && flock 8
-  if ! policy_deps_current; then
-    echo "preview: installing the policy pack's packages (npm ci --prefix policy)" >&2
-    npm ci --prefix "$ROOT/policy" --no-audit --no-fund >&2
-  fi
-  exec 8>&-
-fi
+# The pack's packages and its JavaScript build, when missing or out of date.
+"$ROOT/scripts/policy-pack.sh"
 
 # The stack, created from a scratch project of the same name, so that the CLI writes the new
 # stack's encryptionsalt there rather than into the committed Pulumi.<stack>.yaml.

@@ -10,7 +10,8 @@
 #
 # Every mode first makes sure of what it needs, each step a no-op when already done:
 # - Node.js 22 (scripts/node-env.sh) and the project's packages (`npm ci` when node_modules is
-#   missing or older than package-lock.json), the policy pack's packages likewise;
+#   missing or older than package-lock.json), the policy pack's packages and JavaScript build
+#   (scripts/policy-pack.sh);
 # - the toolchain (scripts/toolchain.sh: etcd, kubernetes, kwok, pulumi, pulumi-kubernetes),
 #   then scripts/pulumi-env.sh (the pinned Pulumi CLI and Kubernetes provider on PATH);
 # - the local cluster: `scripts/cluster.sh up` (starts it, or reconciles a running one: it
@@ -106,7 +107,7 @@ fi
 source "$ROOT/scripts/node-env.sh"
 
 # npm ci into DIR when its node_modules is missing or older than its package-lock.json; one
-# at a time (the lock is scripts/preview.sh's, so the two never install side by side).
+# at a time, under a lock.
 ensure_packages() {
   local dir="$1" lock="$1/package-lock.json" installed="$1/node_modules/.package-lock.json"
   current() { [ -f "$installed" ] && ! [ "$lock" -nt "$installed" ]; }
@@ -122,7 +123,7 @@ ensure_packages() {
   exec 8>&-
 }
 ensure_packages "$ROOT"
-ensure_packages "$ROOT/policy"
+"$ROOT/scripts/policy-pack.sh"
 
 # The toolchain logs every cached family; keep its builds and errors only. Filtered through
 # pipelines, never process substitution: bash leaves a process substitution's pipe open in the

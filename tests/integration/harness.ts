@@ -9,7 +9,7 @@
  * from there (`--config-file`), the salt coming from the stack's state.
  */
 import { spawn, execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -228,14 +228,9 @@ function whichPulumi(env: Record<string, string>): string {
   throw new Error("no pulumi on the PATH of scripts/pulumi-env.sh");
 }
 
-/** `npm ci --prefix policy` when the pack's packages are missing or older than its lockfile. */
+/** The pack's packages and JavaScript build, when missing or out of date (scripts/policy-pack.sh). */
 async function ensurePolicyPackages(env: Record<string, string>): Promise<void> {
-  const installed = path.join(POLICY_PACK, "node_modules", ".package-lock.json");
-  const lock = path.join(POLICY_PACK, "package-lock.json");
-  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
-  await execFileAsync("npm", ["ci", "--prefix", POLICY_PACK, "--no-audit", "--no-fund"], {
-    env: { ...process.env, ...env },
-  });
+  await execFileAsync(path.join(ROOT, "scripts", "policy-pack.sh"), [], { env: { ...process.env, ...env } });
 }
 
 function projectName(workDir: string): string {

@@ -226,6 +226,29 @@ describe("workflows: pull requests", () => {
     assert.equal(inputs.upsert, undefined, "a pull request must not create stacks");
   });
 
+  it("builds the policy pack before a pulumi step runs it (the pack runs from bin/index.js)", () => {
+    const pack = JSON.parse(readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+      main?: string;
+      scripts?: Record<string, string>;
+    };
+    assert.equal(pack.main, "bin/index.js");
+    assert.equal(pack.scripts?.prepare, "tsc -p .", "npm ci/install must build the pack");
+    const checks: [Workflow, string][] = [
+      [pr, "preview"],
+      [deploy, "dev"],
+      [deploy, "prod"],
+    ];
+    for (const [workflow, id] of checks) {
+      const steps = job(workflow, id).steps;
+      const install = steps.findIndex((s) => /npm ci --prefix policy/.test(s.run ?? ""));
+      const pulumi = steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") === true);
+      assert.ok(
+        install >= 0 && install < pulumi,
+        `${workflow.name}/${id}: the pack is built before pulumi runs`,
+      );
+    }
+  });
+
   it("a mandatory violation fails the preview check: nothing continues on error", () => {
     for (const workflow of [pr, deploy]) {
       for (const [id, j] of Object.entries(workflow.jobs)) {
