@@ -119,6 +119,7 @@ export async function previewOnce(
   stack: string,
   configFile: string,
   packConfig: string | undefined,
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<PreviewRun> {
   const log = path.join(p.state, "tmp", `preview-${stack}.log`);
   const pack =
@@ -130,7 +131,7 @@ export async function previewOnce(
   const t0 = performance.now();
   const result = await run("bash", ["-c", script, "bash", log, ...args], {
     cwd: p.root,
-    env: p.env,
+    env: { ...p.env, ...extraEnv },
     timeoutMs: 20 * 60 * 1000,
   });
   const wallMs = performance.now() - t0;

@@ -402,6 +402,16 @@ interface PreviewPlan {
   stackFile: string;
   packConfig: string;
   runs: number;
+  /**
+   * Each preview with an empty temporary directory, so ts-node has no cache: what the first
+   * preview on a fresh machine (every CI job) costs.
+   */
+  cold?: boolean;
+}
+
+/** An empty temporary directory for one cold preview (ts-node keeps its cache in TMPDIR). */
+function freshTmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "bench-cold-"));
 }
 
 function summarize(runs: readonly PreviewRun[]): { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined {
@@ -459,6 +469,14 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
       runs: previewRuns,
     },
     {
+      name: "dev, fresh machine (no ts-node cache)",
+      stack: "dev",
+      stackFile: "Pulumi.dev.yaml",
+      packConfig: "policy-config/dev.json",
+      runs: previewRuns,
+      cold: true,
+    },
+    {
       name: `fleet of ${fleet} models`,
       stack: `bench-fleet-${fleet}`,
       stackFile: "",
@@ -470,7 +488,10 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
   for (const plan of plans) {
     const failures: string[] = [];
     // One stack per side, so the two previews of a pair can run at the same time.
-    const stacks = { pack: `bench-${plan.stack}-pack`, plain: `bench-${plan.stack}-plain` };
+    const stacks = {
+      pack: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-pack`,
+      plain: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-plain`,
+    };
     const init = initStack(p, stacks.pack) ?? initStack(p, stacks.plain);
     if (init !== undefined) {
       cases.push(emptyCase(plan, [init]));
@@ -484,10 +505,18 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
     const withPack: PreviewRun[] = [];
     const withoutPack: PreviewRun[] = [];
     for (let i = 0; i < plan.runs; i++) {
+      const tmp = plan.cold === true ? [freshTmp(), freshTmp()] : [];
       const [w, wo] = await Promise.all([
-        previewOnce(p, stacks.pack, configFile, plan.packConfig),
-        previewOnce(p, stacks.plain, configFile, undefined),
+        previewOnce(
+          p,
+          stacks.pack,
+          configFile,
+          plan.packConfig,
+          tmp[0] === undefined ? {} : { TMPDIR: tmp[0] },
+        ),
+        previewOnce(p, stacks.plain, configFile, undefined, tmp[1] === undefined ? {} : { TMPDIR: tmp[1] }),
       ]);
+      for (const dir of tmp) fs.rmSync(dir, { recursive: true, force: true });
       withPack.push(w);
       withoutPack.push(wo);
       for (const [side, r] of [
