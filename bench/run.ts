@@ -487,7 +487,7 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
   const cases: PreviewCaseResult[] = [];
   for (const plan of plans) {
     const failures: string[] = [];
-    // One stack per side, so the two previews of a pair can run at the same time.
+    // One stack per side, each with its own state.
     const stacks = {
       pack: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-pack`,
       plain: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-plain`,
@@ -505,18 +505,25 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
     const withPack: PreviewRun[] = [];
     const withoutPack: PreviewRun[] = [];
     for (let i = 0; i < plan.runs; i++) {
-      const tmp = plan.cold === true ? [freshTmp(), freshTmp()] : [];
-      const [w, wo] = await Promise.all([
-        previewOnce(
-          p,
-          stacks.pack,
-          configFile,
-          plan.packConfig,
-          tmp[0] === undefined ? {} : { TMPDIR: tmp[0] },
-        ),
-        previewOnce(p, stacks.plain, configFile, undefined, tmp[1] === undefined ? {} : { TMPDIR: tmp[1] }),
-      ]);
-      for (const dir of tmp) fs.rmSync(dir, { recursive: true, force: true });
+      const coldEnv = (): NodeJS.ProcessEnv => (plan.cold === true ? { TMPDIR: freshTmp() } : {});
+      const envs = [coldEnv(), coldEnv()] as const;
+      // One after the other, alternating which goes first: each preview's engine, program,
+      // provider and pack keep both cores busy, so two at a time would measure their contention.
+      const withSide = (): Promise<PreviewRun> =>
+        previewOnce(p, stacks.pack, configFile, plan.packConfig, envs[0]);
+      const withoutSide = (): Promise<PreviewRun> =>
+        previewOnce(p, stacks.plain, configFile, undefined, envs[1]);
+      let w: PreviewRun;
+      let wo: PreviewRun;
+      if (i % 2 === 0) {
+        w = await withSide();
+        wo = await withoutSide();
+      } else {
+        wo = await withoutSide();
+        w = await withSide();
+      }
+      for (const env of envs)
+        if (env.TMPDIR !== undefined) fs.rmSync(env.TMPDIR, { recursive: true, force: true });
       withPack.push(w);
       withoutPack.push(wo);
       for (const [side, r] of [
