@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, MONITORING_NAMESPACE, PACKAGE, standardLabels } from "./lib/labels";
-import { type Resolved, resolveArgs } from "./lib/resolve";
+import { fieldsOf, type Resolved, resolveArgs } from "./lib/resolve";
 import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC, REQUESTS_TOTAL_METRIC } from "./lib/serving";
 import { ArgChecker } from "./lib/validation";
 
@@ -423,14 +423,12 @@ export function createAutoscaler(
 ): AutoscalerResources {
   if (keda) {
     const childName = `${name}-scaledobject`;
-    const scaledObject = settings.apply(buildScaledObject);
     const resource = new apiextensions.CustomResource(
       childName,
       {
         apiVersion: KEDA_API_VERSION,
         kind: SCALED_OBJECT_KIND,
-        metadata: scaledObject.metadata,
-        spec: scaledObject.spec,
+        ...fieldsOf(settings, buildScaledObject, ["metadata", "spec"]),
       },
       {
         deleteBeforeReplace: true,
@@ -439,11 +437,10 @@ export function createAutoscaler(
     );
     return { scaledObject: resource, name: resource.metadata.name, kind: SCALED_OBJECT_KIND };
   }
-  const hpa = settings.apply(buildHorizontalPodAutoscaler);
   const childName = `${name}-hpa`;
   const resource = new autoscalingv2.HorizontalPodAutoscaler(
     childName,
-    { metadata: hpa.metadata, spec: hpa.spec },
+    fieldsOf(settings, buildHorizontalPodAutoscaler, ["metadata", "spec"]),
     { deleteBeforeReplace: true, ...childOptions(childName, HPA_TYPE) },
   );
   return { horizontalPodAutoscaler: resource, name: resource.metadata.name, kind: "HorizontalPodAutoscaler" };

@@ -26,7 +26,7 @@ import { checkUserEnv, userEnvVars } from "./lib/env";
 import { GPU_RESOURCE, gpuPlacement } from "./lib/gpu";
 import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
 import { isQuantity, parseQuantity } from "./lib/quantity";
-import { type Resolved, resolveArgs } from "./lib/resolve";
+import { fieldsOf, type Resolved, resolveSettings } from "./lib/resolve";
 import {
   DEFAULT_RUN_AS_USER,
   restrictedContainerSecurityContext,
@@ -952,23 +952,24 @@ export class ModelServing extends pulumi.ComponentResource {
 
   constructor(name: string, args: ModelServingArgs, opts?: pulumi.ComponentResourceOptions) {
     super(MODEL_SERVING_TYPE, name, {}, opts);
-    const resolved = resolveArgs(args, (a) => {
-      validateModelServingArgs(name, a);
-      claimModelServingTargets(name, a);
-    });
-    const settings = resolved.apply((a) => withModelServingDefaults(name, a));
+    const settings = resolveSettings(
+      args,
+      (a) => {
+        validateModelServingArgs(name, a);
+        claimModelServingTargets(name, a);
+      },
+      (a) => withModelServingDefaults(name, a),
+    );
 
-    const sa = settings.apply(buildServiceAccount);
     this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,
-      { metadata: sa.metadata, automountServiceAccountToken: sa.automountServiceAccountToken },
+      fieldsOf(settings, buildServiceAccount, ["metadata", "automountServiceAccountToken"]),
       { parent: this, deleteBeforeReplace: true },
     );
 
-    const deployment = settings.apply(buildDeployment);
     this.deployment = new appsv1.Deployment(
       `${name}-deploy`,
-      { metadata: deployment.metadata, spec: deployment.spec },
+      fieldsOf(settings, buildDeployment, ["metadata", "spec"]),
       {
         parent: this,
         deleteBeforeReplace: true,
@@ -978,17 +979,14 @@ export class ModelServing extends pulumi.ComponentResource {
       },
     );
 
-    const service = settings.apply(buildService);
-    this.service = new corev1.Service(
-      `${name}-svc`,
-      { metadata: service.metadata, spec: service.spec },
-      { parent: this, deleteBeforeReplace: true },
-    );
+    this.service = new corev1.Service(`${name}-svc`, fieldsOf(settings, buildService, ["metadata", "spec"]), {
+      parent: this,
+      deleteBeforeReplace: true,
+    });
 
-    const pdb = settings.apply(buildPodDisruptionBudget);
     this.podDisruptionBudget = new policyv1.PodDisruptionBudget(
       `${name}-pdb`,
-      { metadata: pdb.metadata, spec: pdb.spec },
+      fieldsOf(settings, buildPodDisruptionBudget, ["metadata", "spec"]),
       { parent: this, deleteBeforeReplace: true },
     );
 

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
 import { ComponentRoles, LabelKeys, PACKAGE, standardLabels } from "./lib/labels";
-import { type Resolved, resolveArgs } from "./lib/resolve";
+import { fieldsOf, type Resolved, resolveArgs } from "./lib/resolve";
 import { METRICS_PORT_NAME } from "./lib/serving";
 import { ArgChecker, isDns1123Subdomain, isLabelValue } from "./lib/validation";
 
@@ -354,28 +354,27 @@ export function createServiceMonitors(
   settings: pulumi.Output<ModelMonitoringSettings>,
   childOptions: ChildOptions,
 ): ServiceMonitorResources {
-  const customResource = (childName: string, monitor: pulumi.Output<ServiceMonitorResource>) =>
+  const customResource = (
+    childName: string,
+    build: (settings: ModelMonitoringSettings) => ServiceMonitorResource,
+  ) =>
     new apiextensions.CustomResource(
       childName,
       {
         apiVersion: SERVICE_MONITOR_API_VERSION,
         kind: SERVICE_MONITOR_KIND,
-        metadata: monitor.metadata,
-        spec: monitor.spec,
+        ...fieldsOf(settings, build, ["metadata", "spec"]),
       },
       {
         deleteBeforeReplace: true,
         ...childOptions(childName, `kubernetes:${SERVICE_MONITOR_API_VERSION}:${SERVICE_MONITOR_KIND}`),
       },
     );
-  const serviceMonitor = customResource(`${name}-servicemonitor`, settings.apply(buildModelServiceMonitor));
+  const serviceMonitor = customResource(`${name}-servicemonitor`, buildModelServiceMonitor);
   if (!dcgmExporter) return { serviceMonitor };
   return {
     serviceMonitor,
-    dcgmServiceMonitor: customResource(
-      `${name}-dcgm-servicemonitor`,
-      settings.apply(buildDcgmServiceMonitor),
-    ),
+    dcgmServiceMonitor: customResource(`${name}-dcgm-servicemonitor`, buildDcgmServiceMonitor),
   };
 }
 

@@ -32,3 +32,41 @@ export function resolveArgs<T extends object>(
     return resolved;
   });
 }
+
+/**
+ * Validates the arguments and applies defaults in one step: `resolveArgs` followed by one
+ * `apply`, without the intermediate Output (the SDK walks every value an Output holds, looking
+ * for unknowns, when it is created and again when it is awaited).
+ */
+export function resolveSettings<T extends object, S>(
+  args: T,
+  validate: (resolved: Resolved<T>) => void,
+  withDefaults: (resolved: Resolved<T>) => S,
+): pulumi.Output<S> {
+  if (isPlain(args)) {
+    validate(args as Resolved<T>);
+    return pulumi.output(withDefaults(args as Resolved<T>)) as pulumi.Output<S>;
+  }
+  return pulumi.output(args).apply<S>((resolved) => {
+    validate(resolved);
+    return withDefaults(resolved);
+  });
+}
+
+/**
+ * The top-level fields of a spec built from settings, one Output each: what a resource's
+ * arguments take. Same result as `settings.apply(build)` followed by a lifted access per field,
+ * with one Output per field instead of one more for the whole spec, whose every value the SDK
+ * would walk twice more. `build` is pure and cheap, so it runs once per field.
+ */
+export function fieldsOf<S, T extends object, const K extends keyof T>(
+  settings: pulumi.Output<S>,
+  build: (settings: S) => T,
+  keys: readonly K[],
+): { [P in K]: pulumi.Output<pulumi.Unwrap<T[P]>> } {
+  const fields = {} as { [P in K]: pulumi.Output<pulumi.Unwrap<T[P]>> };
+  for (const key of keys) {
+    fields[key] = settings.apply((s) => build(s)[key]) as pulumi.Output<pulumi.Unwrap<T[typeof key]>>;
+  }
+  return fields;
+}

@@ -8,7 +8,7 @@ import {
   isPinnedImage,
   ValidationError,
 } from "../../components/lib/validation";
-import { resolveArgs } from "../../components/lib/resolve";
+import { fieldsOf, resolveArgs, resolveSettings } from "../../components/lib/resolve";
 import * as pulumi from "@pulumi/pulumi";
 import { useMocks, valueOf } from "./harness";
 
@@ -192,5 +192,47 @@ describe("GPU helpers", () => {
       },
     });
     assert.deepEqual(gpuPlacement(0, ["NVIDIA-L40S"]), {});
+  });
+});
+
+describe("resolveSettings and fieldsOf", () => {
+  before(() => useMocks());
+  interface Args {
+    readonly name: pulumi.Input<string>;
+    readonly replicas?: pulumi.Input<number>;
+  }
+  interface Settings {
+    readonly name: string;
+    readonly replicas: number;
+  }
+  const withDefaults = (a: pulumi.Unwrap<Args>): Settings => ({ name: a.name, replicas: a.replicas ?? 1 });
+  const positive = (a: pulumi.Unwrap<Args>): void => {
+    if ((a.replicas ?? 1) < 1) throw new Error(`replicas must be at least 1; got ${String(a.replicas)}`);
+  };
+  const build = (s: Settings) => ({ metadata: { name: s.name }, spec: { replicas: s.replicas }, extra: 1 });
+
+  it("validates plain arguments at once, so bad values throw from the constructor", async () => {
+    const bad: Args = { name: "a", replicas: 0 };
+    assert.throws(() => resolveSettings(bad, positive, withDefaults), /at least 1; got 0/);
+    const good: Args = { name: "a" };
+    assert.deepEqual(await valueOf(resolveSettings(good, positive, withDefaults)), {
+      name: "a",
+      replicas: 1,
+    });
+  });
+
+  it("validates and defaults arguments holding Outputs once they resolve", async () => {
+    const args: Args = { name: pulumi.output("b"), replicas: pulumi.output(3) };
+    assert.deepEqual(await valueOf(resolveSettings(args, positive, withDefaults)), {
+      name: "b",
+      replicas: 3,
+    });
+  });
+
+  it("gives one Output per requested field of what the builder returns", async () => {
+    const fields = fieldsOf(pulumi.output<Settings>({ name: "c", replicas: 2 }), build, ["metadata", "spec"]);
+    assert.deepEqual(Object.keys(fields).sort(), ["metadata", "spec"]);
+    assert.deepEqual(await valueOf(fields.metadata), { name: "c" });
+    assert.deepEqual(await valueOf(fields.spec), { replicas: 2 });
   });
 });
