@@ -8,6 +8,7 @@
  * Every wait is bounded; nothing asserts on how long anything took.
  */
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { MLWORKFLOW_CEL_RULES, MLWORKFLOW_CRD_NAME, MLWORKFLOW_LIMITS } from "../../components/mlWorkflow";
 import {
@@ -42,6 +43,7 @@ import {
   type ResourceQuota,
   type StatefulSet,
 } from "./lib/k8s";
+import { UPGRADE_NAMESPACE, writeUpgradeProgram } from "./lib/componentUpgrade";
 import { descendants, describeRun, endProcesses, type ProcessRef, run, waitFor } from "./lib/run";
 import {
   errorsOf,
@@ -730,6 +732,59 @@ describe("the local cluster, end to end", function () {
         }
       }
       assert.ok(checked > 0);
+    });
+  });
+
+  describe("upgrading a stack from separate Autoscaling and ModelMonitoring components", () => {
+    it("keeps the HPA and ServiceMonitor: only the two empty components are deleted", async () => {
+      const dir = writeUpgradeProgram();
+      const env: NodeJS.ProcessEnv = {
+        ...devStack.env,
+        PULUMI_CONFIG_PASSPHRASE: "component-upgrade-local-only",
+      };
+      delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+      const pulumi = (args: readonly string[], shape: "old" | "new") =>
+        run("pulumi", [...args, "--stack", "component-upgrade", "--non-interactive"], {
+          env: { ...env, SHAPE: shape },
+          cwd: dir,
+          timeoutMs: UP_TIMEOUT_MS,
+        });
+      try {
+        const init = await run("pulumi", ["stack", "init", "component-upgrade", "--non-interactive"], {
+          env,
+          cwd: dir,
+          timeoutMs: 60_000,
+        });
+        assert.equal(init.code, 0, describeRun("pulumi stack init", [], init));
+        const old = await pulumi(["up", "--yes", "--skip-preview"], "old");
+        assert.equal(old.code, 0, describeRun("pulumi up (old shape)", [], old));
+        const uidOf = async (kind: string, name: string): Promise<string> =>
+          (await kubectlJson<KObject>([kind, name, "-n", UPGRADE_NAMESPACE])).metadata.uid;
+        const before = [await uidOf("hpa", "llm-scaling"), await uidOf("servicemonitor", "llm-monitoring")];
+
+        const preview = await pulumi(["preview", "--json"], "new");
+        assert.equal(preview.code, 0, describeRun("pulumi preview (new shape)", [], preview));
+        const steps = (JSON.parse(preview.stdout) as { steps: { op: string; urn: string }[] }).steps;
+        const changed = steps
+          .filter((s) => s.op !== "same")
+          .map((s) => `${s.op} ${s.urn.split("::").at(-1) ?? ""}`);
+        assert.deepEqual(changed.sort(), ["delete llm-monitoring", "delete llm-scaling"]);
+
+        const update = await pulumi(["up", "--yes", "--skip-preview"], "new");
+        assert.equal(update.code, 0, describeRun("pulumi up (new shape)", [], update));
+        assert.deepEqual(
+          [await uidOf("hpa", "llm-scaling"), await uidOf("servicemonitor", "llm-monitoring")],
+          before,
+        );
+      } finally {
+        await pulumi(["destroy", "--yes", "--skip-preview"], "new");
+        await run("pulumi", ["stack", "rm", "component-upgrade", "--yes", "--non-interactive"], {
+          env,
+          cwd: dir,
+          timeoutMs: 60_000,
+        });
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 
