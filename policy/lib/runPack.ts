@@ -148,19 +148,21 @@ export function runResourcePolicy(
   }
 }
 
+/** The args a stack policy gets from the analyzer, over resources from `stackResources`. */
+export function stackArgs(
+  resources: PolicyResource[],
+  properties: Record<string, unknown>,
+): StackValidationArgs {
+  return { resources, stackTags: NO_TAGS, getConfig: () => properties as never, notApplicable };
+}
+
 export function runStackPolicy(
   policy: StackValidationPolicy,
   resources: PolicyResource[],
   properties: Record<string, unknown>,
   report: (message: string, urn?: string) => void,
 ): void {
-  const args: StackValidationArgs = {
-    resources,
-    stackTags: NO_TAGS,
-    getConfig: () => properties as never,
-    notApplicable,
-  };
-  runSync(() => policy.validateStack(args, report), policy.name);
+  runSync(() => policy.validateStack(stackArgs(resources, properties), report), policy.name);
 }
 
 /** Every violation of the pack over these resources, resource policies first, in policy order. */

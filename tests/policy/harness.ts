@@ -1,53 +1,22 @@
-// A small stand-in for the CrossGuard analyzer: fake args objects whose reportViolation collects.
+// A small stand-in for the CrossGuard analyzer: the args objects the pack's in-process runner
+// builds (policy/lib/runPack.ts), with a reportViolation that collects.
 
 import type {
-  PolicyResource,
-  PolicyResourceOptions,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PackResource } from "../../policy/lib/resource";
-
-const OPTS: PolicyResourceOptions = {
-  protect: false,
-  ignoreChanges: [],
-  aliases: [],
-  customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-  additionalSecretOutputs: [],
-};
-
-function notApplicable(reason?: string): never {
-  throw new Error(`notApplicable: ${reason ?? ""}`);
-}
+import { resourceArgs, stackArgs, stackResources } from "../../policy/lib/runPack";
 
 /** Like the analyzer: getConfig returns only what the config file set (the policy applies defaults). */
 export function fakeResourceArgs(r: PackResource, config: object = {}): ResourceValidationArgs {
-  return {
-    type: r.type,
-    props: r.props,
-    urn: r.urn,
-    name: r.name,
-    opts: OPTS,
-    stackTags: new Map(),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: () => config as never,
-    notApplicable,
-  };
+  return resourceArgs(r, config as Record<string, unknown>);
 }
 
 export function fakeStackArgs(resources: readonly PackResource[], config: object = {}): StackValidationArgs {
-  const list: PolicyResource[] = resources.map((r) => ({
-    ...r,
-    opts: OPTS,
-    dependencies: [],
-    propertyDependencies: {},
-    isType: () => false,
-    asType: () => undefined,
-  }));
-  return { resources: list, stackTags: new Map(), getConfig: () => config as never, notApplicable };
+  return stackArgs(stackResources(resources), config as Record<string, unknown>);
 }
 
 /** The messages a resource policy reports for one resource. */
