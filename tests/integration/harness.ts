@@ -101,6 +101,25 @@ export interface Integration {
 
 let shared: Promise<Integration> | undefined;
 
+/**
+ * Registers, in the calling `describe`, the hooks every preview test needs: set up the toolchain
+ * and backend (with the toolchain's long timeout, since a first run builds it), then run one
+ * preview with the options `options` gives, and hand its run to `use`.
+ */
+export function previewBeforeAll(
+  options: (it: Integration) => PreviewOptions,
+  use: (run: PreviewRun) => void,
+): void {
+  before(async function () {
+    this.timeout(TOOLCHAIN_TIMEOUT_MS);
+    await integration();
+  });
+  before(async () => {
+    const it = await integration();
+    use(await it.preview(options(it)));
+  });
+}
+
 /** The run's toolchain and backend, set up on first use and shared by every test file. */
 export function integration(): Promise<Integration> {
   shared ??= setUp();

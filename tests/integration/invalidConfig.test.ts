@@ -3,13 +3,12 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import {
   errors,
-  integration,
   policyViolations,
   type PreviewRun,
   ROOT,
   stackFile,
   steps,
-  TOOLCHAIN_TIMEOUT_MS,
+  previewBeforeAll,
 } from "./harness";
 
 /** Pulumi.dev.yaml with a GPU quota of 1, below the stack's demand of 4 at maximum scale. */
@@ -23,21 +22,17 @@ function devWithOneGpu(): string {
 describe("pulumi preview of the dev stack with invalid config (quota.gpus 1)", () => {
   let run: PreviewRun;
 
-  before(async function () {
-    this.timeout(TOOLCHAIN_TIMEOUT_MS);
-    await integration();
-  });
-
-  before(async () => {
-    run = await (
-      await integration()
-    ).preview({
+  previewBeforeAll(
+    () => ({
       workDir: ROOT,
       stack: "dev",
       stackConfig: devWithOneGpu(),
       policyPackConfig: path.join(ROOT, "policy-config", "dev.json"),
-    });
-  });
+    }),
+    (r) => {
+      run = r;
+    },
+  );
 
   it("fails with the config validation's one-line message and no stack trace", () => {
     assert.equal(run.succeeded, false, run.output);

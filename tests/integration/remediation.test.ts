@@ -4,13 +4,12 @@ import * as path from "node:path";
 import {
   errors,
   FIXTURES,
-  integration,
   policyViolations,
   type PreviewRun,
   remediations,
   ROOT,
   steps,
-  TOOLCHAIN_TIMEOUT_MS,
+  previewBeforeAll,
 } from "./harness";
 
 const JOB_URN = "urn:pulumi:fixture::k8s-ml-remediation::kubernetes:batch/v1:Job::finetune";
@@ -41,20 +40,17 @@ function remediatingConfig(): string {
 describe("pulumi preview of a stack with remediable violations (fixtures/remediation)", () => {
   let run: PreviewRun;
 
-  before(async function () {
-    this.timeout(TOOLCHAIN_TIMEOUT_MS);
-    await integration();
-  });
-
-  before(async () => {
-    const it = await integration();
-    run = await it.preview({
+  previewBeforeAll(
+    (it) => ({
       workDir: path.join(FIXTURES, "remediation"),
       stack: "fixture",
       stackConfig: "config: {}\n",
       policyPackConfig: it.writeFile("remediation-policy-config.json", remediatingConfig()),
-    });
-  });
+    }),
+    (r) => {
+      run = r;
+    },
+  );
 
   it("succeeds: remediated resources are not violations", () => {
     assert.ok(run.succeeded, run.output);

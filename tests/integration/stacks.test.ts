@@ -11,14 +11,13 @@ import {
   changeSummary,
   countByType,
   errors,
-  integration,
   policiesRun,
   policyViolations,
   type PreviewRun,
   ROOT,
   stackFile,
   steps,
-  TOOLCHAIN_TIMEOUT_MS,
+  previewBeforeAll,
 } from "./harness";
 
 /**
@@ -41,21 +40,17 @@ for (const stack of ["dev", "prod"]) {
   describe(`pulumi preview of the ${stack} stack with the policy pack at policy-config/${stack}.json`, () => {
     let run: PreviewRun;
 
-    before(async function () {
-      this.timeout(TOOLCHAIN_TIMEOUT_MS);
-      await integration();
-    });
-
-    before(async () => {
-      run = await (
-        await integration()
-      ).preview({
+    previewBeforeAll(
+      () => ({
         workDir: ROOT,
         stack,
         stackConfig: stackFile(stack),
         policyPackConfig: path.join(ROOT, "policy-config", `${stack}.json`),
-      });
-    });
+      }),
+      (r) => {
+        run = r;
+      },
+    );
 
     it("succeeds with no error and no policy violation", () => {
       assert.ok(run.succeeded, run.output);

@@ -3,12 +3,11 @@ import * as path from "node:path";
 import {
   errors,
   FIXTURES,
-  integration,
   policyViolations,
   type PreviewRun,
   ROOT,
   steps,
-  TOOLCHAIN_TIMEOUT_MS,
+  previewBeforeAll,
 } from "./harness";
 
 const URN_PREFIX = "urn:pulumi:fixture::k8s-ml-violations::";
@@ -16,21 +15,17 @@ const URN_PREFIX = "urn:pulumi:fixture::k8s-ml-violations::";
 describe("pulumi preview of a stack that breaks mandatory policies (fixtures/violations, prod levels)", () => {
   let run: PreviewRun;
 
-  before(async function () {
-    this.timeout(TOOLCHAIN_TIMEOUT_MS);
-    await integration();
-  });
-
-  before(async () => {
-    run = await (
-      await integration()
-    ).preview({
+  previewBeforeAll(
+    () => ({
       workDir: path.join(FIXTURES, "violations"),
       stack: "fixture",
       stackConfig: "config: {}\n",
       policyPackConfig: path.join(ROOT, "policy-config", "prod.json"),
-    });
-  });
+    }),
+    (r) => {
+      run = r;
+    },
+  );
 
   it("fails", () => {
     assert.equal(run.succeeded, false, run.output);
