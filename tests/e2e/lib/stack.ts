@@ -120,30 +120,18 @@ export class LocalStack {
     return { result, events: parseEvents(result.stdout) };
   }
 
+  /** `pulumi refresh` of the stack, without a preview. */
   async refresh(): Promise<RunResult> {
-    const args = [
-      "refresh",
-      "--stack",
-      this.name,
-      "--yes",
-      "--skip-preview",
-      "--config-file",
-      this.configFile,
-    ];
-    return this.pulumi(args, { timeoutMs: UP_TIMEOUT_MS }).done;
+    return this.pulumi(this.withoutPreview("refresh"), { timeoutMs: UP_TIMEOUT_MS }).done;
   }
 
+  /** `pulumi destroy` of the stack, without a preview. */
   async destroy(): Promise<RunResult> {
-    const args = [
-      "destroy",
-      "--stack",
-      this.name,
-      "--yes",
-      "--skip-preview",
-      "--config-file",
-      this.configFile,
-    ];
-    return this.pulumi(args, { timeoutMs: DESTROY_TIMEOUT_MS }).done;
+    return this.pulumi(this.withoutPreview("destroy"), { timeoutMs: DESTROY_TIMEOUT_MS }).done;
+  }
+
+  private withoutPreview(command: string): string[] {
+    return [command, "--stack", this.name, "--yes", "--skip-preview", "--config-file", this.configFile];
   }
 
   /** How many resources the stack's state holds (0 for a new or destroyed stack). */
