@@ -15,26 +15,21 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/node-env.sh"
 
 pack="$ROOT/policy"
-lock="$pack/package-lock.json"
-installed="$pack/node_modules/.package-lock.json"
 built="$pack/bin/index.js"
 
-packages_current() { [ -f "$installed" ] && ! [ "$lock" -nt "$installed" ]; }
 build_current() {
   [ -f "$built" ] || return 1
   [ -z "$(find "$pack" -path "$pack/node_modules" -prune -o -path "$pack/bin" -prune -o \
     \( -name '*.ts' -o -name tsconfig.json -o -name package.json \) -newer "$built" -print -quit)" ]
 }
 
-packages_current && build_current && exit 0
+# npm ci also builds, through the pack's `prepare` script.
+"$ROOT/scripts/npm-packages.sh" "$pack"
+build_current && exit 0
 
 mkdir -p "$K8S_ML_CACHE"
 exec 8>"$K8S_ML_CACHE/policy-pack.lock"
 command -v flock >/dev/null 2>&1 && flock 8
-if ! packages_current; then
-  echo "policy-pack: installing the pack's packages (npm ci --prefix policy)" >&2
-  npm ci --prefix "$pack" --no-audit --no-fund >&2
-fi
 if ! build_current; then
   echo "policy-pack: building the pack's JavaScript (tsc -p policy)" >&2
   npm run --prefix "$pack" --silent build >&2

@@ -106,23 +106,7 @@ fi
 # shellcheck source=scripts/node-env.sh
 source "$ROOT/scripts/node-env.sh"
 
-# npm ci into DIR when its node_modules is missing or older than its package-lock.json; one
-# at a time, under a lock.
-ensure_packages() {
-  local dir="$1" lock="$1/package-lock.json" installed="$1/node_modules/.package-lock.json"
-  current() { [ -f "$installed" ] && ! [ "$lock" -nt "$installed" ]; }
-  current && return 0
-  local lockdir="${K8S_ML_PREVIEW_STATE:-$K8S_ML_CACHE/preview-state}"
-  mkdir -p "$lockdir"
-  exec 8>"$lockdir/.policy-npm-ci.lock"
-  command -v flock >/dev/null 2>&1 && flock 8
-  if ! current; then
-    log "installing packages in ${dir#"$ROOT"/} (npm ci)"
-    npm ci --prefix "$dir" --no-audit --no-fund >&2
-  fi
-  exec 8>&-
-}
-ensure_packages "$ROOT"
+"$ROOT/scripts/npm-packages.sh" "$ROOT"
 "$ROOT/scripts/policy-pack.sh"
 
 # The toolchain logs every cached family; keep its builds and errors only. Filtered through
