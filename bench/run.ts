@@ -1,6 +1,6 @@
 // npm run bench [-- --quick] [--no-preview] [--sizes 1,10,100,1000] [--runs 5] [--big-runs 3]
 //                  [--startup-runs 5] [--policy-runs 3] [--preview-runs 3] [--fleet-preview-runs 2]
-//                  [--shells-at 100] [--keep] [--out bench/results]
+//                  [--pack-startup-runs 7] [--shells-at 100] [--keep] [--out bench/results]
 //
 // What the program and the policy pack cost per resource, against a plain program, and how it
 // grows with the fleet. The plain program (bench/baseline/plainProgram.ts) replays the Kubernetes
@@ -30,6 +30,7 @@ import { transpileForChildren } from "./lib/build";
 import { type ChildOptions, run, runChild } from "./lib/children";
 import { median, round, type Sample } from "./lib/measure";
 import { initStack, type PreviewRun, previewOnce, setUpPreviews, stackFileCopy } from "./realPreview";
+import { benchPackStartup, type PackStartupSample, setUpPackStartup } from "./packStartup";
 import { markdown } from "./report";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -156,12 +157,23 @@ export interface PreviewCaseResult {
   failures: string[];
 }
 
+/** The policy pack's analyzer start-up (bench/packStartup.ts), against an empty pack's. */
+export interface PackStartupResult {
+  pack: { cpuMs: Stat; wallMs: Stat };
+  emptyPack: { cpuMs: Stat; wallMs: Stat };
+  /** Median CPU of this pack's start-up minus the empty pack's: what its own modules add. */
+  ownCpuMs: number;
+  /** The pack's start-up CPU over the CPU of the dev preview without the pack. */
+  shareOfDevPreview: number | undefined;
+}
+
 export interface PreviewSection {
   measured: boolean;
   reason?: string;
   cliVersion?: string;
   scriptCheck?: { ok: boolean; wallMs: number; detail?: string };
   cases: PreviewCaseResult[];
+  packStartup?: PackStartupResult;
 }
 
 export interface Report {
@@ -430,7 +442,29 @@ function summarize(runs: readonly PreviewRun[]): { wallMs: Stat; cpuMs: Stat; lo
   };
 }
 
-async function benchPreview(previewRuns: number, fleetRuns: number): Promise<PreviewSection> {
+async function measurePackStartup(
+  runs: number,
+  devWithoutPackCpuMs: number | undefined,
+): Promise<PackStartupResult> {
+  const { pack, emptyPack } = await benchPackStartup(setUpPackStartup(ROOT, path.basename(WORK)), runs);
+  const side = (xs: readonly PackStartupSample[]) => ({
+    cpuMs: stat(xs.map((x) => x.cpuMs)),
+    wallMs: stat(xs.map((x) => x.wallMs)),
+  });
+  const result = { pack: side(pack), emptyPack: side(emptyPack) };
+  return {
+    ...result,
+    ownCpuMs: round(result.pack.cpuMs.median - result.emptyPack.cpuMs.median),
+    shareOfDevPreview:
+      devWithoutPackCpuMs === undefined ? undefined : ratio(result.pack.cpuMs.median, devWithoutPackCpuMs),
+  };
+}
+
+async function benchPreview(
+  previewRuns: number,
+  fleetRuns: number,
+  packStartupRuns: number,
+): Promise<PreviewSection> {
   const state = path.join(WORK, "preview-state");
   const p = setUpPreviews(ROOT, state);
   if (typeof p === "string") return { measured: false, reason: p, cases: [] };
@@ -560,7 +594,13 @@ async function benchPreview(previewRuns: number, fleetRuns: number): Promise<Pre
       failures,
     });
   }
-  return { measured: true, cliVersion: p.cliVersion, scriptCheck, cases };
+  log("  policy pack start-up, this pack and an empty one");
+  const devWithout = cases.find((c) => c.name === "dev")?.withoutPack?.cpuMs.median;
+  const packStartup = await measurePackStartup(packStartupRuns, devWithout);
+  log(
+    `  pack start-up: ${packStartup.pack.cpuMs.median} ms CPU, empty pack ${packStartup.emptyPack.cpuMs.median} ms CPU`,
+  );
+  return { measured: true, cliVersion: p.cliVersion, scriptCheck, cases, packStartup };
 }
 
 function emptyCase(plan: PreviewPlan, failures: string[]): PreviewCaseResult {
@@ -636,6 +676,7 @@ async function main(): Promise<void> {
       "policy-runs": { type: "string", default: "3" },
       "preview-runs": { type: "string", default: "3" },
       "fleet-preview-runs": { type: "string", default: "2" },
+      "pack-startup-runs": { type: "string", default: "7" },
       sizes: { type: "string" },
       "shells-at": { type: "string", default: "100" },
       keep: { type: "boolean", default: false },
@@ -647,9 +688,14 @@ async function main(): Promise<void> {
   const runs = quick ? 3 : Number(values.runs);
   const bigRuns = Number(values["big-runs"]);
   const numbers = [runs, bigRuns, ...sizes].concat(
-    ["startup-runs", "policy-runs", "preview-runs", "fleet-preview-runs", "shells-at"].map((k) =>
-      Number(values[k as "runs"]),
-    ),
+    [
+      "startup-runs",
+      "policy-runs",
+      "preview-runs",
+      "fleet-preview-runs",
+      "pack-startup-runs",
+      "shells-at",
+    ].map((k) => Number(values[k as "runs"])),
   );
   if (numbers.some((n) => !Number.isInteger(n) || n < 1)) {
     process.stderr.write("bench: --sizes and the --*-runs options take positive whole numbers\n");
@@ -720,7 +766,11 @@ async function main(): Promise<void> {
   const preview: PreviewSection =
     values["no-preview"] || quick
       ? { measured: false, reason: "skipped (--no-preview or --quick)", cases: [] }
-      : await benchPreview(Number(values["preview-runs"]), Number(values["fleet-preview-runs"]));
+      : await benchPreview(
+          Number(values["preview-runs"]),
+          Number(values["fleet-preview-runs"]),
+          Number(values["pack-startup-runs"]),
+        );
   if (!preview.measured) log(`  not measured: ${preview.reason ?? ""}`);
 
   const partial: Omit<Report, "verdicts"> = {
