@@ -72,6 +72,11 @@ export function setUpPackStartup(root: string, name: string): PackStartupSetup {
     `${JSON.stringify({ name: "empty-pack", version: "0.0.0", private: true, main: "index.js" }, null, 2)}\n`,
   );
   fs.writeFileSync(path.join(emptyPackDir, "index.js"), EMPTY_PACK_SOURCE);
+  // So that `pulumi preview --policy-pack <emptyPackDir>` can run it too.
+  fs.writeFileSync(
+    path.join(emptyPackDir, "PulumiPolicy.yaml"),
+    "runtime: nodejs\ndescription: Checks nothing.\n",
+  );
   return { packDir, emptyPackDir, probe, runtimeEntry };
 }
 

@@ -113,18 +113,30 @@ export function stackFileCopy(p: PreviewEnv, stack: string, text: string): strin
   return file;
 }
 
-/** One `pulumi preview`, timed; with `packConfig`, the policy pack is enforced with that config. */
+/** A policy pack a preview enforces: its directory and, optionally, its config file. */
+export interface PackUse {
+  readonly dir: string;
+  readonly config?: string;
+}
+
+/** One `pulumi preview`, timed; with `pack`, that policy pack is enforced. */
 export async function previewOnce(
   p: PreviewEnv,
   stack: string,
   configFile: string,
-  packConfig: string | undefined,
+  pack: PackUse | undefined,
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<PreviewRun> {
   const log = path.join(p.state, "tmp", `preview-${stack}.log`);
-  const pack =
-    packConfig === undefined ? [] : ["--policy-pack", "policy", "--policy-pack-config", packConfig];
-  const args = ["preview", "--stack", stack, "--config-file", configFile, "--non-interactive", ...pack];
+  const packArgs =
+    pack === undefined
+      ? []
+      : [
+          "--policy-pack",
+          pack.dir,
+          ...(pack.config === undefined ? [] : ["--policy-pack-config", pack.config]),
+        ];
+  const args = ["preview", "--stack", stack, "--config-file", configFile, "--non-interactive", ...packArgs];
   // `times` prints the CPU time of the shell's children: the CLI, with everything it waited for.
   const script = 'log="$1"; shift; pulumi "$@" >"$log" 2>&1; rc=$?; times; exit $rc';
   const load1m = os.loadavg()[0] ?? 0;

@@ -96,14 +96,16 @@ function previewSection(r: Report): string[] {
   return [
     "## 4. Real preview",
     "",
-    `\`pulumi preview\` (CLI ${p.cliVersion ?? "?"}) the way \`scripts/preview.sh\` runs it (project toolchain, local file backend, offline kubeconfig), in the benchmark's own state directory, with and without \`--policy-pack policy\` (two stacks with the same config file, previewed one after the other, alternating which goes first: a preview keeps both cores busy, so previews side by side would measure their contention). CPU is the CLI's with everything it waited for (language host, program, provider, policy pack), from bash's \`times\`. The fresh-machine case runs each preview with an empty \`TMPDIR\`, so ts-node has no cache, as on every CI job; the others reuse ts-node's cache, as on a developer's machine. \`scripts/preview.sh dev\` itself: ${p.scriptCheck?.ok === true ? "ok" : "FAILED"} (${p.scriptCheck?.wallMs ?? "?"} ms wall${p.scriptCheck?.detail === undefined ? "" : `; ${p.scriptCheck.detail}`}).`,
+    `\`pulumi preview\` (CLI ${p.cliVersion ?? "?"}) the way \`scripts/preview.sh\` runs it (project toolchain, local file backend, offline kubeconfig), in the benchmark's own state directory, with \`--policy-pack policy\`, without a pack, and with an empty pack (three stacks with the same config file, previewed one after the other, rotating which goes first: a preview keeps both cores busy, so previews side by side would measure their contention). CPU is the CLI's with everything it waited for (language host, program, provider, policy pack), from bash's \`times\`. The fresh-machine case runs each preview with an empty \`TMPDIR\`, so ts-node has no cache, as on every CI job; the others reuse ts-node's cache, as on a developer's machine. \`scripts/preview.sh dev\` itself: ${p.scriptCheck?.ok === true ? "ok" : "FAILED"} (${p.scriptCheck?.wallMs ?? "?"} ms wall${p.scriptCheck?.detail === undefined ? "" : `; ${p.scriptCheck.detail}`}).`,
     "",
-    "| stack | resources | CPU ms with pack | CPU ms without | overhead CPU | wall ms with pack | wall ms without | overhead wall | CPU ms/resource (with pack) | load (1 min) |",
-    "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    "| stack | resources | CPU ms with pack | CPU ms without | overhead CPU | wall ms with pack | wall ms without | overhead wall | CPU ms with an empty pack | empty pack's overhead CPU (wall) | CPU ms/resource (with pack) | load (1 min) |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
     ...p.cases.map(
       (c) =>
-        `| ${c.name} | ${c.resources} | ${fmt(c.withPack?.cpuMs)} | ${fmt(c.withoutPack?.cpuMs)} | **${c.packOverhead?.cpu ?? "-"}** | ${fmt(c.withPack?.wallMs)} | ${fmt(c.withoutPack?.wallMs)} | ${c.packOverhead?.wall ?? "-"} | ${c.perResource?.cpuMsWithPack ?? "-"} | ${load(c.withPack)} |`,
+        `| ${c.name} | ${c.resources} | ${fmt(c.withPack?.cpuMs)} | ${fmt(c.withoutPack?.cpuMs)} | **${c.packOverhead?.cpu ?? "-"}** | ${fmt(c.withPack?.wallMs)} | ${fmt(c.withoutPack?.wallMs)} | ${c.packOverhead?.wall ?? "-"} | ${fmt(c.withEmptyPack?.cpuMs)} | ${c.emptyPackOverhead === undefined ? "-" : `${c.emptyPackOverhead.cpu} (${c.emptyPackOverhead.wall})`} | ${c.perResource?.cpuMsWithPack ?? "-"} | ${load(c.withPack)} |`,
     ),
+    "",
+    "The empty pack (one policy that checks nothing, on the same @pulumi/policy and @pulumi/pulumi; `bench/packStartup.ts`) is Pulumi's policy runtime alone: its overhead is the part of the pack's that no pack can avoid.",
     "",
     ...p.cases.flatMap((c) => c.failures.map((f) => `- ${c.name}: ${f.replace(/\n/g, " / ")}`)),
     "",

@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--no-preview] [--sizes 1,10,100,1000] [--runs 5] [--big-runs 3]
-//                  [--startup-runs 5] [--policy-runs 3] [--preview-runs 3] [--fleet-preview-runs 2]
+//                  [--startup-runs 5] [--policy-runs 3] [--preview-runs 3] [--fleet-preview-runs 3]
 //                  [--pack-startup-runs 7] [--shells-at 100] [--keep] [--out bench/results]
 //
 // What the program and the policy pack cost per resource, against a plain program, and how it
@@ -29,8 +29,20 @@ import { fleetStackFile } from "./fleet";
 import { transpileForChildren } from "./lib/build";
 import { type ChildOptions, run, runChild } from "./lib/children";
 import { median, round, type Sample } from "./lib/measure";
-import { initStack, type PreviewRun, previewOnce, setUpPreviews, stackFileCopy } from "./realPreview";
-import { benchPackStartup, type PackStartupSample, setUpPackStartup } from "./packStartup";
+import {
+  initStack,
+  type PackUse,
+  type PreviewRun,
+  previewOnce,
+  setUpPreviews,
+  stackFileCopy,
+} from "./realPreview";
+import {
+  benchPackStartup,
+  type PackStartupSample,
+  type PackStartupSetup,
+  setUpPackStartup,
+} from "./packStartup";
 import { markdown } from "./report";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -152,7 +164,10 @@ export interface PreviewCaseResult {
   resources: number;
   withPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
   withoutPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
+  /** The same preview with an empty pack: what Pulumi's policy runtime costs on its own. */
+  withEmptyPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
   packOverhead: { cpu: number; wall: number } | undefined;
+  emptyPackOverhead: { cpu: number; wall: number } | undefined;
   perResource: { cpuMsWithPack: number; wallMsWithPack: number } | undefined;
   failures: string[];
 }
@@ -442,11 +457,26 @@ function summarize(runs: readonly PreviewRun[]): { wallMs: Stat; cpuMs: Stat; lo
   };
 }
 
+/** The three sides of a real-preview case: this pack, no pack, and an empty pack (Pulumi's policy runtime alone). */
+type PreviewSide = "with" | "without" | "empty";
+const PREVIEW_SIDES: readonly PreviewSide[] = ["with", "without", "empty"];
+const SIDE_ORDERS: readonly (readonly PreviewSide[])[] = [
+  ["with", "without", "empty"],
+  ["without", "empty", "with"],
+  ["empty", "with", "without"],
+];
+const SIDE_LABELS: Record<PreviewSide, string> = {
+  with: "with pack",
+  without: "without pack",
+  empty: "with an empty pack",
+};
+
 async function measurePackStartup(
+  setup: PackStartupSetup,
   runs: number,
   devWithoutPackCpuMs: number | undefined,
 ): Promise<PackStartupResult> {
-  const { pack, emptyPack } = await benchPackStartup(setUpPackStartup(ROOT, path.basename(WORK)), runs);
+  const { pack, emptyPack } = await benchPackStartup(setup, runs);
   const side = (xs: readonly PackStartupSample[]) => ({
     cpuMs: stat(xs.map((x) => x.cpuMs)),
     wallMs: stat(xs.map((x) => x.wallMs)),
@@ -468,6 +498,7 @@ async function benchPreview(
   const state = path.join(WORK, "preview-state");
   const p = setUpPreviews(ROOT, state);
   if (typeof p === "string") return { measured: false, reason: p, cases: [] };
+  const startupSetup = setUpPackStartup(ROOT, path.basename(WORK));
 
   // scripts/preview.sh itself, once (it also installs the policy pack's packages when needed);
   // in a state directory of its own, since it uses its own passphrase.
@@ -522,11 +553,13 @@ async function benchPreview(
   for (const plan of plans) {
     const failures: string[] = [];
     // One stack per side, each with its own state.
-    const stacks = {
-      pack: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-pack`,
-      plain: `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}-plain`,
+    const prefix = `bench-${plan.stack}${plan.cold === true ? "-cold" : ""}`;
+    const stacks: Record<PreviewSide, string> = {
+      with: `${prefix}-pack`,
+      without: `${prefix}-plain`,
+      empty: `${prefix}-empty-pack`,
     };
-    const init = initStack(p, stacks.pack) ?? initStack(p, stacks.plain);
+    const init = initStack(p, stacks.with) ?? initStack(p, stacks.without) ?? initStack(p, stacks.empty);
     if (init !== undefined) {
       cases.push(emptyCase(plan, [init]));
       continue;
@@ -536,40 +569,35 @@ async function benchPreview(
         ? fleetStackFile(fleet)
         : fs.readFileSync(path.join(ROOT, plan.stackFile), "utf8");
     const configFile = stackFileCopy(p, plan.stack, text);
-    const withPack: PreviewRun[] = [];
-    const withoutPack: PreviewRun[] = [];
+    const packs: Record<PreviewSide, PackUse | undefined> = {
+      with: { dir: "policy", config: plan.packConfig },
+      without: undefined,
+      empty: { dir: startupSetup.emptyPackDir },
+    };
+    const runs: Record<PreviewSide, PreviewRun[]> = { with: [], without: [], empty: [] };
     for (let i = 0; i < plan.runs; i++) {
-      const coldEnv = (): NodeJS.ProcessEnv => (plan.cold === true ? { TMPDIR: freshTmp() } : {});
-      const envs = [coldEnv(), coldEnv()] as const;
-      // One after the other, alternating which goes first: each preview's engine, program,
+      // One after the other, rotating which goes first: each preview's engine, program,
       // provider and pack keep both cores busy, so two at a time would measure their contention.
-      const withSide = (): Promise<PreviewRun> =>
-        previewOnce(p, stacks.pack, configFile, plan.packConfig, envs[0]);
-      const withoutSide = (): Promise<PreviewRun> =>
-        previewOnce(p, stacks.plain, configFile, undefined, envs[1]);
-      let w: PreviewRun;
-      let wo: PreviewRun;
-      if (i % 2 === 0) {
-        w = await withSide();
-        wo = await withoutSide();
-      } else {
-        wo = await withoutSide();
-        w = await withSide();
-      }
-      for (const env of envs)
-        if (env.TMPDIR !== undefined) fs.rmSync(env.TMPDIR, { recursive: true, force: true });
-      withPack.push(w);
-      withoutPack.push(wo);
-      for (const [side, r] of [
-        ["with", w],
-        ["without", wo],
-      ] as const) {
-        if (!r.ok) failures.push(`${side} pack: ${r.error ?? "failed"}`);
+      for (const side of SIDE_ORDERS[i % SIDE_ORDERS.length] ?? PREVIEW_SIDES) {
+        const tmp = plan.cold === true ? freshTmp() : undefined;
+        const r = await previewOnce(
+          p,
+          stacks[side],
+          configFile,
+          packs[side],
+          tmp === undefined ? {} : { TMPDIR: tmp },
+        );
+        if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+        runs[side].push(r);
+        if (!r.ok) failures.push(`${SIDE_LABELS[side]}: ${r.error ?? "failed"}`);
         log(
-          `  preview ${plan.name} ${side} pack, run ${i + 1}/${plan.runs}: ${r.ok ? "ok" : "FAILED"}, ${round(r.cpuMs, 0)} ms CPU, ${round(r.wallMs, 0)} ms wall, ${r.resources} resources, load ${round(r.load1m)}`,
+          `  preview ${plan.name} ${SIDE_LABELS[side]}, run ${i + 1}/${plan.runs}: ${r.ok ? "ok" : "FAILED"}, ${round(r.cpuMs, 0)} ms CPU, ${round(r.wallMs, 0)} ms wall, ${r.resources} resources, load ${round(r.load1m)}`,
         );
       }
     }
+    const withPack = runs.with;
+    const withoutPack = runs.without;
+    const e = summarize(runs.empty);
     const w = summarize(withPack);
     const wo = summarize(withoutPack);
     const resources = withPack.find((r) => r.ok)?.resources ?? withoutPack.find((r) => r.ok)?.resources ?? 0;
@@ -580,10 +608,15 @@ async function benchPreview(
       resources,
       withPack: w,
       withoutPack: wo,
+      withEmptyPack: e,
       packOverhead:
         w === undefined || wo === undefined
           ? undefined
           : { cpu: ratio(w.cpuMs.median, wo.cpuMs.median), wall: ratio(w.wallMs.median, wo.wallMs.median) },
+      emptyPackOverhead:
+        e === undefined || wo === undefined
+          ? undefined
+          : { cpu: ratio(e.cpuMs.median, wo.cpuMs.median), wall: ratio(e.wallMs.median, wo.wallMs.median) },
       perResource:
         w === undefined || resources === 0
           ? undefined
@@ -596,7 +629,7 @@ async function benchPreview(
   }
   log("  policy pack start-up, this pack and an empty one");
   const devWithout = cases.find((c) => c.name === "dev")?.withoutPack?.cpuMs.median;
-  const packStartup = await measurePackStartup(packStartupRuns, devWithout);
+  const packStartup = await measurePackStartup(startupSetup, packStartupRuns, devWithout);
   log(
     `  pack start-up: ${packStartup.pack.cpuMs.median} ms CPU, empty pack ${packStartup.emptyPack.cpuMs.median} ms CPU`,
   );
@@ -611,7 +644,9 @@ function emptyCase(plan: PreviewPlan, failures: string[]): PreviewCaseResult {
     resources: 0,
     withPack: undefined,
     withoutPack: undefined,
+    withEmptyPack: undefined,
     packOverhead: undefined,
+    emptyPackOverhead: undefined,
     perResource: undefined,
     failures,
   };
@@ -675,7 +710,7 @@ async function main(): Promise<void> {
       "startup-runs": { type: "string", default: "5" },
       "policy-runs": { type: "string", default: "3" },
       "preview-runs": { type: "string", default: "3" },
-      "fleet-preview-runs": { type: "string", default: "2" },
+      "fleet-preview-runs": { type: "string", default: "3" },
       "pack-startup-runs": { type: "string", default: "7" },
       sizes: { type: "string" },
       "shells-at": { type: "string", default: "100" },
