@@ -17,7 +17,7 @@
 // compares runs made side by side under the same load. The machine's load average is recorded with every figure;
 // CPU time (user + system of the measuring process) is reported next to wall time because it is
 // far less sensitive to other work on a busy machine. --quick (sizes up to 100, fewer runs, no
-// real preview) takes about a minute; the full run about 5 minutes on an idle 2-core machine.
+// real preview) takes about a minute; the full run about 7 minutes on an idle 2-core machine.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
