@@ -471,6 +471,17 @@ const SIDE_LABELS: Record<PreviewSide, string> = {
   empty: "with an empty pack",
 };
 
+type PreviewSummary = ReturnType<typeof summarize>;
+
+/** A side's median CPU and wall time over the pack-less side's. */
+function overhead(side: PreviewSummary, without: PreviewSummary): { cpu: number; wall: number } | undefined {
+  if (side === undefined || without === undefined) return undefined;
+  return {
+    cpu: ratio(side.cpuMs.median, without.cpuMs.median),
+    wall: ratio(side.wallMs.median, without.wallMs.median),
+  };
+}
+
 async function measurePackStartup(
   setup: PackStartupSetup,
   runs: number,
@@ -595,12 +606,11 @@ async function benchPreview(
         );
       }
     }
-    const withPack = runs.with;
-    const withoutPack = runs.without;
+    const w = summarize(runs.with);
+    const wo = summarize(runs.without);
     const e = summarize(runs.empty);
-    const w = summarize(withPack);
-    const wo = summarize(withoutPack);
-    const resources = withPack.find((r) => r.ok)?.resources ?? withoutPack.find((r) => r.ok)?.resources ?? 0;
+    const resources =
+      runs.with.find((r) => r.ok)?.resources ?? runs.without.find((r) => r.ok)?.resources ?? 0;
     cases.push({
       name: plan.name,
       stack: plan.stack,
@@ -609,14 +619,8 @@ async function benchPreview(
       withPack: w,
       withoutPack: wo,
       withEmptyPack: e,
-      packOverhead:
-        w === undefined || wo === undefined
-          ? undefined
-          : { cpu: ratio(w.cpuMs.median, wo.cpuMs.median), wall: ratio(w.wallMs.median, wo.wallMs.median) },
-      emptyPackOverhead:
-        e === undefined || wo === undefined
-          ? undefined
-          : { cpu: ratio(e.cpuMs.median, wo.cpuMs.median), wall: ratio(e.wallMs.median, wo.wallMs.median) },
+      packOverhead: overhead(w, wo),
+      emptyPackOverhead: overhead(e, wo),
       perResource:
         w === undefined || resources === 0
           ? undefined
