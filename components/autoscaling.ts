@@ -5,11 +5,12 @@
  * two HPAs on one target overwrite each other's replica count.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
+import { createCustomResourceChild } from "./lib/customResourceChild";
 import { ComponentRoles, MONITORING_NAMESPACE, PACKAGE, standardLabels } from "./lib/labels";
 import { fieldsOf, type Resolved, resolveArgs } from "./lib/resolve";
 import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC, REQUESTS_TOTAL_METRIC } from "./lib/serving";
@@ -422,18 +423,13 @@ export function createAutoscaler(
   childOptions: ChildOptions,
 ): AutoscalerResources {
   if (keda) {
-    const childName = `${name}-scaledobject`;
-    const resource = new apiextensions.CustomResource(
-      childName,
-      {
-        apiVersion: KEDA_API_VERSION,
-        kind: SCALED_OBJECT_KIND,
-        ...fieldsOf(settings, buildScaledObject, ["metadata", "spec"]),
-      },
-      {
-        deleteBeforeReplace: true,
-        ...childOptions(childName, `kubernetes:${KEDA_API_VERSION}:${SCALED_OBJECT_KIND}`),
-      },
+    const resource = createCustomResourceChild(
+      `${name}-scaledobject`,
+      KEDA_API_VERSION,
+      SCALED_OBJECT_KIND,
+      settings,
+      buildScaledObject,
+      childOptions,
     );
     return { scaledObject: resource, name: resource.metadata.name, kind: SCALED_OBJECT_KIND };
   }

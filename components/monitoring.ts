@@ -3,12 +3,13 @@
  * optionally, for NVIDIA's DCGM exporter (GPU utilization, memory, power).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import type { ChildOptions } from "./lib/childOptions";
 import { ExclusiveClaims } from "./lib/claims";
+import { createCustomResourceChild } from "./lib/customResourceChild";
 import { ComponentRoles, LabelKeys, PACKAGE, standardLabels } from "./lib/labels";
-import { fieldsOf, type Resolved, resolveArgs } from "./lib/resolve";
+import { type Resolved, resolveArgs } from "./lib/resolve";
 import { METRICS_PORT_NAME } from "./lib/serving";
 import { ArgChecker, isDns1123Subdomain, isLabelValue } from "./lib/validation";
 
@@ -358,17 +359,13 @@ export function createServiceMonitors(
     childName: string,
     build: (settings: ModelMonitoringSettings) => ServiceMonitorResource,
   ) =>
-    new apiextensions.CustomResource(
+    createCustomResourceChild(
       childName,
-      {
-        apiVersion: SERVICE_MONITOR_API_VERSION,
-        kind: SERVICE_MONITOR_KIND,
-        ...fieldsOf(settings, build, ["metadata", "spec"]),
-      },
-      {
-        deleteBeforeReplace: true,
-        ...childOptions(childName, `kubernetes:${SERVICE_MONITOR_API_VERSION}:${SERVICE_MONITOR_KIND}`),
-      },
+      SERVICE_MONITOR_API_VERSION,
+      SERVICE_MONITOR_KIND,
+      settings,
+      build,
+      childOptions,
     );
   const serviceMonitor = customResource(`${name}-servicemonitor`, buildModelServiceMonitor);
   if (!dcgmExporter) return { serviceMonitor };
