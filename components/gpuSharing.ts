@@ -20,8 +20,9 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { GPU_RESOURCE } from "./lib/gpu";
-import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
+import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from "../conventions/gpu";
+import { ComponentRoles } from "../conventions/labels";
+import { PACKAGE, standardLabels } from "./lib/labels";
 import { resolveArgs, type Resolved } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
 
@@ -35,12 +36,11 @@ export const GPU_SHARING_APP_NAME = "gpu-sharing";
 export const DEVICE_PLUGIN_CONFIG_LABEL = "nvidia.com/device-plugin.config";
 
 /**
- * The resource time-sliced GPUs are advertised as when `renameByDefault` is true: the device
- * plugin appends `.shared` to the resource name. Pods that accept a shared GPU request this
- * (ModelServing's `gpuResourceName`; the policy pack treats it as a GPU too), while pods that
- * need a whole GPU keep requesting `nvidia.com/gpu` and so never land on a sliced one.
+ * The resource time-sliced GPUs are advertised as when `renameByDefault` is true. Pods that
+ * accept a shared GPU request it (ModelServing's `gpuResourceName`; the policy pack treats it as
+ * a GPU too), while pods that need a whole GPU keep requesting `nvidia.com/gpu`.
  */
-export const SHARED_GPU_RESOURCE = `${GPU_RESOURCE}.shared`;
+export { SHARED_GPU_RESOURCE };
 
 export interface GpuSharingArgs {
   /**

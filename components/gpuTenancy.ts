@@ -22,17 +22,17 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { isCanonicalCidr } from "./lib/cidr";
-import { GPU_RESOURCE } from "./lib/gpu";
+import { isCanonicalCidr } from "../conventions/cidr";
+import { GPU_RESOURCE } from "../conventions/gpu";
 import {
   API_GATEWAY_LABELS,
   ComponentRoles,
   LabelKeys,
   MONITORING_NAMESPACE,
-  PACKAGE,
-  standardLabels,
-} from "./lib/labels";
-import { isNonNegativeQuantity, parseQuantity } from "./lib/quantity";
+  NAMESPACE_NAME_LABEL,
+} from "../conventions/labels";
+import { PACKAGE, standardLabels } from "./lib/labels";
+import { isNonNegativeQuantity, parseQuantity } from "../conventions/quantity";
 import { resolveArgs, type Resolved } from "./lib/resolve";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "./lib/serving";
 import { ArgChecker } from "./lib/validation";
@@ -48,7 +48,7 @@ export const GPU_TENANCY_APP_NAME = "gpu-tenancy";
 export const WORKFLOW_RUNNER = "workflow-runner";
 
 /** Label the API server sets on every Namespace to its own name. */
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+export { NAMESPACE_NAME_LABEL };
 
 /** Where cluster DNS runs. */
 export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
@@ -229,13 +229,10 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
   for (const [smaller, larger] of atMost) {
     const low = withDefaults[smaller];
     const high = withDefaults[larger];
-    if (!isNonNegativeQuantity(low) || !isNonNegativeQuantity(high)) continue;
-    checker.check(
-      parseQuantity(low) <= parseQuantity(high),
-      smaller,
-      low,
-      `at most ${larger} (${JSON.stringify(high)})`,
-    );
+    const lowValue = isNonNegativeQuantity(low) ? parseQuantity(low) : undefined;
+    const highValue = isNonNegativeQuantity(high) ? parseQuantity(high) : undefined;
+    if (lowValue === undefined || highValue === undefined) continue;
+    checker.check(lowValue <= highValue, smaller, low, `at most ${larger} (${JSON.stringify(high)})`);
   }
 
   for (const property of ["modelSourceEgressCidrs", "apiServerEgressCidrs"] as const) {

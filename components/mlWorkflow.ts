@@ -9,7 +9,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
+import { ComponentRoles } from "../conventions/labels";
+import { PACKAGE, standardLabels } from "./lib/labels";
 import { type Resolved, resolveArgs } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
 

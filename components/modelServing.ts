@@ -23,9 +23,11 @@ import {
   withAutoscalingDefaults,
 } from "./autoscaling";
 import { checkUserEnv, userEnvVars } from "./lib/env";
-import { GPU_RESOURCE, gpuPlacement } from "./lib/gpu";
-import { ComponentRoles, PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
-import { isQuantity, parseQuantity } from "./lib/quantity";
+import { GPU_RESOURCE, isExtendedResourceName } from "../conventions/gpu";
+import { gpuPlacement } from "./lib/gpu";
+import { ComponentRoles } from "../conventions/labels";
+import { PACKAGE, selectorLabels, standardLabels } from "./lib/labels";
+import { parseQuantity } from "../conventions/quantity";
 import { fieldsOf, type Resolved, resolveSettings } from "./lib/resolve";
 import {
   DEFAULT_RUN_AS_USER,
@@ -107,9 +109,6 @@ export const POD_START_SLACK_SECONDS = 300;
 
 /** Pulumi's own default await timeout; the rollout timeout never goes below it. */
 const PULUMI_DEFAULT_TIMEOUT_SECONDS = 600;
-
-const EXTENDED_RESOURCE_NAME =
-  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Autoscaling arguments without the target, which is the ModelServing's own Deployment. */
 export type ModelServingAutoscalingArgs = Omit<AutoscalingArgs, "namespace" | "deploymentName">;
@@ -406,7 +405,7 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
   c.wholeNumber("gpus", args.gpus, 0);
   if (args.gpuResourceName !== undefined) {
     c.check(
-      EXTENDED_RESOURCE_NAME.test(args.gpuResourceName) && !args.gpuResourceName.endsWith("kubernetes.io"),
+      isExtendedResourceName(args.gpuResourceName),
       "gpuResourceName",
       args.gpuResourceName,
       'an extended resource name such as "nvidia.com/gpu" or "nvidia.com/mig-1g.10gb"',
@@ -441,9 +440,11 @@ export function validateModelServingArgs(name: string, args: ResolvedModelServin
     .positiveQuantity("loaderCpu", args.loaderCpu)
     .positiveQuantity("loaderMemory", args.loaderMemory);
   const cpu = args.cpu ?? "4";
-  if (args.cpuLimit !== undefined && isQuantity(cpu) && isQuantity(args.cpuLimit)) {
+  const cpuCores = parseQuantity(cpu);
+  const cpuLimitCores = parseQuantity(args.cpuLimit);
+  if (cpuCores !== undefined && cpuLimitCores !== undefined) {
     c.check(
-      parseQuantity(args.cpuLimit) >= parseQuantity(cpu),
+      cpuLimitCores >= cpuCores,
       "cpuLimit",
       args.cpuLimit,
       `at least cpu (${cpu}); Kubernetes rejects a limit below the request`,

@@ -13,7 +13,8 @@
  */
 import * as schedulingv1 from "@pulumi/kubernetes/scheduling/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { ComponentRoles, PACKAGE, standardLabels } from "./lib/labels";
+import { ComponentRoles } from "../conventions/labels";
+import { PACKAGE, standardLabels } from "./lib/labels";
 import { resolveArgs, type Resolved } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
 

@@ -3,9 +3,9 @@
  * Pulumi.yaml declares the same keys for the CLI; a unit test keeps the two in step.
  */
 import { z } from "zod";
-import { KNOWN_GPU_PRODUCTS } from "../components/lib/gpu";
-import { isCanonicalCidr } from "../components/lib/cidr";
-import { isQuantity } from "../components/lib/quantity";
+import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
+import { isCanonicalCidr } from "../conventions/cidr";
+import { isQuantity } from "../conventions/quantity";
 import { isDns1123Label, isEnvVarName, isLabelValue, isPinnedImage } from "../components/lib/validation";
 
 /** The Pulumi config namespace of this project (the project name). */

@@ -2,8 +2,9 @@
 # Makes the policy pack (policy/) ready for `--policy-pack policy`:
 # - its packages: `npm ci --prefix policy` when policy/node_modules is missing or older than
 #   policy/package-lock.json (npm ci also builds, through the pack's `prepare` script);
-# - its JavaScript: `tsc -p policy` when policy/bin/index.js is missing or older than any of
-#   the pack's TypeScript sources or its tsconfig.json.
+# - its JavaScript: `tsc -p policy` when policy/bin/policy/index.js is missing or older than any of
+#   the pack's TypeScript sources (its own and conventions/, which it shares with the components)
+#   or its tsconfig.json.
 # The pack runs from that JavaScript (package.json "main"), so that a preview never type-checks
 # it through ts-node: on a machine without ts-node's cache (every CI job) that cost seconds.
 #
@@ -15,11 +16,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/node-env.sh"
 
 pack="$ROOT/policy"
-built="$pack/bin/index.js"
+built="$pack/bin/policy/index.js"
 
 build_current() {
   [ -f "$built" ] || return 1
-  [ -z "$(find "$pack" -path "$pack/node_modules" -prune -o -path "$pack/bin" -prune -o \
+  [ -z "$(find "$pack" "$ROOT/conventions" -path "$pack/node_modules" -prune -o -path "$pack/bin" -prune -o \
     \( -name '*.ts' -o -name tsconfig.json -o -name package.json \) -newer "$built" -print -quit)" ]
 }
 

@@ -1,25 +1,5 @@
 import type * as k8s from "@pulumi/kubernetes";
-
-/** The extended resource NVIDIA's device plugin advertises for whole GPUs. */
-export const GPU_RESOURCE = "nvidia.com/gpu";
-
-/** Node label set by GPU feature discovery with the GPU model, e.g. `NVIDIA-H100-80GB-HBM3`. */
-export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
-
-/** The taint GPU node pools carry so that only pods asking for GPUs land there. */
-export const GPU_TAINT_KEY = "nvidia.com/gpu";
-
-/** GPU products (as GPU feature discovery names them) the project knows how to place on. */
-export const KNOWN_GPU_PRODUCTS: readonly string[] = [
-  "NVIDIA-H100-80GB-HBM3",
-  "NVIDIA-H200",
-  "NVIDIA-A100-SXM4-80GB",
-  "NVIDIA-A100-SXM4-40GB",
-  "NVIDIA-L40S",
-  "NVIDIA-L4",
-  "NVIDIA-A10G",
-  "Tesla-T4",
-];
+import { GPU_PRODUCT_LABEL, GPU_RESOURCE, GPU_TAINT } from "../../conventions/gpu";
 
 /** CPU, memory and GPU for one container. */
 export interface ComputeResources {
@@ -55,7 +35,7 @@ export function containerResources(
 
 /** Tolerates the GPU taint so GPU pods may land on GPU nodes. */
 export function gpuTolerations(): k8s.types.input.core.v1.Toleration[] {
-  return [{ key: GPU_TAINT_KEY, operator: "Exists", effect: "NoSchedule" }];
+  return [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }];
 }
 
 /** Requires a node whose GPU product is one of `products`. */

@@ -1,3 +1,5 @@
+import { ServingPorts } from "../../conventions/labels";
+
 /**
  * Conventions a model server's pod shares with the components around it (autoscaling,
  * monitoring, the tenancy NetworkPolicy and the policy pack). Change them in one place only.
@@ -10,8 +12,8 @@ export const MODEL_SERVER_CONTAINER = "model-server";
 export const MODEL_LOADER_CONTAINER = "model-loader";
 
 /** Container and Service port names (the policy pack and NetworkPolicies select on these). */
-export const HTTP_PORT_NAME = "http";
-export const METRICS_PORT_NAME = "metrics";
+export const HTTP_PORT_NAME = ServingPorts.http;
+export const METRICS_PORT_NAME = ServingPorts.metrics;
 
 export const DEFAULT_HTTP_PORT = 8000;
 export const DEFAULT_METRICS_PORT = 9090;

@@ -2,8 +2,8 @@
  * Early validation shared by the components and the stack config. Every failure says where
  * (component or stack), which property, the value found and what is allowed.
  */
-import { GPU_PRODUCT_LABEL } from "./gpu";
-import { isQuantity, parseQuantity } from "./quantity";
+import { GPU_PRODUCT_LABEL } from "../../conventions/gpu";
+import { isQuantity, parseQuantity } from "../../conventions/quantity";
 
 /** Thrown for invalid component arguments or stack config, before any resource is registered. */
 export class ValidationError extends Error {
@@ -179,7 +179,7 @@ export class ArgChecker {
   positiveQuantity(property: string, value: unknown): this {
     if (value === undefined) return this;
     return this.check(
-      isQuantity(value) && parseQuantity(value) > 0,
+      isQuantity(value) && (parseQuantity(value) ?? 0) > 0,
       property,
       value,
       `a positive Kubernetes quantity such as ${QUANTITY_EXAMPLES}`,
@@ -193,12 +193,14 @@ export class ArgChecker {
    * checks report those that are not).
    */
   sharedMemoryBelow(property: string, shm: unknown, memoryProperty: string, memory: unknown): this {
-    if (!isQuantity(shm) || !isQuantity(memory)) return this;
+    const shmBytes = isQuantity(shm) ? parseQuantity(shm) : undefined;
+    const memoryBytes = isQuantity(memory) ? parseQuantity(memory) : undefined;
+    if (shmBytes === undefined || memoryBytes === undefined) return this;
     return this.check(
-      parseQuantity(shm) < parseQuantity(memory),
+      shmBytes < memoryBytes,
       property,
       shm,
-      `less than ${memoryProperty} (${memory}), because /dev/shm is charged against the memory limit`,
+      `less than ${memoryProperty} (${String(memory)}), because /dev/shm is charged against the memory limit`,
     );
   }
 

@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** What the build compiles, relative to the pack's folder (see tsconfig.json). */
-const SOURCES = ["index.ts", "tsconfig.json", "lib", "policies"];
+/**
+ * What the build compiles, relative to the pack's folder (see tsconfig.json): the pack's own
+ * sources and the conventions it shares with the components.
+ */
+const SOURCES = ["index.ts", "tsconfig.json", "lib", "policies", path.join("..", "conventions")];
 
 /** The first source file modified after `builtAtMs`, relative to `packDir`, if any. */
 export function sourceNewerThan(packDir: string, builtAtMs: number): string | undefined {
@@ -12,13 +15,22 @@ export function sourceNewerThan(packDir: string, builtAtMs: number): string | un
     const files = fs.statSync(full).isDirectory()
       ? fs
           .readdirSync(full, { recursive: true, encoding: "utf8" })
-          .filter((f) => f.endsWith(".ts"))
-          .map((f) => path.join(source, f))
+          .filter((file) => file.endsWith(".ts"))
+          .map((file) => path.join(source, file))
       : [source];
-    const newer = files.find((f) => fs.statSync(path.join(packDir, f)).mtimeMs > builtAtMs);
+    const newer = files.find((file) => fs.statSync(path.join(packDir, file)).mtimeMs > builtAtMs);
     if (newer !== undefined) return newer;
   }
   return undefined;
+}
+
+/**
+ * The pack's folder of a built entry file (`<pack>/bin/policy/index.js`, the build mirroring
+ * the repository from its root), or undefined when the file is not in a build.
+ */
+export function packDirOfBuild(entryFile: string): string | undefined {
+  const binDir = path.dirname(path.dirname(entryFile));
+  return path.basename(binDir) === "bin" ? path.dirname(binDir) : undefined;
 }
 
 /**
@@ -27,13 +39,12 @@ export function sourceNewerThan(packDir: string, builtAtMs: number): string | un
  * nothing when the pack runs from its TypeScript sources.
  */
 export function assertBuildIsCurrent(entryFile: string): void {
-  const binDir = path.dirname(entryFile);
-  if (path.basename(binDir) !== "bin") return;
-  const packDir = path.dirname(binDir);
+  const packDir = packDirOfBuild(entryFile);
+  if (packDir === undefined) return;
   const newer = sourceNewerThan(packDir, fs.statSync(entryFile).mtimeMs);
   if (newer !== undefined) {
     throw new Error(
-      `the policy pack's build (${path.join("bin", path.basename(entryFile))}) is older than ${newer}; ` +
+      `the policy pack's build (${path.relative(packDir, entryFile)}) is older than ${newer}; ` +
         "rebuild it with `npm run build --prefix policy` (scripts/policy-pack.sh does it when needed)",
     );
   }

@@ -1,12 +1,9 @@
 // GPU extended resources: which names count, and how many GPUs a container and a pod ask for.
 
 import { containersOf, effectivePodAmount, type ContainerRef, type PodTemplate } from "./podTemplate";
-import { parseQuantity } from "./quantity";
+import { isBuiltinGpuResource } from "../../conventions/gpu";
+import { parseQuantity } from "../../conventions/quantity";
 import { hasUnknown, memo, obj } from "./values";
-
-export const BUILTIN_GPU_RESOURCES: readonly string[] = ["nvidia.com/gpu", "nvidia.com/gpu.shared"];
-/** MIG profiles, e.g. nvidia.com/mig-1g.10gb or nvidia.com/mig-3g.40gb. */
-export const MIG_RESOURCE_RE = /^nvidia\.com\/mig-\d+g\.\d+gb$/;
 
 const namesCache = new Map<string, GpuNames>();
 
@@ -29,7 +26,7 @@ export class GpuNames {
     this.extra = new Set(extraNames);
   }
   isGpu(name: string): boolean {
-    return BUILTIN_GPU_RESOURCES.includes(name) || MIG_RESOURCE_RE.test(name) || this.extra.has(name);
+    return isBuiltinGpuResource(name) || this.extra.has(name);
   }
 }
 

@@ -16,7 +16,13 @@
 //   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
 //     number matches a name when every selected model server declares that containerPort under it).
 
-import { cidrContains, parseCidr } from "./cidr";
+import { cidrContains, parseCidr } from "../../conventions/cidr";
+import {
+  API_GATEWAY_LABELS,
+  MONITORING_NAMESPACE,
+  NAMESPACE_NAME_LABEL,
+  ServingPorts,
+} from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import { namedContainerPort } from "./modelServer";
 import type { Peer } from "./networkPolicy";
@@ -29,7 +35,6 @@ import {
   parseLabelSelector,
   type Selector,
 } from "./selectors";
-import { NAMESPACE_NAME_LABEL } from "./stackIndex";
 import { arr, num, obj } from "./values";
 
 export interface IngressSource {
@@ -42,11 +47,11 @@ export interface IngressSource {
 }
 
 export const DEFAULT_INGRESS_SOURCES: IngressSource[] = [
-  { name: "api-gateway", podSelector: { matchLabels: { app: "api-gateway" } } },
+  { name: "api-gateway", podSelector: { matchLabels: { ...API_GATEWAY_LABELS } } },
   {
-    name: "monitoring",
-    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: "monitoring" } },
-    ports: ["metrics"],
+    name: MONITORING_NAMESPACE,
+    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: MONITORING_NAMESPACE } },
+    ports: [ServingPorts.metrics],
   },
 ];
 

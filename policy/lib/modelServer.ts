@@ -1,18 +1,14 @@
 // What counts as a model server: a pod template carrying a configurable label.
 
+import { type LabelRef, MODEL_SERVER_LABEL } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import type { PodTemplate } from "./podTemplate";
 import { arr, num, obj, str } from "./values";
 
-export interface LabelRef {
-  key: string;
-  value: string;
-}
+export type { LabelRef };
 
-export const DEFAULT_MODEL_SERVER_LABEL: LabelRef = {
-  key: "app.kubernetes.io/component",
-  value: "model-server",
-};
+/** The project's model-server label, the default of every policy that recognises model servers. */
+export const DEFAULT_MODEL_SERVER_LABEL: LabelRef = MODEL_SERVER_LABEL;
 
 export const labelRefSchema = (description: string): JsonSchema => ({
   type: "object",

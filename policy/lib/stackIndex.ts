@@ -1,5 +1,6 @@
 // Resources of a stack indexed by namespace and kind, so stack policies run in linear time.
 
+import { NAMESPACE_NAME_LABEL } from "../../conventions/labels";
 import { autoscalerOf, type Autoscaler } from "./autoscalers";
 import { podTemplateOf, type PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
@@ -15,8 +16,6 @@ export interface NamespaceBucket {
   /** HorizontalPodAutoscalers and KEDA ScaledObjects. */
   autoscalers: Autoscaler[];
 }
-
-export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 export interface StackIndex {
   /** Buckets by namespace name, in first-seen order. */

@@ -2,7 +2,7 @@ import { gpuNames, podGpus } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
-import { isWholeNumber, parseQuantity } from "../lib/quantity";
+import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
 export interface GpuLimitsConfig {
@@ -59,7 +59,7 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
       if (limit === undefined) {
         const rq = parseQuantity(request);
         const fix =
-          rq !== undefined && isWholeNumber(rq) && rq >= 0
+          rq !== undefined && Number.isInteger(rq) && rq >= 0
             ? `set ${limitPath} to ${show(request)}, equal to the request (enforcement level "remediate" does this)`
             : `set ${limitPath} and the request to the same whole number of GPUs`;
         out.push(
@@ -74,7 +74,7 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
         continue;
       }
       const lv = parseQuantity(limit);
-      if (lv === undefined || !isWholeNumber(lv) || lv < 0) {
+      if (lv === undefined || !Number.isInteger(lv) || lv < 0) {
         out.push(
           violation({
             ...common,
@@ -138,7 +138,7 @@ export function remediateGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): boolea
     for (const [name, request] of Object.entries(requests)) {
       if (!names.isGpu(name) || isUnknown(request)) continue;
       const rq = parseQuantity(request);
-      if (rq === undefined || !isWholeNumber(rq) || rq < 0) continue;
+      if (rq === undefined || !Number.isInteger(rq) || rq < 0) continue;
       let limits = obj(r.limits);
       if (limits && name in limits) continue;
       if (!limits) {

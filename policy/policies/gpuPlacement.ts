@@ -1,3 +1,4 @@
+import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
 import { gpuNames, podGpus } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
@@ -14,13 +15,8 @@ export interface GpuPlacementConfig {
   taintEffect: string;
 }
 
-export const DEFAULT_GPU_PRODUCTS = [
-  "NVIDIA-H100-80GB-HBM3",
-  "NVIDIA-A100-SXM4-80GB",
-  "NVIDIA-L40S",
-  "NVIDIA-A10G",
-  "Tesla-T4",
-];
+/** The products the components know, so that what stack config accepts is never flagged here. */
+export const DEFAULT_GPU_PRODUCTS: readonly string[] = KNOWN_GPU_PRODUCTS;
 
 export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   name: "gpu-placement",
@@ -32,10 +28,10 @@ export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
     'Add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} and a required node affinity on nvidia.com/gpu.product with operator In and allowed values.',
   defaults: {
     extraGpuResources: [],
-    productLabel: "nvidia.com/gpu.product",
-    allowedProducts: DEFAULT_GPU_PRODUCTS,
-    taintKey: "nvidia.com/gpu",
-    taintEffect: "NoSchedule",
+    productLabel: GPU_PRODUCT_LABEL,
+    allowedProducts: [...DEFAULT_GPU_PRODUCTS],
+    taintKey: GPU_TAINT.key,
+    taintEffect: GPU_TAINT.effect,
   },
   properties: {
     extraGpuResources: {

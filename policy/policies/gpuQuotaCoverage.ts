@@ -2,7 +2,7 @@ import { gpuNames, podGpus } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
 import { defineStackPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
-import { parseQuantity } from "../lib/quantity";
+import { parseQuantity } from "../../conventions/quantity";
 import { formatRef, type K8sResource } from "../lib/resource";
 import type { StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, num, obj, show, type Obj } from "../lib/values";

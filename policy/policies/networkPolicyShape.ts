@@ -1,4 +1,4 @@
-import { isWorld, parseCidr } from "../lib/cidr";
+import { isWholeInternet, parseCidr } from "../../conventions/cidr";
 import { DEFAULT_MODEL_SERVER_LABEL, modelServerLabelSchema, type LabelRef } from "../lib/modelServer";
 import { describePorts, parseNetworkPolicy, parsePeer } from "../lib/networkPolicy";
 import { fieldPath } from "../lib/paths";
@@ -81,7 +81,7 @@ export function checkNetworkPolicyShape(res: K8sResource, cfg: NetworkPolicyShap
         );
       } else if (peer.kind === "ipBlock" && peer.cidr !== undefined && targetsModelServers) {
         const c = parseCidr(peer.cidr);
-        if (c && isWorld(c)) {
+        if (c && isWholeInternet(c)) {
           const target =
             cfg.worldIpBlockScope === "all"
               ? "these pods"

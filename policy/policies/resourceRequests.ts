@@ -1,7 +1,7 @@
 import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
-import { parseQuantity } from "../lib/quantity";
+import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
 export interface ResourceRequestsConfig {

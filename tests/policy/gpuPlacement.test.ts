@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { DEFAULT_GPU_NODES } from "../../config/schema";
+import { KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
 import { gpuPlacement } from "../../policy/policies/gpuPlacement";
 import {
   gpuAffinity,
@@ -12,9 +14,21 @@ import {
 } from "./fixtures";
 import { validateResource } from "./harness";
 
-const ALLOWED = "NVIDIA-H100-80GB-HBM3, NVIDIA-A100-SXM4-80GB, NVIDIA-L40S, NVIDIA-A10G, Tesla-T4";
+const ALLOWED =
+  "NVIDIA-H100-80GB-HBM3, NVIDIA-H200, NVIDIA-A100-SXM4-80GB, NVIDIA-A100-SXM4-40GB, NVIDIA-L40S, NVIDIA-L4, NVIDIA-A10G, Tesla-T4";
 
 describe("gpu-placement", () => {
+  it("allows by default every GPU product the stack config accepts by default", async () => {
+    const products = Object.keys(DEFAULT_GPU_NODES);
+    assert.deepEqual(products, [...KNOWN_GPU_PRODUCTS]);
+    for (const product of products) {
+      const pod = mutate(workload("Deployment", "w", { gpus: 1 }), (p) => {
+        podSpecOf("Deployment", p).affinity = gpuAffinity([product]);
+      });
+      assert.deepEqual(await validateResource(gpuPlacement, pod), [], product);
+    }
+  });
+
   for (const kind of WORKLOAD_KINDS) {
     describe(kind, () => {
       const sp = SPEC_PATH[kind];

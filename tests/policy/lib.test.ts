@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
-import { cidrContains, isWorld, parseCidr } from "../../policy/lib/cidr";
+import { cidrContains, isWholeInternet, parseCidr } from "../../conventions/cidr";
 import { fieldPath } from "../../policy/lib/paths";
 import { containersOf, effectivePodAmount, podTemplateOf } from "../../policy/lib/podTemplate";
-import { parseQuantity } from "../../policy/lib/quantity";
+import { parseQuantity } from "../../conventions/quantity";
 import { fromPulumi, parsePulumiType } from "../../policy/lib/resource";
 import {
   describeSelector,
@@ -45,7 +45,7 @@ describe("policy lib", () => {
       assert.ok(!cidrContains(ten, v6));
       for (const w of ["0.0.0.0/0", "::/0", "0::0/0", "1.2.3.4/0"]) {
         const c = parseCidr(w);
-        assert.ok(c && isWorld(c), w);
+        assert.ok(c && isWholeInternet(c), w);
       }
       const mapped = parseCidr("::ffff:10.0.0.1/128");
       assert.ok(mapped);

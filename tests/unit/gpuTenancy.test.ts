@@ -11,8 +11,8 @@ import {
   withGpuTenancyDefaults,
   workflowRunnerRbac,
 } from "../../components/gpuTenancy";
-import { isCanonicalCidr } from "../../components/lib/cidr";
-import { isQuantity, parseQuantity } from "../../components/lib/quantity";
+import { isCanonicalCidr } from "../../conventions/cidr";
+import { isQuantity, parseQuantity } from "../../conventions/quantity";
 import { ValidationError } from "../../components/lib/validation";
 import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
 
@@ -82,8 +82,8 @@ describe("Kubernetes quantities", () => {
     assert.equal(parseQuantity("1E"), 1e18);
     assert.equal(parseQuantity("128M"), 128e6);
     assert.equal(parseQuantity("-2"), -2);
-    assert.ok(parseQuantity("1Gi") > parseQuantity("1G"));
-    assert.throws(() => parseQuantity("1GB"), /not a Kubernetes quantity: "1GB"/);
+    assert.ok((parseQuantity("1Gi") ?? 0) > (parseQuantity("1G") ?? 0));
+    assert.equal(parseQuantity("1GB"), undefined);
   });
 });
 

@@ -226,12 +226,12 @@ describe("workflows: pull requests", () => {
     assert.equal(inputs.upsert, undefined, "a pull request must not create stacks");
   });
 
-  it("builds the policy pack before a pulumi step runs it (the pack runs from bin/index.js)", () => {
+  it("builds the policy pack before a pulumi step runs it (the pack runs from bin/policy/index.js)", () => {
     const pack = JSON.parse(readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
       main?: string;
       scripts?: Record<string, string>;
     };
-    assert.equal(pack.main, "bin/index.js");
+    assert.equal(pack.main, "bin/policy/index.js");
     assert.equal(pack.scripts?.prepare, "tsc -p .", "npm ci/install must build the pack");
     const checks: [Workflow, string][] = [
       [pr, "preview"],

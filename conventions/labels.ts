@@ -1,0 +1,56 @@
+/**
+ * Label keys and values the components set and the policy pack reads: how a model server, the
+ * API gateway, the monitoring namespace and a namespace's own name are recognised.
+ */
+
+/** Well-known label keys (https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/). */
+export const LabelKeys = {
+  name: "app.kubernetes.io/name",
+  instance: "app.kubernetes.io/instance",
+  component: "app.kubernetes.io/component",
+  partOf: "app.kubernetes.io/part-of",
+  managedBy: "app.kubernetes.io/managed-by",
+} as const;
+
+/** The value of `app.kubernetes.io/part-of` on everything this project deploys. */
+export const PART_OF = "k8s-ml-patterns";
+
+/** The `app.kubernetes.io/component` values the components set; keep them stable. */
+export const ComponentRoles = {
+  modelServer: "model-server",
+  trainer: "trainer",
+  batchInference: "batch-inference",
+  workflow: "workflow",
+  guardrails: "guardrails",
+  monitoring: "monitoring",
+  gpuSharing: "gpu-sharing",
+} as const;
+
+export type ComponentRole = (typeof ComponentRoles)[keyof typeof ComponentRoles];
+
+/** A single label requirement, `key=value`. */
+export interface LabelRef {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** The label every model-server pod carries; the serving policies and NetworkPolicies select on it. */
+export const MODEL_SERVER_LABEL: LabelRef = {
+  key: LabelKeys.component,
+  value: ComponentRoles.modelServer,
+};
+
+/** Pods of the API gateway carry these labels; model servers admit ingress only from them. */
+export const API_GATEWAY_LABELS: Readonly<Record<string, string>> = { app: "api-gateway" };
+
+/** The namespace Prometheus runs in; it may scrape the metrics port. */
+export const MONITORING_NAMESPACE = "monitoring";
+
+/** Label the API server sets on every Namespace to its own name. */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** Container and Service port names of a model server (NetworkPolicies and the pack select on them). */
+export const ServingPorts = {
+  http: "http",
+  metrics: "metrics",
+} as const;
