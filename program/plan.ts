@@ -71,7 +71,7 @@ export function planStack(config: StackConfig): StackPlan {
       modelUri: model.modelUri,
       image: model.image,
       loaderImage: model.loaderImage,
-      gpus: model.gpusPerPod,
+      gpusPerPod: model.gpusPerPod,
       // A CPU-only server (gpusPerPod 0) is not placed by GPU product; ModelServing rejects one that is.
       gpuProducts: model.gpusPerPod > 0 ? [model.gpuProduct] : [],
       cpu: model.cpu,

@@ -6,9 +6,9 @@ import { fieldsOf } from "./resolve";
 
 /**
  * An instance of a CRD (a ServiceMonitor, a KEDA ScaledObject) that a shared helper creates for
- * its owner: metadata and spec built from the settings, replaced delete-first like the other
- * children (its name is fixed), with the owner's options for the type token the engine gives it,
- * `kubernetes:<apiVersion>:<kind>` (what an alias to it must name).
+ * its owner: metadata and spec built from the settings, with the owner's options (see
+ * lib/component.ts) for the type token the engine gives it, `kubernetes:<apiVersion>:<kind>`
+ * (what an alias to it must name).
  */
 export function createCustomResourceChild<S>(
   childName: string,
@@ -21,6 +21,6 @@ export function createCustomResourceChild<S>(
   return new apiextensions.CustomResource(
     childName,
     { apiVersion, kind, ...fieldsOf(settings, build, ["metadata", "spec"]) },
-    { deleteBeforeReplace: true, ...childOptions(childName, `kubernetes:${apiVersion}:${kind}`) },
+    childOptions(childName, `kubernetes:${apiVersion}:${kind}`),
   );
 }

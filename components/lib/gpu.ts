@@ -5,6 +5,8 @@ import { GPU_PRODUCT_LABEL, GPU_RESOURCE, GPU_TAINT } from "../../conventions/gp
 export interface ComputeResources {
   /** Whole GPUs. 0 means the container asks for none. */
   readonly gpus: number;
+  /** The extended resource the GPUs are requested as. @default "nvidia.com/gpu" */
+  readonly gpuResourceName?: string;
   /** CPU request, e.g. "4". */
   readonly cpu: string;
   /** Memory request and limit, e.g. "16Gi". The limit equals the request so GPU pods are not OOM-surprised. */
@@ -26,7 +28,8 @@ export interface ComputeResources {
 export function containerResources(
   resources: ComputeResources,
 ): k8s.types.input.core.v1.ResourceRequirements {
-  const gpu: Record<string, string> = resources.gpus > 0 ? { [GPU_RESOURCE]: String(resources.gpus) } : {};
+  const gpu: Record<string, string> =
+    resources.gpus > 0 ? { [resources.gpuResourceName ?? GPU_RESOURCE]: String(resources.gpus) } : {};
   return {
     requests: { cpu: resources.cpu, memory: resources.memory, ...gpu },
     limits: { cpu: resources.cpuLimit ?? resources.cpu, memory: resources.memory, ...gpu },

@@ -1,8 +1,6 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { resetAutoscalingTargets } from "../../components/autoscaling";
-import { resetDcgmScrapers } from "../../components/monitoring";
 import { allPolicies, PACK_NAME } from "../../policy/policies/all";
 import { main } from "../../program/main";
 import { registrations, resetRegistrations, useMocks } from "../unit/harness";
@@ -26,8 +24,6 @@ import {
  */
 async function mockedResources(stack: string): Promise<{ type: string; name: string }[]> {
   resetRegistrations();
-  resetAutoscalingTargets();
-  resetDcgmScrapers();
   await useMocks(stack);
   pulumi.runtime.setAllConfig(stackConfigText(stack));
   main();

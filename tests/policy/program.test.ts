@@ -2,8 +2,6 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { resetAutoscalingTargets } from "../../components/autoscaling";
-import { resetDcgmScrapers } from "../../components/monitoring";
 import { type PackConfig, type PackResource, runPolicies } from "../../policy/lib/runPack";
 import { main } from "../../program/main";
 import { registrations, resetRegistrations, useMocks } from "../unit/harness";
@@ -12,8 +10,6 @@ import { stackConfigText } from "../unit/stackFiles";
 /** The Kubernetes resources the program registers for a stack, as the pack sees them. */
 async function programResources(stack: string): Promise<PackResource[]> {
   resetRegistrations();
-  resetAutoscalingTargets();
-  resetDcgmScrapers();
   await useMocks(stack);
   pulumi.runtime.setAllConfig(stackConfigText(stack));
   main();

@@ -10,7 +10,6 @@ import {
   DEFAULT_PROMETHEUS_ADDRESS,
   defaultPrometheusQuery,
   rateQuantity,
-  resetAutoscalingTargets,
   validateAutoscalingArgs,
   withAutoscalingDefaults,
 } from "../../components/autoscaling";
@@ -291,12 +290,11 @@ describe("Autoscaling validation", () => {
 });
 
 describe("Autoscaling component", () => {
-  before(() => useMocks());
-  beforeEach(() => {
+  // A new mocked program run per test: each starts without registrations or claims.
+  beforeEach(async () => {
     resetRegistrations();
-    resetAutoscalingTargets();
+    await useMocks();
   });
-  after(resetAutoscalingTargets);
 
   it("creates an HPA by default", async () => {
     const scaling = new Autoscaling("llama", ARGS);

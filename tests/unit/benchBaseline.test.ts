@@ -4,8 +4,6 @@ import { registerPlainWithShells } from "../../bench/baseline/componentShells";
 import { type PlainProgram, registerPlain } from "../../bench/baseline/plainProgram";
 import { fleetConfigText } from "../../bench/fleet";
 import { installMocks, type RecordedResource, waitForRegistrations } from "../../bench/lib/mocks";
-import { resetAutoscalingTargets } from "../../components/autoscaling";
-import { resetDcgmScrapers } from "../../components/monitoring";
 import { main } from "../../program/main";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace::ml-fleet-ns";
@@ -15,8 +13,6 @@ const keyOf = (r: RecordedResource): string => `${r.type}::${r.name}`;
 
 /** Records the program's registrations for a fleet, the way `bench/child.ts program --record` does. */
 async function recordProgram(models: number): Promise<RecordedResource[]> {
-  resetAutoscalingTargets();
-  resetDcgmScrapers();
   const seen = await installMocks(true);
   pulumi.runtime.setAllConfig(fleetConfigText(models));
   main();

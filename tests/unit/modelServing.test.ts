@@ -19,8 +19,8 @@ import {
   withModelServingDefaults,
 } from "../../components/modelServing";
 import { ValidationError } from "../../components/lib/validation";
-import { Autoscaling, resetAutoscalingTargets } from "../../components/autoscaling";
-import { ModelMonitoring, resetDcgmScrapers } from "../../components/monitoring";
+import { Autoscaling } from "../../components/autoscaling";
+import { ModelMonitoring } from "../../components/monitoring";
 import { captureOptions } from "./captureOptions";
 import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
 
@@ -32,7 +32,7 @@ const ARGS = {
   modelUri: ":s3,provider=AWS,env_auth=true:models/llama-3-8b",
   image: "vllm/vllm-openai:v0.6.3",
   args: ["--model", "/models/llama-3-8b"],
-  gpus: 2,
+  gpusPerPod: 2,
   gpuProducts: ["NVIDIA-H100-80GB-HBM3", "NVIDIA-A100-SXM4-80GB"],
   cpu: "8",
   memory: "64Gi",
@@ -90,13 +90,13 @@ describe("ModelServing spec builders", () => {
         autoscaled: false,
         autoscaling: undefined,
         monitoring: undefined,
-        gpus: 1,
+        gpusPerPod: 1,
         gpuResourceName: "nvidia.com/gpu",
         gpuProducts: [],
         cpu: "4",
         memory: "32Gi",
         cpuLimit: "4",
-        shmSizeLimit: "8Gi",
+        sharedMemorySize: "8Gi",
         modelCacheSizeLimit: undefined,
         modelCacheClaimName: undefined,
         loaderImage: DEFAULT_LOADER_IMAGE,
@@ -209,7 +209,7 @@ describe("ModelServing spec builders", () => {
       server.volumeMounts.find((m: any) => m.mountPath === "/dev/shm"),
       { name: "dshm", mountPath: "/dev/shm" },
     );
-    const volumes: any[] = buildVolumes(settings({ shmSizeLimit: "16Gi" }));
+    const volumes: any[] = buildVolumes(settings({ sharedMemorySize: "16Gi" }));
     assert.deepEqual(
       volumes.find((v) => v.name === "dshm"),
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
@@ -229,7 +229,7 @@ describe("ModelServing spec builders", () => {
 
   it("requests a shared or MIG GPU resource by name", () => {
     const server: any = buildServerContainer(
-      settings({ gpus: 1, gpuResourceName: "nvidia.com/mig-1g.10gb" }),
+      settings({ gpusPerPod: 1, gpuResourceName: "nvidia.com/mig-1g.10gb" }),
     );
     assert.equal(server.resources.limits["nvidia.com/mig-1g.10gb"], "1");
     assert.equal(server.resources.requests["nvidia.com/mig-1g.10gb"], "1");
@@ -272,7 +272,7 @@ describe("ModelServing spec builders", () => {
       { key: "nvidia.com/gpu.product", operator: "In", values: ARGS.gpuProducts },
     );
     assert.equal(pod.terminationGracePeriodSeconds, 120);
-    const cpuOnly: any = buildPodSpec(settings({ gpus: 0, gpuProducts: [] }));
+    const cpuOnly: any = buildPodSpec(settings({ gpusPerPod: 0, gpuProducts: [] }));
     assert.equal(cpuOnly.tolerations, undefined);
     assert.equal(cpuOnly.affinity, undefined);
   });
@@ -347,8 +347,8 @@ describe("ModelServing validation", () => {
   });
 
   const cases: [string, Partial<PlainArgs>, string][] = [
-    ["a negative GPU count", { gpus: -1 }, "gpus must be a whole number at least 0; got -1"],
-    ["a fractional GPU count", { gpus: 1.5 }, "gpus must be a whole number at least 0; got 1.5"],
+    ["a negative GPU count", { gpusPerPod: -1 }, "gpusPerPod must be a whole number at least 0; got -1"],
+    ["a fractional GPU count", { gpusPerPod: 1.5 }, "gpusPerPod must be a whole number at least 0; got 1.5"],
     [
       "an untagged image",
       { image: "vllm/vllm-openai" },
@@ -386,13 +386,13 @@ describe("ModelServing validation", () => {
     ],
     [
       "GPU products for a CPU-only server",
-      { gpus: 0, gpuProducts: ["NVIDIA-L40S"] },
-      `gpuProducts must be empty when gpus is 0 (a CPU-only server is not placed on GPU nodes); got ["NVIDIA-L40S"]`,
+      { gpusPerPod: 0, gpuProducts: ["NVIDIA-L40S"] },
+      `gpuProducts must be empty when gpusPerPod is 0 (a CPU-only server is not placed on GPU nodes); got ["NVIDIA-L40S"]`,
     ],
     [
       "GPU pods without a GPU product",
-      { gpus: 1, gpuProducts: [] },
-      "gpuProducts must be at least one GPU product when gpus is above 0 (GPU pods are placed on a product by node affinity); got []",
+      { gpusPerPod: 1, gpuProducts: [] },
+      "gpuProducts must be at least one GPU product when gpusPerPod is above 0 (GPU pods are placed on a product by node affinity); got []",
     ],
     [
       "a CPU limit below the request",
@@ -442,8 +442,8 @@ describe("ModelServing validation", () => {
     ],
     [
       "/dev/shm as large as memory",
-      { memory: "16Gi", shmSizeLimit: "16Gi" },
-      `shmSizeLimit must be less than memory (16Gi), because /dev/shm is charged against the memory limit; got "16Gi"`,
+      { memory: "16Gi", sharedMemorySize: "16Gi" },
+      `sharedMemorySize must be less than memory (16Gi), because /dev/shm is charged against the memory limit; got "16Gi"`,
     ],
     [
       "a size limit on a claim",
@@ -527,12 +527,12 @@ describe("ModelServing validation", () => {
   it("lists every problem in one error", () => {
     assert.throws(
       () => {
-        validateModelServingArgs("llama", { ...ARGS, gpus: -2, image: "img", replicas: 0 });
+        validateModelServingArgs("llama", { ...ARGS, gpusPerPod: -2, image: "img", replicas: 0 });
       },
       (error: unknown) =>
         error instanceof ValidationError &&
         error.message.startsWith(`ModelServing "llama": invalid arguments:\n  - `) &&
-        error.message.includes("gpus must be") &&
+        error.message.includes("gpusPerPod must be") &&
         error.message.includes("image must be") &&
         error.message.includes("replicas must be"),
     );
@@ -540,8 +540,11 @@ describe("ModelServing validation", () => {
 });
 
 describe("ModelServing component", () => {
-  before(() => useMocks());
-  beforeEach(resetRegistrations);
+  // A new mocked program run per test: each starts without registrations or claims.
+  beforeEach(async () => {
+    resetRegistrations();
+    await useMocks();
+  });
 
   it("creates the ServiceAccount, Deployment, Service and PodDisruptionBudget", async () => {
     const serving = new ModelServing("llama", ARGS);
@@ -611,7 +614,7 @@ describe("ModelServing component", () => {
     const serving = new ModelServing("late", {
       ...ARGS,
       namespace: pulumi.output("ml-late"),
-      gpus: pulumi.output(1),
+      gpusPerPod: pulumi.output(1),
     });
     const all = await registrations();
     const deployment: any = findResource(all, "kubernetes:apps/v1:Deployment", "late-deploy").inputs;
@@ -622,11 +625,6 @@ describe("ModelServing component", () => {
 
   describe("with its own autoscaler and ServiceMonitors", () => {
     const SCALING = { minReplicas: 2, maxReplicas: 6, targetRequestsPerSecond: 20 };
-    const resetClaims = (): void => {
-      resetAutoscalingTargets();
-      resetDcgmScrapers();
-    };
-    beforeEach(resetClaims);
 
     it("creates the objects the Autoscaling and ModelMonitoring components would, without their components", async () => {
       new ModelServing("llm", { ...ARGS, autoscaling: SCALING, monitoring: { dcgmExporter: true } });
@@ -645,7 +643,7 @@ describe("ModelServing component", () => {
       assert.equal(deployment.spec.replicas, 1, "the initial count; the autoscaler takes over from there");
 
       resetRegistrations();
-      resetClaims();
+      await useMocks(); // a new program run, without the claims of the first
       new Autoscaling("llm-scaling", { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" });
       new ModelMonitoring("llm-monitoring", {
         namespace: ARGS.namespace,
@@ -714,7 +712,7 @@ describe("ModelServing component", () => {
       // The aliases name the URNs these objects had under the former Autoscaling and
       // ModelMonitoring components, so an update moves them instead of replacing them.
       resetRegistrations();
-      resetClaims();
+      await useMocks(); // a new program run, without the claims of the first
       const former = new Autoscaling("llm-scaling", {
         ...SCALING,
         namespace: ARGS.namespace,
@@ -759,7 +757,7 @@ describe("ModelServing component", () => {
         { parent: team, transformations: hpa.transformations },
       );
       await registrations();
-      resetClaims();
+      await useMocks(); // a new program run, without the claims of the first
       const former = new Autoscaling(
         "llm-scaling",
         { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" },
@@ -785,7 +783,7 @@ describe("ModelServing component", () => {
     it("reports problems of the nested arguments with the others, in one error", () => {
       const args = {
         ...ARGS,
-        gpus: -1,
+        gpusPerPod: -1,
         autoscaling: { ...SCALING, maxReplicas: 1 },
         monitoring: { scrapeInterval: "soon" },
       };
@@ -797,7 +795,7 @@ describe("ModelServing component", () => {
           name: "ValidationError",
           message: [
             'ModelServing "llama": invalid arguments:',
-            "  - gpus must be a whole number at least 0; got -1",
+            "  - gpusPerPod must be a whole number at least 0; got -1",
             "  - autoscaling.maxReplicas must be at least minReplicas (2); got 1",
             '  - monitoring.scrapeInterval must be a Prometheus duration such as "30s" or "1m"; got "soon"',
           ].join("\n"),
@@ -815,15 +813,11 @@ describe("ModelServing component", () => {
     });
   });
 
-  it("throws before registering any child when the arguments are invalid", async () => {
+  it("throws before registering anything, not even itself, when the arguments are invalid", async () => {
     assert.throws(
-      () => new ModelServing("bad", { ...ARGS, gpus: 0.5 }),
-      /gpus must be a whole number at least 0; got 0.5/,
+      () => new ModelServing("bad", { ...ARGS, gpusPerPod: 0.5 }),
+      /gpusPerPod must be a whole number at least 0; got 0.5/,
     );
-    const all = await registrations();
-    assert.deepEqual(
-      all.filter((r) => r.type.startsWith("kubernetes:")).map((r) => r.name),
-      [],
-    );
+    assert.deepEqual(await registrations(), []);
   });
 });

@@ -8,7 +8,6 @@ import {
   MODEL_MONITORING_TYPE,
   ModelMonitoring,
   type ModelMonitoringArgs,
-  resetDcgmScrapers,
   validateModelMonitoringArgs,
   withModelMonitoringDefaults,
 } from "../../components/monitoring";
@@ -205,12 +204,11 @@ describe("ModelMonitoring validation", () => {
 });
 
 describe("ModelMonitoring component", () => {
-  before(() => useMocks());
-  beforeEach(() => {
+  // A new mocked program run per test: each starts without registrations or claims.
+  beforeEach(async () => {
     resetRegistrations();
-    resetDcgmScrapers();
+    await useMocks();
   });
-  after(resetDcgmScrapers);
 
   it("creates one ServiceMonitor, plus one for DCGM when asked", async () => {
     const monitoring = new ModelMonitoring("llama", { ...ARGS, dcgmExporter: true });

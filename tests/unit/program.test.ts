@@ -1,7 +1,5 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { resetAutoscalingTargets } from "../../components/autoscaling";
-import { resetDcgmScrapers } from "../../components/monitoring";
 import { ConfigError } from "../../config/problems";
 import { main } from "../../program/main";
 import {
@@ -92,8 +90,6 @@ const COMMON_TYPES = {
 describe("the program", () => {
   beforeEach(() => {
     resetRegistrations();
-    resetAutoscalingTargets();
-    resetDcgmScrapers();
   });
 
   it("deploys the dev stack's resources", async () => {

@@ -23,10 +23,10 @@ const server = {
   modelName: "tiny",
   modelUri: ":http,url=https://example.com:tiny",
   image: "vllm/vllm-openai:v0.6.3",
-  gpus: 0,
+  gpusPerPod: 0,
   cpu: "1",
   memory: "2Gi",
-  shmSizeLimit: "512Mi",
+  sharedMemorySize: "512Mi",
 };
 const scaling = { minReplicas: 1, maxReplicas: 2, targetRequestsPerSecond: 10 };
 if (process.env.SHAPE === "old") {

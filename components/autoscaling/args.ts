@@ -1,0 +1,118 @@
+/**
+ * The arguments of an autoscaler for a serving Deployment, their defaults, and the settings
+ * (arguments with every default applied) the specs are built from.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { MONITORING_NAMESPACE } from "../../conventions/labels";
+import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC } from "../lib/serving";
+
+/** prometheus-operator's governing Service for the Prometheus pods in the monitoring namespace. */
+export const DEFAULT_PROMETHEUS_ADDRESS = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;
+
+/**
+ * What an autoscaler does, apart from its target: the arguments a ModelServing takes for its own
+ * autoscaler (whose target is its Deployment).
+ */
+export interface AutoscalerOptions {
+  /**
+   * Create an HPA. Must be known when the component is constructed.
+   * @default true unless keda is true
+   */
+  readonly hpa?: boolean;
+  /**
+   * Create a KEDA ScaledObject instead of an HPA (needs KEDA installed). Must be known when the
+   * component is constructed. @default false
+   */
+  readonly keda?: boolean;
+  /** Fewest replicas; at least 1 with an HPA, 0 (scale to zero) allowed with KEDA. @default 1 */
+  readonly minReplicas?: pulumi.Input<number>;
+  /** Most replicas; at least minReplicas. */
+  readonly maxReplicas: pulumi.Input<number>;
+  /** Target average CPU utilization of the server container, in percent of its request. @default 70 */
+  readonly targetCpuUtilizationPercent?: pulumi.Input<number>;
+  /** Target requests per second per pod (HPA AverageValue; KEDA prometheus threshold). */
+  readonly targetRequestsPerSecond: pulumi.Input<number>;
+  /** Per-pod custom metric the HPA reads (served by prometheus-adapter). @default "inference_requests_per_second" */
+  readonly requestsPerSecondMetric?: pulumi.Input<string>;
+  /**
+   * Container whose CPU counts. Measuring the server container alone keeps an idle loader
+   * sidecar from diluting the utilization. @default "model-server"
+   */
+  readonly cpuContainerName?: pulumi.Input<string>;
+  /** How long load must stay low before scaling down. @default 300 */
+  readonly scaleDownStabilizationSeconds?: pulumi.Input<number>;
+  /** How long load must stay high before scaling up. @default 0 */
+  readonly scaleUpStabilizationSeconds?: pulumi.Input<number>;
+  /** Most pods added per minute: GPU pods are scarce and slow to start, so grow in steps. @default 2 */
+  readonly scaleUpPodsPerMinute?: pulumi.Input<number>;
+  /** Most pods removed per minute. @default 1 */
+  readonly scaleDownPodsPerMinute?: pulumi.Input<number>;
+  /** KEDA: Prometheus to query. @default "http://prometheus-operated.monitoring.svc:9090" */
+  readonly prometheusServerAddress?: pulumi.Input<string>;
+  /**
+   * KEDA: PromQL giving the total request rate of the Deployment; KEDA divides it by the replica
+   * count and compares with targetRequestsPerSecond. Required when minReplicas is 0: the default
+   * query reads the model server's own metrics, which vanish with the last pod, so nothing would
+   * ever scale the Deployment back up. Measure demand upstream instead (gateway, queue).
+   * @default sum(rate(inference_requests_total{namespace=...,pod=~"<deployment>-..."}[2m]))
+   */
+  readonly prometheusQuery?: pulumi.Input<string>;
+  /** KEDA: the query value above which a Deployment at zero is woken up. @default 0 */
+  readonly prometheusActivationThreshold?: pulumi.Input<number>;
+  /** KEDA: also scale on CPU (ignored for waking from zero, as KEDA requires). @default true */
+  readonly kedaCpuTrigger?: pulumi.Input<boolean>;
+  /** KEDA: seconds between trigger checks. @default 30 */
+  readonly kedaPollingIntervalSeconds?: pulumi.Input<number>;
+  /** KEDA: seconds without activity before scaling to zero. @default 300 */
+  readonly kedaCooldownSeconds?: pulumi.Input<number>;
+}
+
+/** Arguments of the Autoscaling component: the options and the Deployment they scale. */
+export interface AutoscalingArgs extends AutoscalerOptions {
+  /** Namespace of the Deployment (the autoscaler lives there too). */
+  readonly namespace: pulumi.Input<string>;
+  /** Name of the Deployment to scale, e.g. `ModelServing.deploymentName`. */
+  readonly deploymentName: pulumi.Input<string>;
+}
+
+/** Every literal default of the autoscaler options, in one place. */
+export const AUTOSCALING_DEFAULTS = {
+  keda: false,
+  minReplicas: 1,
+  targetCpuUtilizationPercent: 70,
+  requestsPerSecondMetric: REQUESTS_PER_SECOND_METRIC,
+  cpuContainerName: MODEL_SERVER_CONTAINER,
+  scaleDownStabilizationSeconds: 300,
+  scaleUpStabilizationSeconds: 0,
+  scaleUpPodsPerMinute: 2,
+  scaleDownPodsPerMinute: 1,
+  prometheusServerAddress: DEFAULT_PROMETHEUS_ADDRESS,
+  prometheusActivationThreshold: 0,
+  kedaCpuTrigger: true,
+  kedaPollingIntervalSeconds: 30,
+  kedaCooldownSeconds: 300,
+} as const;
+
+/** Autoscaling arguments with every default applied. */
+export interface AutoscalingSettings {
+  readonly name: string;
+  readonly namespace: string;
+  readonly deploymentName: string;
+  readonly keda: boolean;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilizationPercent: number;
+  readonly targetRequestsPerSecond: number;
+  readonly requestsPerSecondMetric: string;
+  readonly cpuContainerName: string;
+  readonly scaleDownStabilizationSeconds: number;
+  readonly scaleUpStabilizationSeconds: number;
+  readonly scaleUpPodsPerMinute: number;
+  readonly scaleDownPodsPerMinute: number;
+  readonly prometheusServerAddress: string;
+  readonly prometheusQuery: string;
+  readonly prometheusActivationThreshold: number;
+  readonly kedaCpuTrigger: boolean;
+  readonly kedaPollingIntervalSeconds: number;
+  readonly kedaCooldownSeconds: number;
+}

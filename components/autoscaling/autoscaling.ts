@@ -1,0 +1,55 @@
+/** The Autoscaling component: an autoscaler for any serving Deployment. */
+import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
+import type * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "../lib/component";
+import { PACKAGE } from "../lib/labels";
+import { resolveSettings } from "../lib/resolve";
+import type { AutoscalingArgs } from "./args";
+import { createAutoscaler } from "./create";
+import {
+  claimAutoscalingTarget,
+  usesKeda,
+  validateAutoscalingArgs,
+  withAutoscalingDefaults,
+} from "./validate";
+
+export const AUTOSCALING_TYPE = `${PACKAGE}:serving:Autoscaling`;
+
+/**
+ * Scales a serving Deployment with an `autoscaling/v2` HPA on CPU and on requests per second per
+ * pod (default) or, instead, a KEDA ScaledObject with cpu and prometheus triggers that may scale
+ * to zero. Never both on one Deployment: KEDA drives its own HPA, and two HPAs on one target
+ * overwrite each other's replica count. Create the Deployment with `autoscaled: true`
+ * (ModelServing) so Pulumi leaves its replica count alone.
+ */
+export class Autoscaling extends pulumi.ComponentResource {
+  public readonly horizontalPodAutoscaler?: autoscalingv2.HorizontalPodAutoscaler;
+  public readonly scaledObject?: apiextensions.CustomResource;
+
+  /** Name of the HPA or ScaledObject. */
+  public readonly autoscalerName: pulumi.Output<string>;
+  /** "HorizontalPodAutoscaler" or "ScaledObject". */
+  public readonly autoscalerKind: string;
+
+  constructor(name: string, args: AutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
+    const settings = resolveSettings(
+      args,
+      (resolved) => {
+        validateAutoscalingArgs(name, resolved);
+        claimAutoscalingTarget(name, resolved);
+      },
+      (resolved) => withAutoscalingDefaults(name, resolved),
+    );
+    super(AUTOSCALING_TYPE, name, {}, opts);
+
+    const autoscaler = createAutoscaler(name, usesKeda(args), settings, () => childOptions(this));
+    if (autoscaler.horizontalPodAutoscaler !== undefined)
+      this.horizontalPodAutoscaler = autoscaler.horizontalPodAutoscaler;
+    if (autoscaler.scaledObject !== undefined) this.scaledObject = autoscaler.scaledObject;
+    this.autoscalerName = autoscaler.name;
+    this.autoscalerKind = autoscaler.kind;
+
+    this.registerOutputs({ autoscalerName: this.autoscalerName, autoscalerKind: this.autoscalerKind });
+  }
+}

@@ -1,0 +1,193 @@
+/** Validation, the one-autoscaler-per-Deployment claim, and the defaults of autoscaler arguments. */
+import { claimsOfThisRun, ExclusiveClaims } from "../lib/claims";
+import type { Resolved } from "../lib/resolve";
+import { REQUESTS_TOTAL_METRIC } from "../lib/serving";
+import { ArgChecker } from "../lib/validation";
+import {
+  AUTOSCALING_DEFAULTS,
+  type AutoscalerOptions,
+  type AutoscalingArgs,
+  type AutoscalingSettings,
+} from "./args";
+
+/** Kubernetes caps HPA stabilization windows at one hour. */
+const MAX_STABILIZATION_SECONDS = 3600;
+
+const PROMETHEUS_METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Which autoscaler claimed each Deployment, in this program run. */
+const AUTOSCALED_DEPLOYMENTS = "autoscaled Deployments";
+
+/** True when the arguments ask for a KEDA ScaledObject (and so no HPA of ours). */
+export function usesKeda(args: Pick<AutoscalerOptions, "keda">): boolean {
+  return args.keda === true;
+}
+
+/** The default KEDA query: the Deployment's total request rate, from the servers' own counter. */
+export function defaultPrometheusQuery(namespace: string, deploymentName: string): string {
+  // Deployment pods are named <deployment>-<pod-template-hash>-<suffix>.
+  return `sum(rate(${REQUESTS_TOTAL_METRIC}{namespace="${namespace}",pod=~"${deploymentName}-[a-z0-9]+-[a-z0-9]+"}[2m]))`;
+}
+
+/** Checks Autoscaling arguments and throws one ValidationError naming every problem. */
+export function validateAutoscalingArgs(name: string, args: Resolved<AutoscalingArgs>): void {
+  const checker = new ArgChecker(`Autoscaling "${name}"`);
+  checker.dnsLabel("name", name);
+  checker.dnsLabel("namespace", args.namespace);
+  checker.dnsSubdomain("deploymentName", args.deploymentName, "a Deployment name");
+  checkAutoscalerOptions(checker, args);
+  checker.throwIfInvalid();
+}
+
+/**
+ * Records every problem of the autoscaler options in `checker` (which may be scoped under
+ * another component). The target is not checked here: a ModelServing derives it from its own
+ * name, which it checks itself, so a bad name is reported once.
+ */
+export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<AutoscalerOptions>): void {
+  checker.check(
+    !(args.hpa === true && args.keda === true),
+    "keda",
+    args.keda,
+    "false when hpa is true: an HPA and a KEDA ScaledObject (which drives an HPA of its own) on one Deployment would overwrite each other's replica count",
+  );
+  checker.check(
+    args.hpa !== false || args.keda === true,
+    "hpa",
+    args.hpa,
+    "true unless keda is true (an Autoscaling component with neither scales nothing)",
+  );
+
+  const keda = usesKeda(args);
+  const minReplicas = args.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas;
+  checker.wholeNumber("minReplicas", args.minReplicas, 0);
+  checker.check(
+    keda || minReplicas !== 0,
+    "minReplicas",
+    minReplicas,
+    "at least 1 with an HPA (scaling to zero needs keda: true)",
+  );
+  checker.wholeNumber("maxReplicas", args.maxReplicas, 1);
+  checker.check(
+    args.maxReplicas >= minReplicas,
+    "maxReplicas",
+    args.maxReplicas,
+    `at least minReplicas (${minReplicas})`,
+  );
+  checker.wholeNumber("targetCpuUtilizationPercent", args.targetCpuUtilizationPercent, 1, 100);
+  checker.check(
+    typeof args.targetRequestsPerSecond === "number" &&
+      Number.isFinite(args.targetRequestsPerSecond) &&
+      args.targetRequestsPerSecond > 0,
+    "targetRequestsPerSecond",
+    args.targetRequestsPerSecond,
+    "a number greater than 0",
+  );
+  if (args.requestsPerSecondMetric !== undefined) {
+    checker.check(
+      PROMETHEUS_METRIC_NAME.test(args.requestsPerSecondMetric),
+      "requestsPerSecondMetric",
+      args.requestsPerSecondMetric,
+      "a Prometheus metric name",
+    );
+  }
+  checker.dnsLabel("cpuContainerName", args.cpuContainerName);
+  for (const property of ["scaleDownStabilizationSeconds", "scaleUpStabilizationSeconds"] as const) {
+    checker.wholeNumber(property, args[property], 0, MAX_STABILIZATION_SECONDS);
+  }
+  checker.wholeNumber("scaleUpPodsPerMinute", args.scaleUpPodsPerMinute, 1);
+  checker.wholeNumber("scaleDownPodsPerMinute", args.scaleDownPodsPerMinute, 1);
+  checkKedaOptions(checker, args, keda && minReplicas === 0);
+}
+
+function checkKedaOptions(
+  checker: ArgChecker,
+  args: Resolved<AutoscalerOptions>,
+  scalesToZero: boolean,
+): void {
+  if (args.prometheusServerAddress !== undefined) {
+    checker.check(
+      /^https?:\/\/[^\s/]+(\/\S*)?$/.test(args.prometheusServerAddress),
+      "prometheusServerAddress",
+      args.prometheusServerAddress,
+      "an http:// or https:// URL",
+    );
+  }
+  if (args.prometheusQuery !== undefined) {
+    checker.check(
+      args.prometheusQuery.trim().length > 0,
+      "prometheusQuery",
+      args.prometheusQuery,
+      "a PromQL query",
+    );
+  }
+  if (scalesToZero) {
+    checker.check(
+      args.prometheusQuery !== undefined,
+      "prometheusQuery",
+      args.prometheusQuery,
+      "set when minReplicas is 0: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue)",
+    );
+  }
+  if (args.prometheusActivationThreshold !== undefined) {
+    checker.check(
+      Number.isFinite(args.prometheusActivationThreshold) && args.prometheusActivationThreshold >= 0,
+      "prometheusActivationThreshold",
+      args.prometheusActivationThreshold,
+      "a number of at least 0",
+    );
+  }
+  checker.wholeNumber("kedaPollingIntervalSeconds", args.kedaPollingIntervalSeconds, 1);
+  checker.wholeNumber("kedaCooldownSeconds", args.kedaCooldownSeconds, 0);
+}
+
+/**
+ * Claims the target Deployment for this autoscaler, so that a second autoscaler on it in the
+ * same program run fails with a clear message instead of two controllers fighting in the cluster.
+ */
+export function claimAutoscalingTarget(name: string, args: Resolved<AutoscalingArgs>): void {
+  const kind = usesKeda(args) ? "a KEDA ScaledObject" : "an HPA";
+  const owner = `Autoscaling "${name}" (${kind})`;
+  const target = `${args.namespace}/${args.deploymentName}`;
+  const holder = claimsOfThisRun(AUTOSCALED_DEPLOYMENTS).claim(
+    ExclusiveClaims.key(args.namespace, "Deployment", args.deploymentName),
+    owner,
+  );
+  new ArgChecker(`Autoscaling "${name}"`)
+    .check(
+      holder === undefined,
+      "deploymentName",
+      target,
+      `a Deployment no other autoscaler targets, but ${holder ?? ""} already scales it`,
+    )
+    .throwIfInvalid();
+}
+
+/** Applies the documented defaults to validated arguments. */
+export function withAutoscalingDefaults(name: string, args: Resolved<AutoscalingArgs>): AutoscalingSettings {
+  const defaults = AUTOSCALING_DEFAULTS;
+  return {
+    name,
+    namespace: args.namespace,
+    deploymentName: args.deploymentName,
+    keda: usesKeda(args),
+    minReplicas: args.minReplicas ?? defaults.minReplicas,
+    maxReplicas: args.maxReplicas,
+    targetCpuUtilizationPercent: args.targetCpuUtilizationPercent ?? defaults.targetCpuUtilizationPercent,
+    targetRequestsPerSecond: args.targetRequestsPerSecond,
+    requestsPerSecondMetric: args.requestsPerSecondMetric ?? defaults.requestsPerSecondMetric,
+    cpuContainerName: args.cpuContainerName ?? defaults.cpuContainerName,
+    scaleDownStabilizationSeconds:
+      args.scaleDownStabilizationSeconds ?? defaults.scaleDownStabilizationSeconds,
+    scaleUpStabilizationSeconds: args.scaleUpStabilizationSeconds ?? defaults.scaleUpStabilizationSeconds,
+    scaleUpPodsPerMinute: args.scaleUpPodsPerMinute ?? defaults.scaleUpPodsPerMinute,
+    scaleDownPodsPerMinute: args.scaleDownPodsPerMinute ?? defaults.scaleDownPodsPerMinute,
+    prometheusServerAddress: args.prometheusServerAddress ?? defaults.prometheusServerAddress,
+    prometheusQuery: args.prometheusQuery ?? defaultPrometheusQuery(args.namespace, args.deploymentName),
+    prometheusActivationThreshold:
+      args.prometheusActivationThreshold ?? defaults.prometheusActivationThreshold,
+    kedaCpuTrigger: args.kedaCpuTrigger ?? defaults.kedaCpuTrigger,
+    kedaPollingIntervalSeconds: args.kedaPollingIntervalSeconds ?? defaults.kedaPollingIntervalSeconds,
+    kedaCooldownSeconds: args.kedaCooldownSeconds ?? defaults.kedaCooldownSeconds,
+  };
+}

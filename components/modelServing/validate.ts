@@ -1,0 +1,167 @@
+/** Validation of ModelServing arguments, before anything is registered. */
+import { isExtendedResourceName } from "../../conventions/gpu";
+import { parseQuantity } from "../../conventions/quantity";
+import { checkAutoscalerOptions } from "../autoscaling/validate";
+import { checkUserEnv } from "../lib/env";
+import type { Resolved } from "../lib/resolve";
+import { ArgChecker, isDns1035Label } from "../lib/validation";
+import { checkWorkloadArgs } from "../lib/workload";
+import { checkMonitoringOptions } from "../monitoring/validate";
+import { MODEL_SERVING_DEFAULTS, type ModelServingArgs } from "./args";
+import { MODEL_SERVING_INJECTED_ENV, STARTUP_PROBE_PERIOD_SECONDS } from "./loader";
+import { isAutoscaled } from "./settings";
+
+type ResolvedArgs = Resolved<ModelServingArgs>;
+
+function checkPath(checker: ArgChecker, property: string, value: string | undefined): void {
+  if (value === undefined) return;
+  checker.check(/^\/\S*$/.test(value), property, value, "an absolute HTTP path without spaces");
+}
+
+function checkStringList(checker: ArgChecker, property: string, value: readonly string[] | undefined): void {
+  if (value === undefined) return;
+  checker.check(
+    Array.isArray(value) && value.every((item) => typeof item === "string"),
+    property,
+    value,
+    "a list of strings",
+  );
+}
+
+function checkModel(checker: ArgChecker, name: string, args: ResolvedArgs): void {
+  // The component name is the name of the Service too, and Service names are DNS-1035 labels.
+  checker.check(
+    isDns1035Label(name),
+    "name",
+    name,
+    "a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at most 63 characters), since it names the Service",
+  );
+  checker.dnsLabel("namespace", args.namespace);
+  checker.dnsLabel("modelName", args.modelName);
+  checker.check(
+    typeof args.modelUri === "string" && args.modelUri.length > 0 && !/\s/.test(args.modelUri),
+    "modelUri",
+    args.modelUri,
+    "a non-empty location without whitespace",
+  );
+}
+
+function checkServer(checker: ArgChecker, args: ResolvedArgs): void {
+  checker.wholeNumber("httpPort", args.httpPort, 1, 65535);
+  checker.wholeNumber("metricsPort", args.metricsPort, 1, 65535);
+  const httpPort = args.httpPort ?? MODEL_SERVING_DEFAULTS.httpPort;
+  const metricsPort = args.metricsPort ?? MODEL_SERVING_DEFAULTS.metricsPort;
+  // A separate metrics port lets NetworkPolicies open metrics to Prometheus without opening the API.
+  checker.check(
+    httpPort !== metricsPort,
+    "metricsPort",
+    metricsPort,
+    `a port other than httpPort (${httpPort})`,
+  );
+  checkPath(checker, "livenessPath", args.livenessPath);
+  checkPath(checker, "readinessPath", args.readinessPath);
+  checker.wholeNumber("replicas", args.replicas, 1);
+  checker.wholeNumber("runAsUser", args.runAsUser, 1);
+  checker.positiveQuantity("cpuLimit", args.cpuLimit);
+  const cpuCores = parseQuantity(args.cpu ?? MODEL_SERVING_DEFAULTS.cpu);
+  const cpuLimitCores = parseQuantity(args.cpuLimit);
+  if (cpuCores !== undefined && cpuLimitCores !== undefined) {
+    checker.check(
+      cpuLimitCores >= cpuCores,
+      "cpuLimit",
+      args.cpuLimit,
+      `at least cpu (${args.cpu ?? MODEL_SERVING_DEFAULTS.cpu}); Kubernetes rejects a limit below the request`,
+    );
+  }
+}
+
+function checkGpus(checker: ArgChecker, args: ResolvedArgs): void {
+  if (args.gpuResourceName !== undefined) {
+    checker.check(
+      isExtendedResourceName(args.gpuResourceName),
+      "gpuResourceName",
+      args.gpuResourceName,
+      'an extended resource name such as "nvidia.com/gpu" or "nvidia.com/mig-1g.10gb"',
+    );
+  }
+  const gpuProducts = args.gpuProducts ?? [];
+  checker.check(
+    args.gpusPerPod !== 0 || gpuProducts.length === 0,
+    "gpuProducts",
+    gpuProducts,
+    "empty when gpusPerPod is 0 (a CPU-only server is not placed on GPU nodes)",
+  );
+  checker.check(
+    args.gpusPerPod === 0 || gpuProducts.length > 0,
+    "gpuProducts",
+    gpuProducts,
+    "at least one GPU product when gpusPerPod is above 0 (GPU pods are placed on a product by node affinity)",
+  );
+}
+
+function checkLoader(checker: ArgChecker, args: ResolvedArgs): void {
+  checker.image("loaderImage", args.loaderImage);
+  checkStringList(checker, "loaderCommand", args.loaderCommand);
+  checkStringList(checker, "loaderArgs", args.loaderArgs);
+  checkUserEnv(checker, "loaderEnv", args.loaderEnv, MODEL_SERVING_INJECTED_ENV);
+  checker
+    .positiveQuantity("loaderCpu", args.loaderCpu)
+    .positiveQuantity("loaderMemory", args.loaderMemory)
+    .positiveQuantity("modelCacheSizeLimit", args.modelCacheSizeLimit);
+  checker.dnsSubdomain("modelCacheClaimName", args.modelCacheClaimName, "a PersistentVolumeClaim name");
+  if (args.modelCacheClaimName !== undefined) {
+    checker.check(
+      args.modelCacheSizeLimit === undefined,
+      "modelCacheSizeLimit",
+      args.modelCacheSizeLimit,
+      "unset when modelCacheClaimName is set (the claim decides the size)",
+    );
+  }
+  checker.dnsSubdomain("loaderSecretName", args.loaderSecretName, "a Secret name");
+  checker.wholeNumber("maxModelDownloadSeconds", args.maxModelDownloadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
+  checker.wholeNumber("maxModelLoadSeconds", args.maxModelLoadSeconds, STARTUP_PROBE_PERIOD_SECONDS);
+}
+
+function checkLifecycle(checker: ArgChecker, args: ResolvedArgs): void {
+  checker.wholeNumber("drainSeconds", args.drainSeconds, 0, 3600);
+  const drainSeconds = args.drainSeconds ?? MODEL_SERVING_DEFAULTS.drainSeconds;
+  const grace = args.terminationGracePeriodSeconds ?? MODEL_SERVING_DEFAULTS.terminationGracePeriodSeconds;
+  checker.check(
+    grace > drainSeconds,
+    "terminationGracePeriodSeconds",
+    grace,
+    `greater than drainSeconds (${drainSeconds}), or the server is killed before it finishes draining`,
+  );
+  checker.wholeNumber("pdbMinAvailable", args.pdbMinAvailable, 0);
+  if (args.pdbMinAvailable !== undefined && !isAutoscaled(args)) {
+    const replicas = args.replicas ?? MODEL_SERVING_DEFAULTS.replicas;
+    checker.check(
+      args.pdbMinAvailable < replicas,
+      "pdbMinAvailable",
+      args.pdbMinAvailable,
+      `less than replicas (${replicas}), or no node running a replica could ever be drained`,
+    );
+  }
+  checker.wholeNumber("rolloutTimeoutSeconds", args.rolloutTimeoutSeconds, 60);
+  checker.dnsSubdomain("clusterDomain", args.clusterDomain, "a DNS domain such as cluster.local");
+}
+
+/**
+ * Checks ModelServing arguments and throws one ValidationError naming every problem. Pure, so
+ * stack config can be checked with it before anything is registered. The nested autoscaling and
+ * monitoring options are checked without their targets, which derive from the name: a bad name
+ * is reported once, not again in fields the user never set.
+ */
+export function validateModelServingArgs(name: string, args: ResolvedArgs): void {
+  const checker = new ArgChecker(`ModelServing "${name}"`);
+  checkModel(checker, name, args);
+  checkWorkloadArgs(checker, args, MODEL_SERVING_DEFAULTS, MODEL_SERVING_INJECTED_ENV);
+  checkServer(checker, args);
+  checkGpus(checker, args);
+  checkLoader(checker, args);
+  checkLifecycle(checker, args);
+  if (args.autoscaling !== undefined)
+    checkAutoscalerOptions(checker.scoped("autoscaling."), args.autoscaling);
+  if (args.monitoring !== undefined) checkMonitoringOptions(checker.scoped("monitoring."), args.monitoring);
+  checker.throwIfInvalid();
+}
