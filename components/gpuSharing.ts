@@ -23,7 +23,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from "../conventions/gpu";
 import { ComponentRoles } from "../conventions/labels";
 import { PACKAGE, standardLabels } from "./lib/labels";
-import { resolveArgs, type Resolved } from "./lib/resolve";
+import { childOptions } from "./lib/component";
+import { type Resolved, resolveSettings } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
 
 /** Type token of the component. */
@@ -105,12 +106,14 @@ export interface GpuSharingSettings {
   readonly forceNodeLabels: boolean;
 }
 
+/** Every literal default of GpuSharing, in one place. */
 export const GPU_SHARING_DEFAULTS = {
   profile: "any",
   namespace: "gpu-operator",
   configMapName: "time-slicing-config",
   renameByDefault: true,
   failRequestsGreaterThanOne: true,
+  nodeNames: [],
   forceNodeLabels: false,
 } as const;
 
@@ -147,7 +150,7 @@ export function withGpuSharingDefaults(args: ResolvedGpuSharingArgs): GpuSharing
     renameByDefault: args.renameByDefault ?? GPU_SHARING_DEFAULTS.renameByDefault,
     failRequestsGreaterThanOne:
       args.failRequestsGreaterThanOne ?? GPU_SHARING_DEFAULTS.failRequestsGreaterThanOne,
-    nodeNames: args.nodeNames ?? [],
+    nodeNames: args.nodeNames ?? GPU_SHARING_DEFAULTS.nodeNames,
     forceNodeLabels: args.forceNodeLabels ?? GPU_SHARING_DEFAULTS.forceNodeLabels,
   };
 }
@@ -239,27 +242,31 @@ export class GpuSharing extends pulumi.ComponentResource {
   public readonly labelledNodes: pulumi.Output<string[]>;
 
   constructor(name: string, args: GpuSharingArgs, opts?: pulumi.ComponentResourceOptions) {
-    const resolved = resolveArgs(args, (a) => {
-      validateGpuSharingArgs(name, a);
-    });
+    const settings = resolveSettings(
+      args,
+      (resolved) => {
+        validateGpuSharingArgs(name, resolved);
+      },
+      withGpuSharingDefaults,
+    );
     super(GPU_SHARING_TYPE, name, {}, opts);
-    const settings = resolved.apply(withGpuSharingDefaults);
 
-    const configMap = settings.apply((s) => timeSlicingConfigMap(name, s));
+    const configMap = settings.apply((resolved) => timeSlicingConfigMap(name, resolved));
     this.configMap = new corev1.ConfigMap(
       `${name}-config`,
       { metadata: configMap.metadata, data: configMap.data },
-      // The name is explicit, so a replacement must delete the old ConfigMap first.
-      { parent: this, deleteBeforeReplace: true },
+      childOptions(this),
     );
 
-    // The label only matters once the config it names exists.
-    this.nodePatches = (args.nodeNames ?? []).map(
+    // The label only matters once the config it names exists. A patch changes an existing node
+    // rather than creating an object with a fixed name, so it keeps the default create-first
+    // replacement.
+    this.nodePatches = (args.nodeNames ?? GPU_SHARING_DEFAULTS.nodeNames).map(
       (nodeName) =>
         new corev1.NodePatch(
           `${name}-label-${nodeName}`,
-          { metadata: settings.apply((s) => nodeLabelPatch(name, nodeName, s).metadata) },
-          { parent: this, dependsOn: [this.configMap] },
+          { metadata: settings.apply((resolved) => nodeLabelPatch(name, nodeName, resolved).metadata) },
+          childOptions(this, { dependsOn: [this.configMap], deleteBeforeReplace: false }),
         ),
     );
 

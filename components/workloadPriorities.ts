@@ -15,7 +15,8 @@ import * as schedulingv1 from "@pulumi/kubernetes/scheduling/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentRoles } from "../conventions/labels";
 import { PACKAGE, standardLabels } from "./lib/labels";
-import { resolveArgs, type Resolved } from "./lib/resolve";
+import { childOptions } from "./lib/component";
+import { type Resolved, resolveSettings } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
 
 /** Type token of the component. */
@@ -66,7 +67,8 @@ export interface WorkloadPrioritiesSettings {
   readonly batchValue: number;
 }
 
-export const WORKLOAD_PRIORITY_DEFAULTS = {
+/** Every literal default of WorkloadPriorities, in one place. */
+export const WORKLOAD_PRIORITIES_DEFAULTS = {
   servingValue: 100_000,
   trainingValue: 50_000,
   batchValue: 10_000,
@@ -85,7 +87,7 @@ export function validateWorkloadPrioritiesArgs(name: string, args: ResolvedWorkl
     'a prefix that does not start with "system"',
   );
 
-  const values = { ...WORKLOAD_PRIORITY_DEFAULTS, ...definedOnly(args) };
+  const values = { ...WORKLOAD_PRIORITIES_DEFAULTS, ...definedOnly(args) };
   for (const property of ["servingValue", "trainingValue", "batchValue"] as const) {
     checker.wholeNumber(property, values[property], MIN_PRIORITY, SYSTEM_PRIORITY_FLOOR - 1);
   }
@@ -123,9 +125,9 @@ export function withWorkloadPrioritiesDefaults(
 ): WorkloadPrioritiesSettings {
   return {
     prefix: args.prefix ?? name,
-    servingValue: args.servingValue ?? WORKLOAD_PRIORITY_DEFAULTS.servingValue,
-    trainingValue: args.trainingValue ?? WORKLOAD_PRIORITY_DEFAULTS.trainingValue,
-    batchValue: args.batchValue ?? WORKLOAD_PRIORITY_DEFAULTS.batchValue,
+    servingValue: args.servingValue ?? WORKLOAD_PRIORITIES_DEFAULTS.servingValue,
+    trainingValue: args.trainingValue ?? WORKLOAD_PRIORITIES_DEFAULTS.trainingValue,
+    batchValue: args.batchValue ?? WORKLOAD_PRIORITIES_DEFAULTS.batchValue,
   };
 }
 
@@ -192,11 +194,15 @@ export class WorkloadPriorities extends pulumi.ComponentResource {
   public readonly batchClassName: pulumi.Output<string>;
 
   constructor(name: string, args: WorkloadPrioritiesArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const resolved = resolveArgs(args, (a) => {
-      validateWorkloadPrioritiesArgs(name, a);
-    });
+    const settings = resolveSettings(
+      args,
+      (resolved) => {
+        validateWorkloadPrioritiesArgs(name, resolved);
+      },
+      (resolved) => withWorkloadPrioritiesDefaults(name, resolved),
+    );
     super(WORKLOAD_PRIORITIES_TYPE, name, {}, opts);
-    const specs = resolved.apply((a) => priorityClassSpecs(name, withWorkloadPrioritiesDefaults(name, a)));
+    const specs = settings.apply((resolved) => priorityClassSpecs(name, resolved));
 
     // `value` and `preemptionPolicy` are immutable, so changing them replaces the class; the
     // name is explicit, so the old class must go first. Running pods keep their priority; pods
@@ -212,7 +218,7 @@ export class WorkloadPriorities extends pulumi.ComponentResource {
           preemptionPolicy: spec.preemptionPolicy,
           description: spec.description,
         },
-        { parent: this, deleteBeforeReplace: true },
+        childOptions(this),
       );
     };
     this.serving = create("serving");

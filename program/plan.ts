@@ -143,7 +143,7 @@ export function planStack(config: StackConfig): StackPlan {
         image: job.image,
         ...(job.command.length > 0 ? { command: job.command } : {}),
         workers: job.workers,
-        gpusPerWorker: job.gpusPerWorker,
+        gpusPerPod: job.gpusPerWorker,
         gpuProducts: job.gpusPerWorker > 0 ? [job.gpuProduct] : [],
         cpu: job.cpu,
         memory: job.memory,

@@ -272,12 +272,12 @@ describe("BatchInference validation", () => {
     [
       "bad memory",
       { memory: "16 Gi" },
-      'memory must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "16 Gi"',
+      'memory must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "16 Gi"',
     ],
     [
       "bad cpu",
       { cpu: "four" },
-      'cpu must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "four"',
+      'cpu must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "four"',
     ],
     [
       "shared memory above memory",

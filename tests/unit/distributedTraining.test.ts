@@ -22,7 +22,7 @@ const ARGS = {
   image: "ghcr.io/k8s-ml-patterns/trainer:1.4.0",
   command: ["torchrun", "train.py"],
   workers: 4,
-  gpusPerWorker: 2,
+  gpusPerPod: 2,
   gpuProducts: ["NVIDIA-H100-80GB-HBM3"],
   cpu: "16",
   memory: "64Gi",
@@ -54,7 +54,7 @@ describe("DistributedTraining spec builders", () => {
       appName: "t",
       image: "img:1",
       workers: 2,
-      gpusPerWorker: 1,
+      gpusPerPod: 1,
       gpuProducts: [],
       cpu: "8",
       memory: "32Gi",
@@ -90,7 +90,7 @@ describe("DistributedTraining spec builders", () => {
   });
 
   it("starts one process on a CPU-only worker and follows a custom port and cluster domain", () => {
-    const s = settings({ gpusPerWorker: 0, masterPort: 23456, clusterDomain: "corp.internal" });
+    const s = settings({ gpusPerPod: 0, masterPort: 23456, clusterDomain: "corp.internal" });
     const env = envOf(trainingEnv(s));
     assert.equal(env.get("PET_NPROC_PER_NODE")?.value, "1");
     assert.equal(env.get("MASTER_PORT")?.value, "23456");
@@ -270,8 +270,8 @@ describe("DistributedTraining validation", () => {
   const cases: [string, Partial<DistributedTrainingArgs>, string][] = [
     ["workers of 0", { workers: 0 }, "workers must be a whole number at least 1; got 0"],
     ["fractional workers", { workers: 1.5 }, "workers must be a whole number at least 1; got 1.5"],
-    ["negative GPUs", { gpusPerWorker: -1 }, "gpusPerWorker must be a whole number at least 0; got -1"],
-    ["fractional GPUs", { gpusPerWorker: 0.5 }, "gpusPerWorker must be a whole number at least 0; got 0.5"],
+    ["negative GPUs", { gpusPerPod: -1 }, "gpusPerPod must be a whole number at least 0; got -1"],
+    ["fractional GPUs", { gpusPerPod: 0.5 }, "gpusPerPod must be a whole number at least 0; got 0.5"],
     ["port 0", { masterPort: 0 }, "masterPort must be a whole number between 1 and 65535; got 0"],
     ["port 70000", { masterPort: 70000 }, "masterPort must be a whole number between 1 and 65535; got 70000"],
     [
@@ -307,17 +307,17 @@ describe("DistributedTraining validation", () => {
     [
       "bad cpu",
       { cpu: "lots" },
-      'cpu must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "lots"',
+      'cpu must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "lots"',
     ],
     [
       "bad memory",
       { memory: "64GB" },
-      'memory must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "64GB"',
+      'memory must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "64GB"',
     ],
     [
       "bad shared memory",
       { sharedMemorySize: "big" },
-      'sharedMemorySize must be a Kubernetes quantity such as "500m", "4" or "16Gi"; got "big"',
+      'sharedMemorySize must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "big"',
     ],
     [
       "shared memory as large as memory",
@@ -425,14 +425,14 @@ describe("DistributedTraining validation", () => {
         new DistributedTraining("pretrain", {
           ...ARGS,
           workers: 0,
-          gpusPerWorker: -1,
+          gpusPerPod: -1,
           env: { WORLD_SIZE: "8" },
         }),
       (error: unknown) =>
         error instanceof ValidationError &&
         error.message.startsWith('DistributedTraining "pretrain": invalid arguments:\n  - ') &&
         error.message.includes("workers must be a whole number at least 1; got 0") &&
-        error.message.includes("gpusPerWorker must be a whole number at least 0; got -1") &&
+        error.message.includes("gpusPerPod must be a whole number at least 0; got -1") &&
         error.message.includes('got ["WORLD_SIZE"]'),
     );
   });

@@ -1,0 +1,61 @@
+/** The BatchInference component: an Indexed Job that runs a model over a sharded input. */
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions } from "../lib/component";
+import { PACKAGE } from "../lib/labels";
+import { fieldsOf, resolveSettings } from "../lib/resolve";
+import type { BatchInferenceArgs } from "./args";
+import { batchJob, batchServiceAccount } from "./specs";
+import { validateBatchInferenceArgs, withBatchInferenceDefaults } from "./validate";
+
+export const BATCH_INFERENCE_TYPE = `${PACKAGE}:batch:BatchInference`;
+
+/**
+ * A ServiceAccount and an Indexed Job: `completions` shards, `parallelism` of them at a time.
+ * Each pod reads its shard number from `JOB_COMPLETION_INDEX` (set by Kubernetes for Indexed
+ * Jobs) and the shard count from `SHARD_COUNT`, and reads from `INPUT_URI`, writes to
+ * `OUTPUT_URI`.
+ *
+ * Failures are handled per shard: a failed shard is retried up to `backoffLimitPerIndex` times
+ * without touching the others; a pod evicted or preempted (condition `DisruptionTarget`) is
+ * replaced without counting as a failure; exit codes in `failIndexExitCodes` give up on that
+ * shard at once (bad input), those in `failJobExitCodes` stop the whole Job (bad configuration).
+ *
+ * The Job's pod template is immutable, and a finished Job cannot be rerun, so any change to the
+ * spec replaces the Job (a new run), deleting the old one first because the name is fixed. When
+ * `ttlSecondsAfterFinished` has already removed the Job, the delete finds nothing and the new
+ * run starts.
+ */
+export class BatchInference extends pulumi.ComponentResource {
+  public readonly serviceAccount: corev1.ServiceAccount;
+  public readonly job: batchv1.Job;
+
+  /** Name of the Job. */
+  public readonly jobName: pulumi.Output<string>;
+
+  constructor(name: string, args: BatchInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
+    const settings = resolveSettings(
+      args,
+      (resolved) => {
+        validateBatchInferenceArgs(name, resolved);
+      },
+      (resolved) => withBatchInferenceDefaults(name, resolved),
+    );
+    super(BATCH_INFERENCE_TYPE, name, {}, opts);
+
+    this.serviceAccount = new corev1.ServiceAccount(
+      `${name}-sa`,
+      fieldsOf(settings, batchServiceAccount, ["metadata", "automountServiceAccountToken"]),
+      childOptions(this),
+    );
+    this.job = new batchv1.Job(
+      `${name}-job`,
+      fieldsOf(settings, batchJob, ["metadata", "spec"]),
+      childOptions(this, { dependsOn: [this.serviceAccount], replaceOnChanges: ["spec"] }),
+    );
+
+    this.jobName = this.job.metadata.name;
+    this.registerOutputs({ jobName: this.jobName });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The arguments of a GpuTenancy, their defaults (written once, in GPU_TENANCY_DEFAULTS), and the
+ * settings the specs are built from.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { NAMESPACE_NAME_LABEL } from "../../conventions/labels";
+import type { Resolved } from "../lib/resolve";
+
+/** `app.kubernetes.io/name` of everything GpuTenancy creates. */
+export const GPU_TENANCY_APP_NAME = "gpu-tenancy";
+
+/** Name of the ServiceAccount, Role and RoleBinding of the workflow runner. */
+export const WORKFLOW_RUNNER = "workflow-runner";
+
+/** Label the API server sets on every Namespace to its own name. */
+export { NAMESPACE_NAME_LABEL };
+
+/** Where cluster DNS runs. */
+export const CLUSTER_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
+
+/** Ports the API server may listen on behind `kubernetes.default` (443 on most managed clusters, 6443 elsewhere). */
+export const API_SERVER_PORTS: readonly number[] = [443, 6443];
+
+export interface GpuTenancyArgs {
+  /**
+   * Name of the Namespace to create (DNS-1123 label).
+   * @default the component name
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /**
+   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once. Written as both
+   * `requests.nvidia.com/gpu` and `limits.nvidia.com/gpu`; Kubernetes enforces the `requests.`
+   * form for extended resources, which is the same number because GPU requests equal limits.
+   */
+  readonly gpuQuota: pulumi.Input<number>;
+  /** Sum of CPU requests in the namespace, a quantity such as "32". */
+  readonly requestsCpu: pulumi.Input<string>;
+  /**
+   * Sum of CPU limits in the namespace, e.g. "64". Every container then needs a CPU limit, and
+   * those without one get `defaultCpuLimit`, which must not be below their request. Left unset,
+   * the quota caps CPU by requests only and no CPU limit is imposed: CPU limits throttle
+   * latency-sensitive model servers, and GPU pods are sized by their GPUs anyway.
+   * @default no `limits.cpu` in the quota and no default CPU limit
+   */
+  readonly limitsCpu?: pulumi.Input<string>;
+  /** Sum of memory requests in the namespace, e.g. "64Gi". */
+  readonly requestsMemory: pulumi.Input<string>;
+  /** Sum of memory limits in the namespace, e.g. "128Gi". */
+  readonly limitsMemory: pulumi.Input<string>;
+  /**
+   * Most non-terminated pods in the namespace (quota `pods`).
+   * @default no limit
+   */
+  readonly maxPods?: pulumi.Input<number>;
+  /**
+   * Most Job objects in the namespace (quota `count/jobs.batch`), a brake on runaway batch submissions.
+   * @default no limit
+   */
+  readonly maxJobs?: pulumi.Input<number>;
+  /**
+   * Most GPUs one container may ask for (LimitRange `max`).
+   * @default gpuQuota
+   */
+  readonly maxGpusPerContainer?: pulumi.Input<number>;
+  /**
+   * CPU request given to containers that set none.
+   * @default "100m"
+   */
+  readonly defaultCpuRequest?: pulumi.Input<string>;
+  /**
+   * CPU limit given to containers that set none. A container whose CPU request is above this
+   * and that sets no limit is rejected, so workloads with larger requests must set a limit.
+   * @default "1" when `limitsCpu` is set, otherwise none (containers may leave CPU unlimited)
+   */
+  readonly defaultCpuLimit?: pulumi.Input<string>;
+  /**
+   * Memory request given to containers that set none.
+   * @default "256Mi"
+   */
+  readonly defaultMemoryRequest?: pulumi.Input<string>;
+  /**
+   * Memory limit given to containers that set none.
+   * @default "512Mi"
+   */
+  readonly defaultMemoryLimit?: pulumi.Input<string>;
+  /**
+   * CIDRs model-server pods (and so their model-loader sidecar) may reach over HTTPS (443) to
+   * fetch models, e.g. an object store's range. Canonical network addresses only. With none,
+   * model servers have no egress except DNS: load models from a PVC or an in-cluster cache.
+   * Must be known when the component is constructed (it decides whether the policy exists).
+   * @default []
+   */
+  readonly modelSourceEgressCidrs?: readonly string[];
+  /**
+   * CIDRs of the Kubernetes API server endpoints (the addresses behind `kubernetes.default`,
+   * see `kubectl get endpointslices -n default`) that workflow pods (`app.kubernetes.io/component:
+   * workflow`) may reach on 443 and 6443. Network policies see the endpoint address after the
+   * Service is translated, so the Service's ClusterIP does not work here. With none, the
+   * workflow runner cannot reach the API under the default-deny policy.
+   * Must be known when the component is constructed.
+   * @default []
+   */
+  readonly apiServerEgressCidrs?: readonly string[];
+  /**
+   * Create the `workflow-runner` ServiceAccount, Role and RoleBinding.
+   * Must be known when the component is constructed.
+   * @default true
+   */
+  readonly createWorkflowRunner?: boolean;
+}
+
+export type ResolvedGpuTenancyArgs = Resolved<GpuTenancyArgs>;
+
+/** GpuTenancy arguments with every default applied. */
+export interface GpuTenancySettings {
+  readonly namespace: string;
+  readonly gpuQuota: number;
+  readonly requestsCpu: string;
+  readonly limitsCpu: string | undefined;
+  readonly requestsMemory: string;
+  readonly limitsMemory: string;
+  readonly maxPods: number | undefined;
+  readonly maxJobs: number | undefined;
+  readonly maxGpusPerContainer: number;
+  readonly defaultCpuRequest: string;
+  readonly defaultCpuLimit: string | undefined;
+  readonly defaultMemoryRequest: string;
+  readonly defaultMemoryLimit: string;
+  readonly modelSourceEgressCidrs: readonly string[];
+  readonly apiServerEgressCidrs: readonly string[];
+  readonly createWorkflowRunner: boolean;
+}
+
+/** Every literal default of GpuTenancy, in one place. */
+export const GPU_TENANCY_DEFAULTS = {
+  defaultCpuRequest: "100m",
+  defaultMemoryRequest: "256Mi",
+  defaultMemoryLimit: "512Mi",
+  modelSourceEgressCidrs: [],
+  apiServerEgressCidrs: [],
+  createWorkflowRunner: true,
+} as const;
+
+/** The CPU limit containers without one get when the quota caps `limits.cpu`. */
+export const DEFAULT_CPU_LIMIT_UNDER_CPU_QUOTA = "1";
+
+/** The options that decide which NetworkPolicies exist, with defaults; plain in the arguments. */
+export interface NetworkPolicyOptions {
+  readonly modelSourceEgressCidrs: readonly string[];
+  readonly apiServerEgressCidrs: readonly string[];
+}
