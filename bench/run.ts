@@ -694,6 +694,7 @@ function gitSource(): { commit: string; dirtyPaths: string[] } {
     "--",
     "config",
     "components",
+    "conventions",
     "program",
     "policy/lib",
     "policy/policies",
