@@ -43,12 +43,23 @@ import {
   type PackStartupSetup,
   setUpPackStartup,
 } from "./packStartup";
+import type {
+  PackStartupResult,
+  PolicySize,
+  PreviewCaseResult,
+  PreviewSection,
+  ProgramSize,
+  Report,
+  Stat,
+  Stats,
+  StartupVariant,
+  Verdict,
+} from "./lib/reportTypes";
+import { TARGETS } from "./lib/targets";
 import { markdown } from "./report";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORK = path.join(ROOT, "node_modules", ".cache", "k8s-ml-patterns-bench");
-
-export const TARGETS = { programRatio: 1.1, growth1000over100: 11, packOverhead: 1.15 } as const;
 
 interface ProgramSample extends Sample {
   registrations: number;
@@ -60,24 +71,6 @@ interface PolicySample extends Sample {
   warmCpuMs: number;
   resources: number;
   violations: string[];
-}
-
-/** Median, min and max of one measure over the runs, with the load averages the runs started at. */
-export interface Stat {
-  runs: number;
-  median: number;
-  min: number;
-  max: number;
-}
-
-export interface Stats {
-  wallMs: Stat;
-  cpuMs: Stat;
-  /** The synchronous part (construction: config, plan, components, resource objects). */
-  syncCpuMs?: Stat;
-  peakRssMiB: Stat;
-  heapRetainedMiB: Stat;
-  load1m: Stat;
 }
 
 function stat(xs: readonly number[], digits = 2): Stat {
@@ -108,106 +101,6 @@ function stats(samples: readonly Sample[]): Stats {
 }
 
 const ratio = (a: number, b: number): number => round(a / b, 3);
-
-export interface ProgramSize {
-  models: number;
-  registrations: number;
-  kubernetesResources: number;
-  program: Stats;
-  /**
-   * The plain program: the same Kubernetes objects, replayed from the program's first run, with
-   * the same dependency edges (`dependsOn`) and options (`deleteBeforeReplace`, `ignoreChanges`)
-   * and no components, validation or plan.
-   */
-  baseline: Stats;
-  /**
-   * Only at the size given by --shells-at: the baseline plus one empty component per component
-   * of the program, run side by side with the baseline; ratio of their CPU medians.
-   */
-  shells?: { withShells: Stats; baseline: Stats; ratio: number };
-  /** program / baseline, of the medians. */
-  ratio: { cpu: number; wall: number; peakRss: number };
-  /** Per Kubernetes resource (the same count on both sides): µs and KiB. */
-  perResource: {
-    programCpuUs: number;
-    programWallUs: number;
-    baselineCpuUs: number;
-    baselineWallUs: number;
-    programPeakRssKiB: number;
-    baselinePeakRssKiB: number;
-  };
-}
-
-export interface StartupVariant {
-  name: string;
-  description: string;
-  stats: Stats;
-}
-
-export interface PolicySize {
-  models: number;
-  /** Everything CrossGuard would see: Kubernetes objects and the components. */
-  resources: number;
-  kubernetesResources: number;
-  violations: number;
-  firstViolations: string[];
-  cold: Stats;
-  warm: { wallMs: Stat; cpuMs: Stat };
-  perResourceColdCpuUs: number;
-  perResourceWarmCpuUs: number;
-}
-
-export interface PreviewCaseResult {
-  name: string;
-  stack: string;
-  packConfig: string;
-  resources: number;
-  withPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
-  withoutPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
-  /** The same preview with an empty pack: what Pulumi's policy runtime costs on its own. */
-  withEmptyPack: { wallMs: Stat; cpuMs: Stat; load1m: Stat } | undefined;
-  packOverhead: { cpu: number; wall: number } | undefined;
-  emptyPackOverhead: { cpu: number; wall: number } | undefined;
-  perResource: { cpuMsWithPack: number; wallMsWithPack: number } | undefined;
-  failures: string[];
-}
-
-/** The policy pack's analyzer start-up (bench/packStartup.ts), against an empty pack's. */
-export interface PackStartupResult {
-  pack: { cpuMs: Stat; wallMs: Stat };
-  emptyPack: { cpuMs: Stat; wallMs: Stat };
-  /** Median CPU of this pack's start-up minus the empty pack's: what its own modules add. */
-  ownCpuMs: number;
-  /** The pack's start-up CPU over the CPU of the dev preview without the pack. */
-  shareOfDevPreview: number | undefined;
-}
-
-export interface PreviewSection {
-  measured: boolean;
-  reason?: string;
-  cliVersion?: string;
-  scriptCheck?: { ok: boolean; wallMs: number; detail?: string };
-  cases: PreviewCaseResult[];
-  packStartup?: PackStartupResult;
-}
-
-export interface Report {
-  date: string;
-  durationS: number;
-  command: string;
-  machine: Record<string, string | number>;
-  versions: Record<string, string>;
-  source: { commit: string; dirtyPaths: string[] };
-  settings: Record<string, unknown>;
-  targets: typeof TARGETS;
-  program: ProgramSize[];
-  growth: { program: { cpu: number; wall: number }; baseline: { cpu: number; wall: number } } | undefined;
-  startup: StartupVariant[];
-  startupRatios: Record<string, number>;
-  policy: PolicySize[];
-  preview: PreviewSection;
-  verdicts: { target: string; value: string; met: boolean | null }[];
-}
 
 function log(message: string): void {
   process.stdout.write(`${message}\n`);
@@ -658,8 +551,8 @@ function emptyCase(plan: PreviewPlan, failures: string[]): PreviewCaseResult {
 
 // ---------------------------------------------------------------------------------------------
 
-function verdicts(report: Omit<Report, "verdicts">): Report["verdicts"] {
-  const out: Report["verdicts"] = [];
+function verdicts(report: Omit<Report, "verdicts">): Verdict[] {
+  const out: Verdict[] = [];
   for (const s of report.program) {
     out.push({
       target: `program/baseline, ${s.models} model${s.models === 1 ? "" : "s"}: <= ${TARGETS.programRatio} (CPU)`,
