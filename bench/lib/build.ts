@@ -20,8 +20,8 @@ const SOURCE_DIRS = [
   "bench",
 ];
 
-/** Skipped inside bench/: the parent's own modules (its cases too) and the other benchmark's. */
-const SKIP = /^bench\/(run|realPreview|report|policy[^/]*|up[^/]*)\.ts$|^bench\/(cases|results)\//;
+/** Skipped inside bench/: the parent's own modules (its cases too) and the other benchmarks'. */
+const SKIP = /^bench\/(run|realPreview|report|policy[^/]*|up[^/]*)\.ts$|^bench\/(cases|up|results)\//;
 
 function sources(root: string, dir: string): string[] {
   const out: string[] = [];
