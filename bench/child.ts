@@ -1,5 +1,5 @@
-// One measurement in a fresh process, started by bench/run.ts (never imported by it). Prints one
-// line `BENCH <json>` on stdout. Modes:
+// One measurement in a fresh process, started by the cases of bench/run.ts (bench/cases/, which
+// never import it). Prints one line `BENCH <json>` on stdout. Modes:
 //
 //   program  --models N [--record fixture.json]   the real program (config validation, plan,
 //                                                  deploy) under mocks on a generated fleet

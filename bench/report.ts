@@ -1,6 +1,6 @@
 // bench/results/latest.md from the report bench/run.ts collected.
 
-import type { Report, Stat, Stats } from "./run";
+import type { Report, Stat, Stats } from "./lib/reportTypes";
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 

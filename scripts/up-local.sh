@@ -44,7 +44,7 @@
 #   (server-side apply), so nothing is lost or duplicated.
 # - Report: the stack's namespace (its `namespace` output): each workload with its readiness,
 #   each pod with the simulated node it runs on and that node's nvidia.com/gpu.product, and the
-#   GPUs requested against the namespace's ResourceQuota.
+#   GPUs requested against the namespace's ResourceQuota (scripts/localReport/).
 #
 # Environment: K8S_ML_CLUSTER_DIR, K8S_ML_CLUSTER_PORT_BASE and K8S_ML_CLUSTER_NODES choose
 # the cluster (see scripts/cluster.sh); K8S_ML_UP_LOCAL_NO_REPORT=1 skips the report.
@@ -228,80 +228,8 @@ report() {
     -n "$namespace" -o json >"$tmp/objects.json"
   "${kc[@]}" get mlworkflows.ai.example.com -n "$namespace" -o json >"$tmp/workflows.json" 2>/dev/null ||
     echo '{"items":[]}' >"$tmp/workflows.json"
-  node - "$tmp" "$stack" "$namespace" "$KUBECONFIG" <<'EOF'
-const fs = require("fs");
-const [dir, stack, namespace, kubeconfig] = process.argv.slice(2);
-const read = (f) => JSON.parse(fs.readFileSync(`${dir}/${f}`, "utf8")).items;
-const nodes = new Map(read("nodes.json").map((n) => [n.metadata.name, n]));
-const objects = read("objects.json");
-const workflows = read("workflows.json");
-const of = (kind) => objects.filter((o) => o.kind === kind);
-const cond = (o, type) => (o.status?.conditions ?? []).find((c) => c.type === type)?.status === "True";
-const GPU = "nvidia.com/gpu";
-const table = (head, rows) => {
-  const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
-  for (const r of all) console.log("  " + r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
-};
-
-console.log(`\nDeployed stack "${stack}" to the local cluster: namespace ${namespace} (KUBECONFIG=${kubeconfig})\n`);
-const hpaFor = new Map(
-  of("HorizontalPodAutoscaler").map((h) => [h.spec.scaleTargetRef.name, h]),
-);
-const workloads = [];
-for (const d of of("Deployment")) {
-  const hpa = hpaFor.get(d.metadata.name);
-  const scaling = hpa ? `, HPA ${hpa.metadata.name} ${hpa.spec.minReplicas}-${hpa.spec.maxReplicas}` : "";
-  workloads.push(["Deployment", d.metadata.name, `${d.status.readyReplicas ?? 0}/${d.spec.replicas}`,
-    (cond(d, "Available") ? "Available" : "not available") + scaling]);
-}
-for (const s of of("StatefulSet")) {
-  workloads.push(["StatefulSet", s.metadata.name, `${s.status.readyReplicas ?? 0}/${s.spec.replicas}`,
-    s.status.readyReplicas === s.spec.replicas ? "all workers ready" : "starting"]);
-}
-for (const j of of("Job")) {
-  const state = cond(j, "Complete") ? "Complete"
-    : cond(j, "Failed") ? "Failed"
-    : "Running (pulumi up waits for the start only; simulated Job pods succeed a second after they run)";
-  workloads.push(["Job", j.metadata.name, `${j.status.succeeded ?? 0}/${j.spec.completions}`, state]);
-}
-for (const w of workflows) {
-  workloads.push(["MLWorkflow", w.metadata.name, "-", `accepted (model ${w.spec.modelName}, ${w.spec.gpus ?? 0} GPUs)`]);
-}
-console.log("Workloads");
-table(["KIND", "NAME", "READY", "STATUS"], workloads);
-
-const pods = of("Pod").sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-const gpusOf = (pod) =>
-  [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])]
-    .map((c) => Number(c.resources?.requests?.[GPU] ?? 0))
-    .reduce((a, b) => a + b, 0);
-console.log("\nPods");
-table(
-  ["POD", "PHASE", "NODE", "GPUS", "NODE GPU PRODUCT"],
-  pods.map((p) => {
-    const node = nodes.get(p.spec.nodeName ?? "");
-    return [p.metadata.name, p.status.phase, p.spec.nodeName ?? "(unscheduled)", gpusOf(p),
-      node?.metadata.labels?.[`${GPU}.product`] ?? (node ? "- (CPU node)" : "-")];
-  }),
-);
-
-console.log("\nGPUs");
-for (const q of of("ResourceQuota")) {
-  const hard = q.status?.hard?.[`requests.${GPU}`];
-  if (hard === undefined) continue;
-  const used = q.status?.used?.[`requests.${GPU}`] ?? "0";
-  console.log(`  ${used} of ${hard} GPUs in use in ${namespace} (ResourceQuota ${q.metadata.name}, requests.${GPU})`);
-}
-const running = pods.filter((p) => p.status.phase === "Running" || p.status.phase === "Pending");
-const byNode = new Map();
-for (const p of running) if (p.spec.nodeName) byNode.set(p.spec.nodeName, (byNode.get(p.spec.nodeName) ?? 0) + gpusOf(p));
-for (const [name, n] of [...nodes].sort()) {
-  const capacity = n.status?.allocatable?.[GPU];
-  if (capacity === undefined) continue;
-  console.log(`  ${name.padEnd(12)} ${String(byNode.get(name) ?? 0).padStart(2)} of ${capacity} ${n.metadata.labels?.[`${GPU}.product`] ?? ""} GPUs used by this stack`);
-}
-EOF
+  # scripts/localReport/: the report from these files (tsx is one of the project's packages).
+  node --import tsx "$ROOT/scripts/localReport/main.ts" "$tmp" "$stack" "$namespace" "$KUBECONFIG"
   rm -rf "$tmp"
 }
 

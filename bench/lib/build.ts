@@ -1,18 +1,27 @@
-// Transpiles the modules the child processes run (program, config, components, policy pack, the
-// benchmark's own child and baseline) to plain CommonJS once per benchmark, so that children
-// load JavaScript the way a compiled program would: no TypeScript loader hooks and no source
-// maps in the measured time (with source maps on, every Error.stack the Pulumi SDK captures per
-// resource is source-mapped, which would inflate both sides of every ratio).
+// Transpiles the modules the child processes run (program, config, components, the conventions
+// they share with the policy pack, the pack, the benchmark's own child and baseline) to plain
+// CommonJS once per benchmark, so that children load JavaScript the way a compiled program
+// would: no TypeScript loader hooks and no source maps in the measured time (with source maps
+// on, every Error.stack the Pulumi SDK captures per resource is source-mapped, which would
+// inflate both sides of every ratio).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
 
 /** The folders (relative to the repository root) whose .ts files the children need. */
-const SOURCE_DIRS = ["config", "components", "program", "policy/lib", "policy/policies", "bench"];
+const SOURCE_DIRS = [
+  "config",
+  "components",
+  "conventions",
+  "program",
+  "policy/lib",
+  "policy/policies",
+  "bench",
+];
 
-/** Skipped inside bench/: the parent's own modules and the other benchmark's. */
-const SKIP = /^bench\/(run|realPreview|report|policy[^/]*|up[^/]*)\.ts$|^bench\/results\//;
+/** Skipped inside bench/: the parent's own modules (its cases too) and the other benchmarks'. */
+const SKIP = /^bench\/(run|realPreview|report|policy[^/]*|up[^/]*)\.ts$|^bench\/(cases|up|results)\//;
 
 function sources(root: string, dir: string): string[] {
   const out: string[] = [];

@@ -1,0 +1,45 @@
+// bench/results/up-latest.md from the report bench/upBench.ts collected.
+
+import type { UpReport } from "./upReport";
+
+/** The report as Markdown: the machine and versions, one row per size, then each size's step times per type. */
+export function markdown(report: UpReport): string {
+  const machine = report.machine;
+  const lines = [
+    "# `pulumi up` benchmark on the local cluster",
+    "",
+    `${report.generatedAt}. Pulumi ${report.versions.pulumi}, Kubernetes provider ${report.versions.kubernetesProvider}, Kubernetes ${report.versions.kubernetes} (local cluster, KWOK nodes from \`bench/up-nodes.yaml\`, ${report.cluster.reused ? "reused" : `started in ${report.cluster.upSeconds} s`}).`,
+    "",
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}. Load average (1 min) at the end: ${machine.loadAverage1mAtEnd}.`,
+    "",
+    "Each size is deployed from nothing with `pulumi up` (policy pack at dev levels) and destroyed. Steps run concurrently, so per-resource times overlap; the CLI prints them to 10 ms below one second and to whole seconds above. Wall times on a busy machine are inflated: compare the load average. N models: each a Deployment (server + loader sidecar), Service, PodDisruptionBudget, ServiceAccount, HPA and ServiceMonitor, plus the namespace's guardrails; every fifth model on 1 GPU, the rest CPU-only. Up and destroy times are wall times of the CLI (program start, preview and update); the engine's own update duration is the CLI's `Duration`.",
+    "",
+    "| models | GPU models | created | up s | engine s | destroy s | pods running | API server CPU s | API server RSS MiB (peak) | etcd CPU s | etcd RSS MiB (peak) | etcd db MiB |",
+    "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+  ];
+  for (const result of report.results) {
+    const apiserver = result.process.apiserver;
+    const etcd = result.process.etcd;
+    lines.push(
+      `| ${result.models} | ${result.gpuModels} | ${result.created} | ${result.upSeconds} | ${result.pulumiReportedSeconds} | ${result.destroySeconds} | ${result.podsRunning} | ${apiserver.cpuSeconds} | ${apiserver.rssMiB} (${apiserver.peakRssMiB}) | ${etcd.cpuSeconds} | ${etcd.rssMiB} (${etcd.peakRssMiB}) | ${result.etcdDbMiB} |`,
+    );
+  }
+  for (const result of report.results) {
+    lines.push(
+      "",
+      `## ${result.models} models: up time per resource type (seconds, from the CLI's per-step durations)`,
+      "",
+    );
+    lines.push("| type | count | mean | p50 | p95 | max |", "| --- | --: | --: | --: | --: | --: |");
+    for (const summary of result.perType) {
+      lines.push(
+        `| ${summary.type} | ${summary.count} | ${summary.meanSeconds} | ${summary.p50Seconds} | ${summary.p95Seconds} | ${summary.maxSeconds} |`,
+      );
+    }
+    lines.push(
+      "",
+      `Slowest: ${result.slowest.map((step) => `${step.name} (${step.type.split(":").at(-1) ?? step.type}) ${step.seconds} s`).join(", ")}.`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}

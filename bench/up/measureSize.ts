@@ -1,0 +1,94 @@
+// One size of the `up` benchmark: write its stack config, `pulumi up` it from nothing while
+// sampling the control plane, count the running pods, then destroy it.
+
+import * as fs from "node:fs";
+import { performance } from "node:perf_hooks";
+import { stringify } from "yaml";
+import { describeRun, start } from "../../tests/e2e/lib/run";
+import { REPOSITORY_ROOT } from "../lib/paths";
+import { createdSteps, goDurationSeconds, perType } from "./cliOutput";
+import { ok } from "./commands";
+import { etcdDbBytes, Sampler } from "./controlPlane";
+import { round } from "./rounding";
+import { CLUSTER_ENV, LONG_MS, NAMESPACE } from "./settings";
+import { benchConfig } from "./stackConfig";
+import type { SizeResult } from "./upReport";
+
+/** The benchmark's stack, ready for `pulumi up`: the CLI's environment and stack arguments. */
+export interface BenchStack {
+  /** The main job's environment (toolchain on PATH, backend, passphrase, KUBECONFIG). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The copy of the stack file the CLI reads, rewritten for each size. */
+  readonly configFile: string;
+  /** `--stack <stack> --config-file <configFile>`. */
+  readonly stackArgs: readonly string[];
+  /** `pulumi destroy` of the stack, resolving to its output. */
+  readonly destroy: () => Promise<string>;
+}
+
+/** Deploys `models` model servers from nothing, measures the up, and destroys them again. */
+export async function measureSize(stack: BenchStack, models: number): Promise<SizeResult> {
+  const config = benchConfig(models);
+  fs.writeFileSync(stack.configFile, stringify(config));
+  const sampler = new Sampler();
+  sampler.begin();
+  const upStart = performance.now();
+  const up = await start(
+    "pulumi",
+    [
+      "up",
+      ...stack.stackArgs,
+      "--yes",
+      "--policy-pack",
+      "policy",
+      "--policy-pack-config",
+      "policy-config/dev.json",
+      "--suppress-progress",
+    ],
+    { env: stack.env, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
+  ).done;
+  const upSeconds = round((performance.now() - upStart) / 1000, 1);
+  const use = sampler.end();
+  if (up.code !== 0) throw new Error(describeRun("pulumi up", [String(models)], up));
+  // The stack resource's "created" time is the whole update; it is reported as the engine's.
+  const steps = createdSteps(up.stdout).filter((step) => step.type !== "pulumi:pulumi:Stack");
+  const created = Number(/\+ (\d+) created/.exec(up.stdout)?.[1] ?? Number.NaN);
+  const reported = /^Duration: (\S+)$/m.exec(up.stdout)?.[1] ?? "";
+  const pods = await ok(
+    "bash",
+    [
+      "scripts/cluster.sh",
+      "kubectl",
+      "get",
+      "pods",
+      "-n",
+      NAMESPACE,
+      "--field-selector=status.phase=Running",
+      "-o",
+      "name",
+    ],
+    { env: CLUSTER_ENV, cwd: REPOSITORY_ROOT, timeoutMs: 60_000 },
+  );
+  const db = etcdDbBytes();
+  const destroyStart = performance.now();
+  await stack.destroy();
+  const destroySeconds = round((performance.now() - destroyStart) / 1000, 1);
+  const result: SizeResult = {
+    models,
+    gpuModels: Math.ceil(models / 5),
+    created,
+    upSeconds,
+    pulumiReportedSeconds: goDurationSeconds(reported),
+    destroySeconds,
+    podsRunning: pods.split("\n").filter((line) => line.trim() !== "").length,
+    perType: perType(steps),
+    slowest: [...steps].sort((a, b) => b.seconds - a.seconds).slice(0, 5),
+    process: use,
+    etcdDbMiB: round(db / 1024 / 1024, 1),
+  };
+  console.log(
+    `bench:up: ${models} models: ${created} created in ${upSeconds}s (engine ${reported}), destroyed in ${destroySeconds}s; ` +
+      `kube-apiserver ${use.apiserver.cpuSeconds} CPU s, etcd ${use.etcd.cpuSeconds} CPU s`,
+  );
+  return result;
+}

@@ -1,0 +1,48 @@
+// The generated stack config of the `up` benchmark: N model servers, every fifth on one GPU.
+
+import { NAMESPACE, PROJECT } from "./settings";
+
+const GPU_PRODUCTS = ["NVIDIA-H100-80GB-HBM3", "NVIDIA-L40S"] as const;
+
+/**
+ * The stack file's content for `models` model servers, each with an HPA (1-2 replicas); every
+ * fifth (the first included) serves on 1 GPU, alternately H100 and L40S, the others on CPU
+ * only. quota.gpus is the GPU demand at maximum scale (2 replicas x 1 GPU per GPU model).
+ */
+export function benchConfig(models: number): Record<string, unknown> {
+  const list = Array.from({ length: models }, (_, index) => {
+    const gpu = index % 5 === 0;
+    return {
+      name: `model-${String(index + 1).padStart(3, "0")}`,
+      image: "ghcr.io/k8s-ml-patterns/inference-server:1.4.0",
+      loaderImage: "ghcr.io/k8s-ml-patterns/model-loader:1.4.0",
+      modelUri: `s3://models/bench-${index + 1}`,
+      gpuProduct: GPU_PRODUCTS[(index / 5) % 2 === 0 ? 0 : 1],
+      gpusPerPod: gpu ? 1 : 0,
+      cpu: "500m",
+      // Above the 8Gi /dev/shm every server mounts (the component requires memory > shm).
+      memory: "10Gi",
+      replicas: 1,
+      maxModelLoadSeconds: 60,
+      autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 70, targetRequestsPerSecond: 100 },
+    };
+  });
+  const gpuModels = list.filter((model) => model.gpusPerPod > 0).length;
+  const configKey = (key: string): string => `${PROJECT}:${key}`;
+  return {
+    config: {
+      [configKey("namespace")]: NAMESPACE,
+      [configKey("priorityClassPrefix")]: "ml-bench",
+      [configKey("installWorkflowCrd")]: false,
+      [configKey("gpuNodes")]: { "NVIDIA-H100-80GB-HBM3": 8, "NVIDIA-L40S": 4 },
+      [configKey("quota")]: {
+        gpus: 2 * gpuModels,
+        requestsCpu: "1000",
+        requestsMemory: "4Ti",
+        limitsMemory: "8Ti",
+        maxGpusPerContainer: 1,
+      },
+      [configKey("models")]: list,
+    },
+  };
+}

@@ -1,0 +1,41 @@
+// The shape of bench/results/up-latest.json.
+
+import type { Step, TypeSummary } from "./cliOutput";
+import type { ControlPlaneUse } from "./controlPlane";
+
+/** One stack size: its up and destroy, the step times, and what the control plane used. */
+export interface SizeResult {
+  readonly models: number;
+  readonly gpuModels: number;
+  /** Kubernetes objects and components the up created (the CLI's "+ N created"). */
+  readonly created: number;
+  readonly upSeconds: number;
+  /** The engine's own duration of the update (after the preview and program start). */
+  readonly pulumiReportedSeconds: number;
+  readonly destroySeconds: number;
+  readonly podsRunning: number;
+  readonly perType: readonly TypeSummary[];
+  readonly slowest: readonly Step[];
+  readonly process: ControlPlaneUse;
+  readonly etcdDbMiB: number;
+}
+
+export interface UpReport {
+  readonly generatedAt: string;
+  readonly machine: {
+    readonly cpuModel: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly os: string;
+    readonly node: string;
+    readonly loadAverage1mAtEnd: number;
+  };
+  readonly versions: {
+    readonly pulumi: string;
+    readonly kubernetes: string;
+    readonly kubernetesProvider: string;
+  };
+  readonly cluster: { readonly reused: boolean; readonly upSeconds: number; readonly nodes: string };
+  readonly stacks: string;
+  readonly results: readonly SizeResult[];
+}
