@@ -32,6 +32,8 @@ export class MLWorkflowDefinition extends pulumi.ComponentResource {
 
   constructor(name: string, args: MLWorkflowDefinitionArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     new ArgChecker(`MLWorkflowDefinition "${name}"`)
+      // The name is the CRD's instance label, so it must be a valid label value.
+      .dnsLabel("name", name)
       .check(
         args.retainOnDelete === undefined || typeof args.retainOnDelete === "boolean",
         "retainOnDelete",
