@@ -28,14 +28,15 @@ Exit status: 0 no mandatory violation, 1 mandatory violation(s), 2 bad usage or 
 
 class UsageError extends Error {}
 
+/** What to print; the lines are collected as the check runs. */
 interface Output {
-  stdout: string[];
-  stderr: string[];
+  readonly stdout: string[];
+  readonly stderr: string[];
 }
 
 interface ReportedViolation extends PackViolation {
-  resource: { kind: string; namespace: string; name: string } | null;
-  source: ManifestSource | null;
+  readonly resource: { readonly kind: string; readonly namespace: string; readonly name: string } | null;
+  readonly source: ManifestSource | null;
 }
 
 function readConfig(file: string): PackConfig {

@@ -4,24 +4,24 @@ import type { K8sResource } from "./resource";
 import { isUnknown, num, obj, str } from "./values";
 
 export interface Autoscaler {
-  resource: K8sResource;
-  flavor: "HorizontalPodAutoscaler" | "ScaledObject";
+  readonly resource: K8sResource;
+  readonly flavor: "HorizontalPodAutoscaler" | "ScaledObject";
   /** scaleTargetRef.kind (KEDA defaults it to Deployment). */
-  targetKind: string;
+  readonly targetKind: string;
   /** scaleTargetRef.name; undefined when missing or unknown. */
-  targetName: string | undefined;
+  readonly targetName: string | undefined;
   /** Effective minimum (HPA default 1, KEDA default 0); undefined when unknown or not a number. */
-  min: number | undefined;
+  readonly min: number | undefined;
   /** Effective maximum (HPA: required; KEDA default 100); undefined when missing/unknown. */
-  max: number | undefined;
-  minField: string;
-  maxField: string;
+  readonly max: number | undefined;
+  readonly minField: string;
+  readonly maxField: string;
   /** The raw values, for messages ("not set" means the default applied). */
-  rawMin: unknown;
-  rawMax: unknown;
-  minDefault: number;
+  readonly rawMin: unknown;
+  readonly rawMax: unknown;
+  readonly minDefault: number;
   /** undefined when the field is required (HPA maxReplicas). */
-  maxDefault: number | undefined;
+  readonly maxDefault: number | undefined;
 }
 
 /** KEDA's defaults when minReplicaCount / maxReplicaCount are not set. */

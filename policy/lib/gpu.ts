@@ -31,7 +31,7 @@ export class GpuNames {
 }
 
 /** The GPU amount a container gets: its limit, or its request when no limit is set (0 if invalid). */
-export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): Map<string, number> {
+export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): ReadonlyMap<string, number> {
   const out = new Map<string, number>();
   const resources = obj(ref.container.resources);
   const limits = obj(resources?.limits) ?? {};
@@ -46,11 +46,11 @@ export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): Map<str
 
 export interface PodGpus {
   /** Effective pod amount per GPU resource name (only names with a positive amount). */
-  perResource: Map<string, number>;
+  readonly perResource: ReadonlyMap<string, number>;
   /** Sum over GPU resource names. */
-  total: number;
+  readonly total: number;
   /** True when a container's resources are unknown during preview, so the figures may be low. */
-  undecided: boolean;
+  readonly undecided: boolean;
 }
 
 /** The pod's GPUs (cached per template and GpuNames instance). */
@@ -60,7 +60,7 @@ export function podGpus(t: PodTemplate, names: GpuNames): PodGpus {
 
 function computePodGpus(t: PodTemplate, names: GpuNames): PodGpus {
   const { refs, undecided } = containersOf(t);
-  const amounts = new Map<ContainerRef, Map<string, number>>();
+  const amounts = new Map<ContainerRef, ReadonlyMap<string, number>>();
   const all = new Set<string>();
   let unknown = undecided.length > 0;
   for (const ref of refs) {

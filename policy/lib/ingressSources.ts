@@ -39,14 +39,14 @@ import { arr, num, obj } from "./values";
 
 export interface IngressSource {
   /** A name for messages, e.g. "api-gateway". */
-  name: string;
-  podSelector?: Record<string, unknown>;
-  namespaceSelector?: Record<string, unknown>;
-  ipBlock?: string;
-  ports?: (string | number)[];
+  readonly name: string;
+  readonly podSelector?: Readonly<Record<string, unknown>>;
+  readonly namespaceSelector?: Readonly<Record<string, unknown>>;
+  readonly ipBlock?: string;
+  readonly ports?: readonly (string | number)[];
 }
 
-export const DEFAULT_INGRESS_SOURCES: IngressSource[] = [
+export const DEFAULT_INGRESS_SOURCES: readonly IngressSource[] = [
   { name: "api-gateway", podSelector: { matchLabels: { ...API_GATEWAY_LABELS } } },
   {
     name: MONITORING_NAMESPACE,
@@ -96,14 +96,14 @@ export const ingressSourcesSchema: JsonSchema = {
 
 export interface PeerContext {
   /** The NetworkPolicy's namespace. */
-  namespace: string;
-  namespaceLabels(ns: string): Record<string, string>;
+  readonly namespace: string;
+  namespaceLabels(ns: string): Readonly<Record<string, string>>;
   /** The model servers the NetworkPolicy selects (for resolving named ports). */
-  modelServers: readonly PodTemplate[];
+  readonly modelServers: readonly PodTemplate[];
 }
 
 function namespaceWithin(peerNs: Selector | undefined, source: IngressSource, ctx: PeerContext): boolean {
-  const nameIs = (names: string[]): Selector => ({
+  const nameIs = (names: readonly string[]): Selector => ({
     type: "requirements",
     reqs: [{ key: NAMESPACE_NAME_LABEL, op: "In", values: names }],
   });

@@ -15,21 +15,21 @@ export class InputError extends Error {
 }
 
 export interface ManifestSource {
-  file: string;
+  readonly file: string;
   /** 1-based position of the YAML document in the file. */
-  document: number;
+  readonly document: number;
   /** 0-based index in a List's items, when the object came from a List. */
-  item?: number;
+  readonly item?: number;
 }
 
 export interface LoadedManifests {
-  resources: PackResource[];
+  readonly resources: readonly PackResource[];
   /** Where each resource (by URN) came from. */
-  sources: Map<string, ManifestSource>;
-  files: string[];
+  readonly sources: ReadonlyMap<string, ManifestSource>;
+  readonly files: readonly string[];
 }
 
-const MANIFEST_EXT = new Set([".yaml", ".yml", ".json"]);
+const MANIFEST_EXT: ReadonlySet<string> = new Set([".yaml", ".yml", ".json"]);
 
 function describeError(e: unknown): string {
   if (isObj(e) && typeof e.code === "string" && typeof e.message === "string") {

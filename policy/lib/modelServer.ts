@@ -29,7 +29,7 @@ export function isModelServer(t: PodTemplate, label: LabelRef): boolean {
 /** The containerPort a pod template's containers declare under `name`, if any. */
 export function namedContainerPort(t: PodTemplate, name: string): number | undefined {
   if (!t.spec) return undefined;
-  for (const field of ["containers", "initContainers"]) {
+  for (const field of ["containers", "initContainers"] as const) {
     for (const c of arr(t.spec[field]) ?? []) {
       for (const p of arr(obj(c)?.ports) ?? []) {
         const port = obj(p);

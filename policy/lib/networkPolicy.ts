@@ -5,13 +5,13 @@ import { EVERYTHING, parseLabelSelector, type Selector } from "./selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "./values";
 
 export interface ParsedNetworkPolicy {
-  resource: K8sResource;
+  readonly resource: K8sResource;
   /** spec.podSelector; a missing one is treated as {} (the API requires the field). */
-  podSelector: Selector;
+  readonly podSelector: Selector;
   /** Whether policyTypes includes Ingress (default when unset: yes); undefined when unknown. */
-  ingressType: boolean | undefined;
+  readonly ingressType: boolean | undefined;
   /** spec.ingress rules; undefined when unknown during preview. */
-  ingress: unknown[] | undefined;
+  readonly ingress: readonly unknown[] | undefined;
 }
 
 export function parseNetworkPolicy(res: K8sResource): ParsedNetworkPolicy {
@@ -32,10 +32,14 @@ export function parseNetworkPolicy(res: K8sResource): ParsedNetworkPolicy {
 }
 
 export type Peer =
-  | { kind: "ipBlock"; cidr: string | undefined; except: readonly string[] }
-  | { kind: "pods"; podSelector: Selector | undefined; namespaceSelector: Selector | undefined }
-  | { kind: "empty" }
-  | { kind: "unknown" };
+  | { readonly kind: "ipBlock"; readonly cidr: string | undefined; readonly except: readonly string[] }
+  | {
+      readonly kind: "pods";
+      readonly podSelector: Selector | undefined;
+      readonly namespaceSelector: Selector | undefined;
+    }
+  | { readonly kind: "empty" }
+  | { readonly kind: "unknown" };
 
 /** A NetworkPolicyPeer: an ipBlock, or pods chosen by podSelector and/or namespaceSelector. */
 export function parsePeer(v: unknown): Peer {

@@ -8,12 +8,12 @@ import { validateJson } from "./jsonSchema";
 import { isObj } from "./values";
 
 export type PolicyConfigEntry =
-  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
-export type PackConfig = Record<string, PolicyConfigEntry>;
+  EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & Readonly<Record<string, unknown>>);
+export type PackConfig = Readonly<Record<string, PolicyConfigEntry>>;
 
 export interface ResolvedPolicyConfig {
-  level: EnforcementLevel;
-  properties: Record<string, unknown>;
+  readonly level: EnforcementLevel;
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -83,7 +83,7 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
 export function resolvePackConfig(
   config: PackConfig | undefined,
   policies: readonly AnyPolicy[],
-): Map<string, ResolvedPolicyConfig> {
+): ReadonlyMap<string, ResolvedPolicyConfig> {
   const cfg: PackConfig = config ?? {};
   const errors = validatePackConfig(cfg, policies);
   if (errors.length > 0) throw new ConfigError(errors);

@@ -3,7 +3,7 @@
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Appends segments to a path: strings become `.name` (or `["odd/key"]`), numbers become `[i]`. */
-export function fieldPath(base: string, ...segments: (string | number)[]): string {
+export function fieldPath(base: string, ...segments: readonly (string | number)[]): string {
   let out = base;
   for (const s of segments) {
     if (typeof s === "number") out += `[${s}]`;

@@ -5,9 +5,9 @@ import type { K8sResource } from "./resource";
 import { arr, isUnknown, memo, obj, str, stringMap, type Obj } from "./values";
 
 interface TemplateLocation {
-  groups: readonly string[];
+  readonly groups: readonly string[];
   /** Path from the object root to the pod template (the object holding metadata and spec). */
-  template: readonly string[];
+  readonly template: readonly string[];
 }
 
 const APPS = ["apps", "extensions"] as const;
@@ -24,18 +24,21 @@ export const POD_TEMPLATE_KINDS: Readonly<Partial<Record<string, TemplateLocatio
 };
 
 export interface PodTemplate {
-  resource: K8sResource;
-  /** The pod spec, or undefined when it is missing or unknown during preview. */
-  spec: Obj | undefined;
-  specUnknown: boolean;
+  readonly resource: K8sResource;
+  /**
+   * The pod spec, or undefined when it is missing or unknown during preview. The object itself is
+   * mutable on purpose: pod remediations fill in fields on the private copy they are given.
+   */
+  readonly spec: Obj | undefined;
+  readonly specUnknown: boolean;
   /** e.g. "spec.template.spec". */
-  specPath: string;
+  readonly specPath: string;
   /** The pod template's labels ({} when none). */
-  labels: Record<string, string>;
+  readonly labels: Readonly<Record<string, string>>;
   /** True when the labels (or one of them) are unknown during preview. */
-  labelsUnknown: boolean;
+  readonly labelsUnknown: boolean;
   /** e.g. "spec.template.metadata.labels". */
-  labelsPath: string;
+  readonly labelsPath: string;
 }
 
 export function isPodTemplateKind(res: K8sResource): boolean {
@@ -85,23 +88,24 @@ function readPodTemplate(res: K8sResource): PodTemplate | undefined {
 export type ContainerRole = "container" | "initContainer" | "sidecar";
 
 export interface ContainerRef {
-  container: Obj;
-  name: string;
-  role: ContainerRole;
+  /** The container object itself, mutable on purpose: remediations edit it in their private copy. */
+  readonly container: Obj;
+  readonly name: string;
+  readonly role: ContainerRole;
   /** e.g. "spec.template.spec.initContainers[1]". */
-  path: string;
+  readonly path: string;
   /** e.g. `init container "loader"`, for messages. */
-  label: string;
+  readonly label: string;
 }
 
 export interface ContainerList {
   /** Regular containers first, then init containers (native sidecars included) in declaration order. */
-  refs: ContainerRef[];
+  readonly refs: readonly ContainerRef[];
   /** Paths of container lists or containers that are unknown during preview. */
-  undecided: string[];
+  readonly undecided: readonly string[];
 }
 
-const ROLE_LABEL: Record<ContainerRole, string> = {
+const ROLE_LABEL: Readonly<Record<ContainerRole, string>> = {
   container: "container",
   initContainer: "init container",
   sidecar: "sidecar container",

@@ -21,25 +21,25 @@ import { buildStackIndex, type StackIndex } from "./stackIndex";
 import { clonePlain, type Obj } from "./values";
 
 export interface Finding {
-  message: string;
+  readonly message: string;
   /** For stack policies: the resource the violation is attached to. */
-  urn?: string;
+  readonly urn?: string;
 }
 
 export interface ViolationParts {
   /** "Deployment ml/llm" */
-  resource: string;
+  readonly resource: string;
   /** `container "server"`, `init container "loader"`, ... */
-  container?: string;
+  readonly container?: string;
   /** What is wrong, without a trailing period. */
-  problem: string;
+  readonly problem: string;
   /** The field, e.g. spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]. */
-  path: string;
+  readonly path: string;
   /** The value found. */
-  found: string;
+  readonly found: string;
   /** How to fix it. */
-  fix: string;
-  urn?: string;
+  readonly fix: string;
+  readonly urn?: string;
 }
 
 /** The one message format of the pack: resource, container, problem, field path, value found, fix. */
@@ -49,7 +49,7 @@ export function violation(p: ViolationParts): Finding {
   return p.urn === undefined ? { message } : { message, urn: p.urn };
 }
 
-export type ConfigProperties<C> = { [K in keyof C]-?: JsonSchema };
+export type ConfigProperties<C> = { readonly [K in keyof C]-?: JsonSchema };
 
 /** A configSchema whose property defaults are the policy's defaults. */
 export function configSchema<C extends object>(
@@ -76,13 +76,13 @@ export function readConfig<C extends object>(args: Pick<StackValidationArgs, "ge
 }
 
 export interface PolicyMeta<C extends object> {
-  name: string;
-  description: string;
-  enforcementLevel: EnforcementLevel;
-  severity: Severity;
-  remediationSteps?: string;
-  defaults: C;
-  properties: ConfigProperties<C>;
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly severity: Severity;
+  readonly remediationSteps?: string;
+  readonly defaults: C;
+  readonly properties: ConfigProperties<C>;
 }
 
 function base<C extends object>(meta: PolicyMeta<C>) {
@@ -104,7 +104,7 @@ function resourceOf(args: ResourceValidationArgs): K8sResource | undefined {
   return fromPulumi({ type: args.type, props: args.props, name: args.name, urn: args.urn });
 }
 
-export type ResourceCheck<C> = (res: K8sResource, cfg: C) => Finding[];
+export type ResourceCheck<C> = (res: K8sResource, cfg: C) => readonly Finding[];
 /** Mutates `object` (a private copy of the props) to fix what is unambiguous; returns true if it changed. */
 export type ResourceRemedy<C> = (object: Obj, res: K8sResource, cfg: C) => boolean;
 
@@ -132,7 +132,7 @@ export function defineResourcePolicy<C extends object>(
   return policy;
 }
 
-export type PodCheck<C> = (t: PodTemplate, cfg: C) => Finding[];
+export type PodCheck<C> = (t: PodTemplate, cfg: C) => readonly Finding[];
 export type PodRemedy<C> = (t: PodTemplate, cfg: C) => boolean;
 
 /** A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob. */
@@ -156,7 +156,7 @@ export function definePodPolicy<C extends object>(
   );
 }
 
-export type StackCheck<C> = (index: StackIndex, cfg: C) => Finding[];
+export type StackCheck<C> = (index: StackIndex, cfg: C) => readonly Finding[];
 
 export function defineStackPolicy<C extends object>(
   meta: PolicyMeta<C>,

@@ -5,34 +5,37 @@ import { isUnknown, obj, str, unwrapProxy, type Obj } from "./values";
 
 /** The shape CrossGuard hands a stack policy, and what runPolicies() takes. */
 export interface PackResource {
-  type: string;
-  props: Record<string, unknown>;
-  name: string;
-  urn: string;
+  readonly type: string;
+  readonly props: Readonly<Record<string, unknown>>;
+  readonly name: string;
+  readonly urn: string;
 }
 
 export interface K8sResource {
   /** e.g. "apps" ("" for the core group). */
-  group: string;
-  version: string;
-  kind: string;
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
   /** metadata.name, or the Pulumi resource name when the object is auto-named. */
-  name: string;
+  readonly name: string;
   /** metadata.namespace; "default" when not set; "" for cluster-scoped kinds. */
-  namespace: string;
+  readonly namespace: string;
   /** False when metadata.namespace is unknown during preview. */
-  namespaceKnown: boolean;
-  /** The raw object (apiVersion, kind, metadata, spec, ...). */
-  object: Obj;
-  metadata: Obj;
-  urn: string;
+  readonly namespaceKnown: boolean;
+  /**
+   * The raw object (apiVersion, kind, metadata, spec, ...). Left mutable on purpose: in a
+   * remediation it is the policy's private copy of the props, which the fix edits in place.
+   */
+  readonly object: Obj;
+  readonly metadata: Readonly<Obj>;
+  readonly urn: string;
   /** "Kind namespace/name" (or "Kind name" for cluster-scoped kinds), used in every message. */
-  ref: string;
+  readonly ref: string;
 }
 
 export const DEFAULT_NAMESPACE = "default";
 
-const CLUSTER_SCOPED = new Set([
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "Namespace",
   "Node",
   "PersistentVolume",
@@ -50,9 +53,9 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 export interface GroupVersionKind {
-  group: string;
-  version: string;
-  kind: string;
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
 }
 
 /** Parses `kubernetes:<group>/<version>:<Kind>`; undefined for any other provider's type. */
@@ -87,10 +90,10 @@ export function formatRef(kind: string, namespace: string, name: string): string
 const PARSED = Symbol("k8sResource");
 
 interface Parsed {
-  type: string;
-  name: string;
-  urn: string;
-  res: K8sResource | undefined;
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly res: K8sResource | undefined;
 }
 
 /**

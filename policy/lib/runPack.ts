@@ -20,17 +20,17 @@ export type { PackResource } from "./resource";
 export type { PackConfig } from "./packConfig";
 
 export interface PackViolation {
-  policy: string;
+  readonly policy: string;
   /** "remediate" is reported as "mandatory", as the engine does for what remediation did not fix. */
-  level: Exclude<EnforcementLevel, "disabled" | "remediate">;
-  message: string;
+  readonly level: Exclude<EnforcementLevel, "disabled" | "remediate">;
+  readonly message: string;
   /** The resource the violation is about (for stack policies, when the policy names one). */
-  urn?: string;
+  readonly urn?: string;
 }
 
 export interface RunOptions {
   /** Apply the remediations of policies at level "remediate" before validating (default true). */
-  remediate?: boolean;
+  readonly remediate?: boolean;
 }
 
 const NO_OPTS: PolicyResourceOptions = {
@@ -57,7 +57,10 @@ function asTypeNever(): undefined {
   return undefined;
 }
 
-export function resourceArgs(r: PackResource, properties: Record<string, unknown>): ResourceValidationArgs {
+export function resourceArgs(
+  r: PackResource,
+  properties: Readonly<Record<string, unknown>>,
+): ResourceValidationArgs {
   return {
     type: r.type,
     props: r.props,
@@ -108,7 +111,7 @@ function runSync(fn: () => unknown, policy: string): void {
 export function remediateResources(
   resources: readonly PackResource[],
   config?: PackConfig,
-  resolved: Map<string, ResolvedPolicyConfig> = resolvePackConfig(config, allPolicies),
+  resolved: ReadonlyMap<string, ResolvedPolicyConfig> = resolvePackConfig(config, allPolicies),
 ): PackResource[] {
   const active = resourcePolicies.filter(
     (p) => p.remediateResource && resolved.get(p.name)?.level === "remediate",
@@ -131,7 +134,7 @@ export function remediateResources(
 export function runResourcePolicy(
   policy: ResourceValidationPolicy,
   resource: PackResource,
-  properties: Record<string, unknown>,
+  properties: Readonly<Record<string, unknown>>,
   report: (message: string) => void,
 ): void {
   const v = policy.validateResource;
@@ -151,7 +154,7 @@ export function runResourcePolicy(
 /** The args a stack policy gets from the analyzer, over resources from `stackResources`. */
 export function stackArgs(
   resources: PolicyResource[],
-  properties: Record<string, unknown>,
+  properties: Readonly<Record<string, unknown>>,
 ): StackValidationArgs {
   return { resources, stackTags: NO_TAGS, getConfig: () => properties as never, notApplicable };
 }
@@ -159,7 +162,7 @@ export function stackArgs(
 export function runStackPolicy(
   policy: StackValidationPolicy,
   resources: PolicyResource[],
-  properties: Record<string, unknown>,
+  properties: Readonly<Record<string, unknown>>,
   report: (message: string, urn?: string) => void,
 ): void {
   runSync(() => policy.validateStack(stackArgs(resources, properties), report), policy.name);

@@ -11,17 +11,17 @@ import { arr, hasUnknown, isObj, obj } from "./values";
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
 export interface Requirement {
-  key: string;
-  op: Operator;
-  values: readonly string[];
+  readonly key: string;
+  readonly op: Operator;
+  readonly values: readonly string[];
 }
 
 export type Selector =
-  | { type: "nothing" }
-  | { type: "everything" }
-  | { type: "requirements"; reqs: readonly Requirement[] }
-  | { type: "invalid"; reason: string }
-  | { type: "unknown" };
+  | { readonly type: "nothing" }
+  | { readonly type: "everything" }
+  | { readonly type: "requirements"; readonly reqs: readonly Requirement[] }
+  | { readonly type: "invalid"; readonly reason: string }
+  | { readonly type: "unknown" };
 
 export const NOTHING: Selector = { type: "nothing" };
 export const EVERYTHING: Selector = { type: "everything" };

@@ -7,23 +7,33 @@ import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
 export interface NamespaceBucket {
-  name: string;
+  readonly name: string;
   /** Resources with a pod template (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob). */
-  workloads: PodTemplate[];
-  networkPolicies: K8sResource[];
-  services: K8sResource[];
-  resourceQuotas: K8sResource[];
+  readonly workloads: readonly PodTemplate[];
+  readonly networkPolicies: readonly K8sResource[];
+  readonly services: readonly K8sResource[];
+  readonly resourceQuotas: readonly K8sResource[];
   /** HorizontalPodAutoscalers and KEDA ScaledObjects. */
-  autoscalers: Autoscaler[];
+  readonly autoscalers: readonly Autoscaler[];
+}
+
+/** A NamespaceBucket while the index is being built: the same fields, with lists still growing. */
+interface BucketBuilder {
+  readonly name: string;
+  readonly workloads: PodTemplate[];
+  readonly networkPolicies: K8sResource[];
+  readonly services: K8sResource[];
+  readonly resourceQuotas: K8sResource[];
+  readonly autoscalers: Autoscaler[];
 }
 
 export interface StackIndex {
   /** Buckets by namespace name, in first-seen order. */
-  namespaces: ReadonlyMap<string, NamespaceBucket>;
+  readonly namespaces: ReadonlyMap<string, NamespaceBucket>;
   /** Namespaced resources whose namespace is unknown during preview (they cannot be placed). */
-  unplaced: readonly K8sResource[];
+  readonly unplaced: readonly K8sResource[];
   /** A namespace's labels: its Namespace object's labels (if in the stack) plus kubernetes.io/metadata.name. */
-  namespaceLabels(ns: string): Record<string, string>;
+  namespaceLabels(ns: string): Readonly<Record<string, string>>;
   /** The workload `kind` `name` in namespace `ns`. */
   findWorkload(ns: string, kind: string, name: string): PodTemplate | undefined;
   /** The autoscalers whose scaleTargetRef names this workload. */
@@ -35,13 +45,13 @@ function isKind(res: K8sResource, group: string, kind: string): boolean {
 }
 
 export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
-  const namespaces = new Map<string, NamespaceBucket>();
+  const namespaces = new Map<string, BucketBuilder>();
   const namespaceObjects = new Map<string, K8sResource>();
   const unplaced: K8sResource[] = [];
   const workloadsByKey = new Map<string, PodTemplate>();
   const autoscalersByTarget = new Map<string, Autoscaler[]>();
 
-  const bucket = (ns: string): NamespaceBucket => {
+  const bucket = (ns: string): BucketBuilder => {
     let b = namespaces.get(ns);
     if (!b) {
       b = { name: ns, workloads: [], networkPolicies: [], services: [], resourceQuotas: [], autoscalers: [] };

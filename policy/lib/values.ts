@@ -43,7 +43,7 @@ export function obj(v: unknown): Obj | undefined {
   return isObj(v) ? v : undefined;
 }
 
-export function arr(v: unknown): unknown[] | undefined {
+export function arr(v: unknown): readonly unknown[] | undefined {
   return Array.isArray(v) ? v : undefined;
 }
 

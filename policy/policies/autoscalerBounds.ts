@@ -5,11 +5,11 @@ import { isUnknown, show } from "../lib/values";
 
 export interface AutoscalerBoundsConfig {
   /** Largest maxReplicas (HPA) / maxReplicaCount (KEDA) accepted. */
-  maxReplicasCap: number;
+  readonly maxReplicasCap: number;
   /** Smallest minReplicas / minReplicaCount accepted. */
-  minReplicas: number;
+  readonly minReplicas: number;
   /** Accept a minimum of 0 (scale to zero) regardless of minReplicas. */
-  allowScaleToZero: boolean;
+  readonly allowScaleToZero: boolean;
 }
 
 export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {

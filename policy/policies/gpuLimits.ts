@@ -7,9 +7,9 @@ import { isUnknown, obj, show } from "../lib/values";
 
 export interface GpuLimitsConfig {
   /** GPU resource names beyond nvidia.com/gpu, nvidia.com/gpu.shared and nvidia.com/mig-<n>g.<m>gb. */
-  extraGpuResources: string[];
-  maxGpusPerContainer: number;
-  maxGpusPerPod: number;
+  readonly extraGpuResources: readonly string[];
+  readonly maxGpusPerContainer: number;
+  readonly maxGpusPerPod: number;
 }
 
 export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {

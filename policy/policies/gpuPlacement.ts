@@ -7,12 +7,12 @@ import { parseExpression } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "../lib/values";
 
 export interface GpuPlacementConfig {
-  extraGpuResources: string[];
+  readonly extraGpuResources: readonly string[];
   /** Node label carrying the GPU product (set by NVIDIA GPU feature discovery). */
-  productLabel: string;
-  allowedProducts: string[];
-  taintKey: string;
-  taintEffect: string;
+  readonly productLabel: string;
+  readonly allowedProducts: readonly string[];
+  readonly taintKey: string;
+  readonly taintEffect: string;
 }
 
 /** The products the components know, so that what stack config accepts is never flagged here. */

@@ -8,9 +8,9 @@ import type { StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, num, obj, show, type Obj } from "../lib/values";
 
 export interface GpuQuotaCoverageConfig {
-  extraGpuResources: string[];
+  readonly extraGpuResources: readonly string[];
   /** Nodes a GPU DaemonSet is assumed to run on (its real count depends on the cluster). */
-  daemonSetNodes: number;
+  readonly daemonSetNodes: number;
 }
 
 export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
@@ -39,9 +39,9 @@ export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
 
 export interface WorkloadScale {
   /** Pods at maximum scale; undefined when a figure is unknown during preview. */
-  pods: number | undefined;
+  readonly pods: number | undefined;
   /** How the figure was obtained, for messages. */
-  how: string;
+  readonly how: string;
 }
 
 function count(v: unknown, dflt: number): number | undefined {
@@ -96,12 +96,13 @@ export function workloadScale(w: PodTemplate, index: StackIndex, cfg: GpuQuotaCo
 }
 
 interface Cap {
-  quota: K8sResource;
-  key: string;
-  raw: unknown;
-  value: number;
+  readonly quota: K8sResource;
+  readonly key: string;
+  readonly raw: unknown;
+  readonly value: number;
 }
 
+/** A namespace's GPU demand for one resource name, summed up workload by workload. */
 interface Demand {
   total: number;
   shares: string[];

@@ -23,10 +23,10 @@ import type { NamespaceBucket, StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, obj } from "../lib/values";
 
 export interface NetworkPolicyCoverageConfig {
-  modelServerLabel: LabelRef;
-  allowedIngressSources: IngressSource[];
+  readonly modelServerLabel: LabelRef;
+  readonly allowedIngressSources: readonly IngressSource[];
   /** Namespaces whose workloads need no NetworkPolicy. */
-  exemptNamespaces: string[];
+  readonly exemptNamespaces: readonly string[];
 }
 
 export const networkPolicyCoverageMeta: PolicyMeta<NetworkPolicyCoverageConfig> = {

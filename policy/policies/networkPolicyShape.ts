@@ -8,12 +8,12 @@ import { describeSelector, implies, selectorForLabels } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show } from "../lib/values";
 
 export interface NetworkPolicyShapeConfig {
-  modelServerLabel: LabelRef;
+  readonly modelServerLabel: LabelRef;
   /**
    * Which policies may not admit a whole-internet ipBlock (0.0.0.0/0, ::/0): "model-servers" = those
    * whose podSelector is empty or requires the model-server label; "all" = every NetworkPolicy.
    */
-  worldIpBlockScope: "model-servers" | "all";
+  readonly worldIpBlockScope: "model-servers" | "all";
 }
 
 export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {

@@ -5,9 +5,9 @@ import { isUnknown, show } from "../lib/values";
 
 export interface PinnedImagesConfig {
   /** Tags that move and so do not pin an image. */
-  forbiddenTags: string[];
+  readonly forbiddenTags: readonly string[];
   /** Require a digest (image@sha256:...) on every image. */
-  requireDigest: boolean;
+  readonly requireDigest: boolean;
 }
 
 export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
@@ -31,9 +31,9 @@ export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
 export interface ImageRef {
-  name: string;
-  tag: string | undefined;
-  digest: string | undefined;
+  readonly name: string;
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
 }
 
 /** Splits registry[:port]/path[:tag][@digest]; the tag is the part after ':' in the last path segment. */

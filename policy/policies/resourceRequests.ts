@@ -5,8 +5,8 @@ import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
 export interface ResourceRequestsConfig {
-  requireCpuLimit: boolean;
-  requireMemoryLimit: boolean;
+  readonly requireCpuLimit: boolean;
+  readonly requireMemoryLimit: boolean;
 }
 
 export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {

@@ -5,10 +5,10 @@ import { arr, hasUnknown, isUnknown, obj, show, str, type Obj } from "../lib/val
 
 export interface RestrictedPodSecurityConfig {
   /** Capabilities a container may add (Pod Security Standard "restricted" allows NET_BIND_SERVICE). */
-  allowedCapabilities: string[];
-  allowedSeccompProfiles: string[];
+  readonly allowedCapabilities: readonly string[];
+  readonly allowedSeccompProfiles: readonly string[];
   /** Namespaces whose workloads are not checked (e.g. for node agents that need host access). */
-  exemptNamespaces: string[];
+  readonly exemptNamespaces: readonly string[];
 }
 
 export const restrictedPodSecurityMeta: PolicyMeta<RestrictedPodSecurityConfig> = {
@@ -47,7 +47,7 @@ export const restrictedPodSecurityMeta: PolicyMeta<RestrictedPodSecurityConfig> 
   },
 };
 
-const HOST_NAMESPACES: [field: string, what: string][] = [
+const HOST_NAMESPACES: readonly (readonly [field: string, what: string])[] = [
   ["hostNetwork", "network"],
   ["hostPID", "PID"],
   ["hostIPC", "IPC"],

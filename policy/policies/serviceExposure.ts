@@ -18,11 +18,11 @@ import type { StackIndex } from "../lib/stackIndex";
 import { isUnknown, obj, str } from "../lib/values";
 
 export interface ServiceExposureConfig {
-  modelServerLabel: LabelRef;
+  readonly modelServerLabel: LabelRef;
   /** Service types accepted in front of model servers besides ClusterIP (e.g. ["LoadBalancer"]). */
-  allowedTypes: string[];
+  readonly allowedTypes: readonly string[];
   /** Individual Services ("namespace/name") that may be LoadBalancer or NodePort. */
-  allowedServices: string[];
+  readonly allowedServices: readonly string[];
 }
 
 export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
@@ -51,7 +51,7 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   },
 };
 
-const EXPOSING = new Set(["LoadBalancer", "NodePort"]);
+const EXPOSING: ReadonlySet<string> = new Set(["LoadBalancer", "NodePort"]);
 
 export function checkServiceExposure(index: StackIndex, cfg: ServiceExposureConfig): Finding[] {
   const out: Finding[] = [];

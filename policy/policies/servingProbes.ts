@@ -10,10 +10,10 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { hasUnknown, isUnknown, obj } from "../lib/values";
 
 export interface ServingProbesConfig {
-  modelServerLabel: LabelRef;
-  requireStartupProbe: boolean;
+  readonly modelServerLabel: LabelRef;
+  readonly requireStartupProbe: boolean;
   /** Names of regular containers in model-server pods that need no probes (e.g. a log shipper). */
-  exemptContainers: string[];
+  readonly exemptContainers: readonly string[];
 }
 
 export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
@@ -41,7 +41,7 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   },
 };
 
-const HANDLERS = ["httpGet", "tcpSocket", "exec", "grpc"];
+const HANDLERS: readonly string[] = ["httpGet", "tcpSocket", "exec", "grpc"];
 
 export function checkServingProbes(t: PodTemplate, cfg: ServingProbesConfig): Finding[] {
   if (t.labelsUnknown || !isModelServer(t, cfg.modelServerLabel)) return [];
