@@ -28,18 +28,18 @@ export interface Autoscaler {
 export const KEDA_DEFAULT_MIN = 0;
 export const KEDA_DEFAULT_MAX = 100;
 
-export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
-  const spec = obj(res.object.spec) ?? {};
-  const ref = obj(spec.scaleTargetRef) ?? {};
-  const targetName = str(ref.name);
-  if (res.group === "autoscaling" && res.kind === "HorizontalPodAutoscaler") {
+export function autoscalerOf(resource: K8sResource): Autoscaler | undefined {
+  const spec = obj(resource.object.spec) ?? {};
+  const target = obj(spec.scaleTargetRef) ?? {};
+  const targetName = str(target.name);
+  if (resource.group === "autoscaling" && resource.kind === "HorizontalPodAutoscaler") {
     return {
-      resource: res,
+      resource,
       flavor: "HorizontalPodAutoscaler",
-      targetKind: str(ref.kind) ?? "Deployment",
+      targetKind: str(target.kind) ?? "Deployment",
       targetName,
-      min: value(spec.minReplicas, 1),
-      max: value(spec.maxReplicas, undefined),
+      min: replicaBound(spec.minReplicas, 1),
+      max: replicaBound(spec.maxReplicas, undefined),
       minField: "spec.minReplicas",
       maxField: "spec.maxReplicas",
       rawMin: spec.minReplicas,
@@ -48,14 +48,14 @@ export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
       maxDefault: undefined,
     };
   }
-  if (res.group === "keda.sh" && res.kind === "ScaledObject") {
+  if (resource.group === "keda.sh" && resource.kind === "ScaledObject") {
     return {
-      resource: res,
+      resource,
       flavor: "ScaledObject",
-      targetKind: str(ref.kind) ?? "Deployment",
+      targetKind: str(target.kind) ?? "Deployment",
       targetName,
-      min: value(spec.minReplicaCount, KEDA_DEFAULT_MIN),
-      max: value(spec.maxReplicaCount, KEDA_DEFAULT_MAX),
+      min: replicaBound(spec.minReplicaCount, KEDA_DEFAULT_MIN),
+      max: replicaBound(spec.maxReplicaCount, KEDA_DEFAULT_MAX),
       minField: "spec.minReplicaCount",
       maxField: "spec.maxReplicaCount",
       rawMin: spec.minReplicaCount,
@@ -67,8 +67,9 @@ export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
   return undefined;
 }
 
-function value(v: unknown, dflt: number | undefined): number | undefined {
-  if (v === undefined || v === null) return dflt;
-  if (isUnknown(v)) return undefined;
-  return num(v);
+/** A replica bound: the default when unset, undefined when unknown during preview or not a number. */
+function replicaBound(raw: unknown, defaultValue: number | undefined): number | undefined {
+  if (raw === undefined || raw === null) return defaultValue;
+  if (isUnknown(raw)) return undefined;
+  return num(raw);
 }

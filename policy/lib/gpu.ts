@@ -10,38 +10,38 @@ const namesCache = new Map<string, GpuNames>();
 /** A shared GpuNames for a list of extra names (so per-pod results can be cached). */
 export function gpuNames(extraNames: readonly string[] = []): GpuNames {
   const key = extraNames.join("\u0000");
-  let n = namesCache.get(key);
-  if (!n) {
-    n = new GpuNames(extraNames);
-    if (namesCache.size < 64) namesCache.set(key, n);
+  let names = namesCache.get(key);
+  if (!names) {
+    names = new GpuNames(extraNames);
+    if (namesCache.size < 64) namesCache.set(key, names);
   }
-  return n;
+  return names;
 }
 
 export class GpuNames {
   /** Symbol under which per-pod results for this set of names are cached. */
   readonly cacheKey = Symbol("podGpus");
-  private readonly extra: ReadonlySet<string>;
+  private readonly extraNames: ReadonlySet<string>;
   constructor(extraNames: readonly string[] = []) {
-    this.extra = new Set(extraNames);
+    this.extraNames = new Set(extraNames);
   }
   isGpu(name: string): boolean {
-    return isBuiltinGpuResource(name) || this.extra.has(name);
+    return isBuiltinGpuResource(name) || this.extraNames.has(name);
   }
 }
 
 /** The GPU amount a container gets: its limit, or its request when no limit is set (0 if invalid). */
 export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): ReadonlyMap<string, number> {
-  const out = new Map<string, number>();
+  const amounts = new Map<string, number>();
   const resources = obj(ref.container.resources);
   const limits = obj(resources?.limits) ?? {};
   const requests = obj(resources?.requests) ?? {};
-  for (const key of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
-    if (!names.isGpu(key)) continue;
-    const v = parseQuantity(key in limits ? limits[key] : requests[key]);
-    out.set(key, v !== undefined && v > 0 ? v : 0);
+  for (const name of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
+    if (!names.isGpu(name)) continue;
+    const amount = parseQuantity(name in limits ? limits[name] : requests[name]);
+    amounts.set(name, amount !== undefined && amount > 0 ? amount : 0);
   }
-  return out;
+  return amounts;
 }
 
 export interface PodGpus {
@@ -54,28 +54,28 @@ export interface PodGpus {
 }
 
 /** The pod's GPUs (cached per template and GpuNames instance). */
-export function podGpus(t: PodTemplate, names: GpuNames): PodGpus {
-  return memo(t, names.cacheKey, () => computePodGpus(t, names));
+export function podGpus(template: PodTemplate, names: GpuNames): PodGpus {
+  return memo(template, names.cacheKey, () => computePodGpus(template, names));
 }
 
-function computePodGpus(t: PodTemplate, names: GpuNames): PodGpus {
-  const { refs, undecided } = containersOf(t);
-  const amounts = new Map<ContainerRef, ReadonlyMap<string, number>>();
-  const all = new Set<string>();
+function computePodGpus(template: PodTemplate, names: GpuNames): PodGpus {
+  const { refs, undecided } = containersOf(template);
+  const amountsByContainer = new Map<ContainerRef, ReadonlyMap<string, number>>();
+  const gpuResourceNames = new Set<string>();
   let unknown = undecided.length > 0;
   for (const ref of refs) {
     if (hasUnknown(ref.container.resources)) unknown = true;
-    const a = containerGpuAmounts(ref, names);
-    amounts.set(ref, a);
-    for (const k of a.keys()) all.add(k);
+    const amounts = containerGpuAmounts(ref, names);
+    amountsByContainer.set(ref, amounts);
+    for (const name of amounts.keys()) gpuResourceNames.add(name);
   }
   const perResource = new Map<string, number>();
   let total = 0;
-  for (const name of all) {
-    const v = effectivePodAmount(refs, (r) => amounts.get(r)?.get(name) ?? 0);
-    if (v > 0) {
-      perResource.set(name, v);
-      total += v;
+  for (const name of gpuResourceNames) {
+    const amount = effectivePodAmount(refs, (ref) => amountsByContainer.get(ref)?.get(name) ?? 0);
+    if (amount > 0) {
+      perResource.set(name, amount);
+      total += amount;
     }
   }
   return { perResource, total, undecided: unknown };

@@ -97,26 +97,37 @@ export const ingressSourcesSchema: JsonSchema = {
 export interface PeerContext {
   /** The NetworkPolicy's namespace. */
   readonly namespace: string;
-  namespaceLabels(ns: string): Readonly<Record<string, string>>;
+  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** The model servers the NetworkPolicy selects (for resolving named ports). */
   readonly modelServers: readonly PodTemplate[];
 }
 
-function namespaceWithin(peerNs: Selector | undefined, source: IngressSource, ctx: PeerContext): boolean {
+function namespaceWithin(
+  peerNamespaces: Selector | undefined,
+  source: IngressSource,
+  context: PeerContext,
+): boolean {
   const nameIs = (names: readonly string[]): Selector => ({
     type: "requirements",
-    reqs: [{ key: NAMESPACE_NAME_LABEL, op: "In", values: names }],
+    requirements: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: names }],
   });
   if (source.namespaceSelector === undefined) {
-    return peerNs === undefined || implies(peerNs, nameIs([ctx.namespace]));
+    return peerNamespaces === undefined || implies(peerNamespaces, nameIs([context.namespace]));
   }
-  const srcNs = parseLabelSelector(source.namespaceSelector);
-  if (peerNs === undefined) return matchesLabels(srcNs, ctx.namespaceLabels(ctx.namespace));
-  if (implies(peerNs, srcNs)) return true;
+  const sourceNamespaces = parseLabelSelector(source.namespaceSelector);
+  if (peerNamespaces === undefined) {
+    return matchesLabels(sourceNamespaces, context.namespaceLabels(context.namespace));
+  }
+  if (implies(peerNamespaces, sourceNamespaces)) return true;
   // A peer that pins namespaces by name is within the source when each named namespace matches it.
-  if (peerNs.type !== "requirements") return false;
-  const pin = peerNs.reqs.find((r) => r.key === NAMESPACE_NAME_LABEL && r.op === "In");
-  return pin !== undefined && pin.values.every((ns) => matchesLabels(srcNs, ctx.namespaceLabels(ns)));
+  if (peerNamespaces.type !== "requirements") return false;
+  const pin = peerNamespaces.requirements.find(
+    (requirement) => requirement.key === NAMESPACE_NAME_LABEL && requirement.operator === "In",
+  );
+  return (
+    pin !== undefined &&
+    pin.values.every((namespace) => matchesLabels(sourceNamespaces, context.namespaceLabels(namespace)))
+  );
 }
 
 function portAllowed(
@@ -127,12 +138,12 @@ function portAllowed(
   if (typeof port !== "string" && typeof port !== "number") return false;
   if (allowed.includes(port)) return true;
   if (servers.length === 0) return false;
-  return allowed.some((a) => {
-    if (typeof port === "number" && typeof a === "string") {
-      return servers.every((s) => namedContainerPort(s, a) === port);
+  return allowed.some((allowedPort) => {
+    if (typeof port === "number" && typeof allowedPort === "string") {
+      return servers.every((server) => namedContainerPort(server, allowedPort) === port);
     }
-    if (typeof port === "string" && typeof a === "number") {
-      return servers.every((s) => namedContainerPort(s, port) === a);
+    if (typeof port === "string" && typeof allowedPort === "number") {
+      return servers.every((server) => namedContainerPort(server, port) === allowedPort);
     }
     return false;
   });
@@ -148,13 +159,15 @@ export function portsWithin(
   if (allowed === undefined) return true;
   const list = arr(rulePorts) ?? [];
   if (list.length === 0) return false;
-  return list.every((p) => {
-    const o = obj(p) ?? {};
-    const endPort = num(o.endPort);
-    const start = o.port;
+  return list.every((rawPort) => {
+    const rulePort = obj(rawPort) ?? {};
+    const endPort = num(rulePort.endPort);
+    const start = rulePort.port;
     if (endPort !== undefined) {
       if (typeof start !== "number" || endPort < start || endPort - start > 65535) return false;
-      for (let n = start; n <= endPort; n++) if (!portAllowed(n, allowed, servers)) return false;
+      for (let port = start; port <= endPort; port++) {
+        if (!portAllowed(port, allowed, servers)) return false;
+      }
       return true;
     }
     return portAllowed(start, allowed, servers);
@@ -162,7 +175,7 @@ export function portsWithin(
 }
 
 /** True when everything the peer admits lies within the source (ports not considered). */
-export function peerWithin(peer: Peer, source: IngressSource, ctx: PeerContext): boolean {
+export function peerWithin(peer: Peer, source: IngressSource, context: PeerContext): boolean {
   if (peer.kind === "ipBlock") {
     if (source.ipBlock === undefined || peer.cidr === undefined) return false;
     const outer = parseCidr(source.ipBlock);
@@ -177,20 +190,22 @@ export function peerWithin(peer: Peer, source: IngressSource, ctx: PeerContext):
   ) {
     return false;
   }
-  if (!namespaceWithin(peer.namespaceSelector, source, ctx)) return false;
+  if (!namespaceWithin(peer.namespaceSelector, source, context)) return false;
   if (source.podSelector === undefined) return true;
   return implies(peer.podSelector ?? EVERYTHING, parseLabelSelector(source.podSelector));
 }
 
-export function describeSource(s: IngressSource): string {
+export function describeSource(source: IngressSource): string {
   const parts: string[] = [];
-  if (s.podSelector !== undefined) parts.push(`pods ${describeSelector(parseLabelSelector(s.podSelector))}`);
-  if (s.namespaceSelector !== undefined) {
-    parts.push(`namespaces ${describeSelector(parseLabelSelector(s.namespaceSelector))}`);
-  } else if (s.ipBlock === undefined) parts.push("in the same namespace");
-  if (s.ipBlock !== undefined) parts.push(`ipBlock ${s.ipBlock}`);
-  if (s.ports !== undefined) parts.push(`on ports ${s.ports.join(", ")}`);
-  return `${s.name} (${parts.join(" ")})`;
+  if (source.podSelector !== undefined) {
+    parts.push(`pods ${describeSelector(parseLabelSelector(source.podSelector))}`);
+  }
+  if (source.namespaceSelector !== undefined) {
+    parts.push(`namespaces ${describeSelector(parseLabelSelector(source.namespaceSelector))}`);
+  } else if (source.ipBlock === undefined) parts.push("in the same namespace");
+  if (source.ipBlock !== undefined) parts.push(`ipBlock ${source.ipBlock}`);
+  if (source.ports !== undefined) parts.push(`on ports ${source.ports.join(", ")}`);
+  return `${source.name} (${parts.join(" ")})`;
 }
 
 export function describePeer(peer: Peer, raw: unknown): string {

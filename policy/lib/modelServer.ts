@@ -22,17 +22,17 @@ export const modelServerLabelSchema = labelRefSchema(
   "A pod template whose labels include key=value is a model server.",
 );
 
-export function isModelServer(t: PodTemplate, label: LabelRef): boolean {
-  return t.labels[label.key] === label.value;
+export function isModelServer(template: PodTemplate, label: LabelRef): boolean {
+  return template.labels[label.key] === label.value;
 }
 
 /** The containerPort a pod template's containers declare under `name`, if any. */
-export function namedContainerPort(t: PodTemplate, name: string): number | undefined {
-  if (!t.spec) return undefined;
+export function namedContainerPort(template: PodTemplate, name: string): number | undefined {
+  if (!template.spec) return undefined;
   for (const field of ["containers", "initContainers"] as const) {
-    for (const c of arr(t.spec[field]) ?? []) {
-      for (const p of arr(obj(c)?.ports) ?? []) {
-        const port = obj(p);
+    for (const container of arr(template.spec[field]) ?? []) {
+      for (const rawPort of arr(obj(container)?.ports) ?? []) {
+        const port = obj(rawPort);
         if (port && str(port.name) === name) return num(port.containerPort);
       }
     }

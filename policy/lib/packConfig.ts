@@ -20,8 +20,8 @@ type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 export const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-function isLevel(v: unknown): v is EnforcementLevel {
-  return typeof v === "string" && (LEVELS as readonly string[]).includes(v);
+function isLevel(value: unknown): value is EnforcementLevel {
+  return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
 }
 
 export class ConfigError extends Error {
@@ -34,7 +34,7 @@ export class ConfigError extends Error {
 /** All problems with a pack config ("" path segments are policy names). Empty when valid. */
 export function validatePackConfig(config: unknown, policies: readonly AnyPolicy[]): string[] {
   if (!isObj(config)) return ["the config must be a JSON object keyed by policy name"];
-  const byName = new Map(policies.map((p) => [p.name, p]));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
   const errors: string[] = [];
   for (const [key, entry] of Object.entries(config)) {
     if (key !== "all" && !byName.has(key)) {
@@ -50,14 +50,14 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
       errors.push(`${key}: must be an enforcement level or an object`);
       continue;
     }
-    const { enforcementLevel, ...props } = entry;
+    const { enforcementLevel, ...properties } = entry;
     if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
       errors.push(
         `${key}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not one of ${LEVELS.join(", ")}`,
       );
     }
     if (key === "all") {
-      if (Object.keys(props).length > 0)
+      if (Object.keys(properties).length > 0)
         errors.push(`all: only enforcementLevel may be set for all policies`);
       continue;
     }
@@ -65,7 +65,7 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
     const propSchemas = schema?.properties ?? {};
     errors.push(
       ...validateJson(
-        props,
+        properties,
         {
           type: "object",
           properties: propSchemas,
@@ -84,24 +84,26 @@ export function resolvePackConfig(
   config: PackConfig | undefined,
   policies: readonly AnyPolicy[],
 ): ReadonlyMap<string, ResolvedPolicyConfig> {
-  const cfg: PackConfig = config ?? {};
-  const errors = validatePackConfig(cfg, policies);
+  const packConfig: PackConfig = config ?? {};
+  const errors = validatePackConfig(packConfig, policies);
   if (errors.length > 0) throw new ConfigError(errors);
   const levelOf = (entry: PolicyConfigEntry | undefined): EnforcementLevel | undefined =>
     typeof entry === "string" ? entry : entry?.enforcementLevel;
-  const allLevel = levelOf(cfg.all);
-  const out = new Map<string, ResolvedPolicyConfig>();
-  for (const p of policies) {
+  const allLevel = levelOf(packConfig.all);
+  const resolved = new Map<string, ResolvedPolicyConfig>();
+  for (const policy of policies) {
     const properties: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-      if (typeof s === "object" && s.default !== undefined) properties[k] = s.default;
+    for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+      if (typeof schema === "object" && schema.default !== undefined) properties[key] = schema.default;
     }
-    const entry = cfg[p.name];
+    const entry = packConfig[policy.name];
     if (isObj(entry)) {
-      for (const [k, v] of Object.entries(entry)) if (k !== "enforcementLevel") properties[k] = v;
+      for (const [key, value] of Object.entries(entry)) {
+        if (key !== "enforcementLevel") properties[key] = value;
+      }
     }
-    const level = levelOf(entry) ?? allLevel ?? p.enforcementLevel ?? "advisory";
-    out.set(p.name, { level, properties });
+    const level = levelOf(entry) ?? allLevel ?? policy.enforcementLevel ?? "advisory";
+    resolved.set(policy.name, { level, properties });
   }
-  return out;
+  return resolved;
 }

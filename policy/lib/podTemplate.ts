@@ -41,30 +41,30 @@ export interface PodTemplate {
   readonly labelsPath: string;
 }
 
-export function isPodTemplateKind(res: K8sResource): boolean {
-  const loc = POD_TEMPLATE_KINDS[res.kind];
-  return loc !== undefined && loc.groups.includes(res.group);
+export function isPodTemplateKind(resource: K8sResource): boolean {
+  const location = POD_TEMPLATE_KINDS[resource.kind];
+  return location !== undefined && location.groups.includes(resource.group);
 }
 
 const TEMPLATE = Symbol("podTemplate");
 const CONTAINERS = Symbol("containers");
 
 /** The pod template of a workload, or undefined when the kind carries none (cached per resource). */
-export function podTemplateOf(res: K8sResource): PodTemplate | undefined {
-  return memo(res, TEMPLATE, () => readPodTemplate(res));
+export function podTemplateOf(resource: K8sResource): PodTemplate | undefined {
+  return memo(resource, TEMPLATE, () => readPodTemplate(resource));
 }
 
-function readPodTemplate(res: K8sResource): PodTemplate | undefined {
-  const loc = POD_TEMPLATE_KINDS[res.kind];
-  if (!loc?.groups.includes(res.group)) return undefined;
-  let cur: unknown = res.object;
+function readPodTemplate(resource: K8sResource): PodTemplate | undefined {
+  const location = POD_TEMPLATE_KINDS[resource.kind];
+  if (!location?.groups.includes(resource.group)) return undefined;
+  let current: unknown = resource.object;
   let unknown = false;
-  for (const seg of loc.template) {
-    if (isUnknown(cur)) break;
-    cur = obj(cur)?.[seg];
+  for (const segment of location.template) {
+    if (isUnknown(current)) break;
+    current = obj(current)?.[segment];
   }
-  if (isUnknown(cur)) unknown = true;
-  const template = obj(cur);
+  if (isUnknown(current)) unknown = true;
+  const template = obj(current);
   const metadata = template?.metadata;
   const rawLabels = obj(metadata)?.labels;
   const labelsUnknown =
@@ -73,9 +73,9 @@ function readPodTemplate(res: K8sResource): PodTemplate | undefined {
     isUnknown(rawLabels) ||
     Object.values(obj(rawLabels) ?? {}).some(isUnknown);
   const spec = template?.spec;
-  const prefix = loc.template.join(".");
+  const prefix = location.template.join(".");
   return {
-    resource: res,
+    resource,
     spec: obj(spec),
     specUnknown: unknown || isUnknown(spec),
     specPath: fieldPath(prefix, "spec"),
@@ -115,37 +115,41 @@ const ROLE_LABEL: Readonly<Record<ContainerRole, string>> = {
  * Every container, init container and native sidecar (an init container with restartPolicy Always).
  * Cached per template: callers must not change the lists (remediations may change the containers).
  */
-export function containersOf(t: PodTemplate): ContainerList {
-  return memo(t, CONTAINERS, () => readContainers(t));
+export function containersOf(template: PodTemplate): ContainerList {
+  return memo(template, CONTAINERS, () => readContainers(template));
 }
 
-function readContainers(t: PodTemplate): ContainerList {
+function readContainers(template: PodTemplate): ContainerList {
   const refs: ContainerRef[] = [];
   const undecided: string[] = [];
-  if (!t.spec) {
-    if (t.specUnknown) undecided.push(t.specPath);
+  if (!template.spec) {
+    if (template.specUnknown) undecided.push(template.specPath);
     return { refs, undecided };
   }
   for (const field of ["containers", "initContainers"] as const) {
-    const raw = t.spec[field];
-    const listPath = fieldPath(t.specPath, field);
+    const raw = template.spec[field];
+    const listPath = fieldPath(template.specPath, field);
     if (isUnknown(raw)) {
       undecided.push(listPath);
       continue;
     }
     const list = arr(raw) ?? [];
-    for (let i = 0; i < list.length; i++) {
-      const item = list[i];
-      const path = `${listPath}[${i}]`;
-      const c = obj(item);
-      if (!c) {
+    for (let index = 0; index < list.length; index++) {
+      const item = list[index];
+      const path = `${listPath}[${index}]`;
+      const container = obj(item);
+      if (!container) {
         if (isUnknown(item)) undecided.push(path);
         continue;
       }
       const role: ContainerRole =
-        field === "containers" ? "container" : c.restartPolicy === "Always" ? "sidecar" : "initContainer";
-      const name = str(c.name) ?? `#${i}`;
-      refs.push({ container: c, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
+        field === "containers"
+          ? "container"
+          : container.restartPolicy === "Always"
+            ? "sidecar"
+            : "initContainer";
+      const name = str(container.name) ?? `#${index}`;
+      refs.push({ container, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
     }
   }
   return { refs, undecided };
@@ -164,10 +168,10 @@ export function effectivePodAmount(
   let maxInit = 0;
   let regular = 0;
   for (const ref of refs) {
-    const a = amount(ref);
-    if (ref.role === "container") regular += a;
-    else if (ref.role === "sidecar") sidecars += a;
-    else maxInit = Math.max(maxInit, a + sidecars);
+    const containerAmount = amount(ref);
+    if (ref.role === "container") regular += containerAmount;
+    else if (ref.role === "sidecar") sidecars += containerAmount;
+    else maxInit = Math.max(maxInit, containerAmount + sidecars);
   }
   return Math.max(maxInit, regular + sidecars);
 }

@@ -62,12 +62,12 @@ export interface GroupVersionKind {
 export function parsePulumiType(type: string): GroupVersionKind | undefined {
   const parts = type.split(":");
   if (parts.length !== 3 || parts[0] !== "kubernetes") return undefined;
-  const gv = parts[1] ?? "";
+  const groupVersion = parts[1] ?? "";
   const kind = parts[2] ?? "";
-  const slash = gv.lastIndexOf("/");
+  const slash = groupVersion.lastIndexOf("/");
   if (slash < 0 || kind === "") return undefined;
-  const group = gv.slice(0, slash);
-  return { group: group === "core" ? "" : group, version: gv.slice(slash + 1), kind };
+  const group = groupVersion.slice(0, slash);
+  return { group: group === "core" ? "" : group, version: groupVersion.slice(slash + 1), kind };
 }
 
 /** Parses an apiVersion such as "apps/v1" or "v1". */
@@ -79,8 +79,9 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
 }
 
 /** The Pulumi type token for a group/version/kind, e.g. `kubernetes:core/v1:Pod`. */
-export function pulumiTypeOf(gvk: GroupVersionKind): string {
-  return `kubernetes:${gvk.group === "" ? "core" : gvk.group}/${gvk.version}:${gvk.kind}`;
+export function pulumiTypeOf(groupVersionKind: GroupVersionKind): string {
+  const { group, version, kind } = groupVersionKind;
+  return `kubernetes:${group === "" ? "core" : group}/${version}:${kind}`;
 }
 
 export function formatRef(kind: string, namespace: string, name: string): string {
@@ -93,51 +94,57 @@ interface Parsed {
   readonly type: string;
   readonly name: string;
   readonly urn: string;
-  readonly res: K8sResource | undefined;
+  readonly resource: K8sResource | undefined;
 }
 
 /**
  * The K8sResource for a CrossGuard resource, or undefined when it is not a Kubernetes object.
  * Results are cached per props object, so the policies of one run parse each resource once.
  */
-export function fromPulumi(r: PackResource): K8sResource | undefined {
-  const props = unwrapProxy(r.props);
+export function fromPulumi(packResource: PackResource): K8sResource | undefined {
+  const { type, name, urn } = packResource;
+  const props = unwrapProxy(packResource.props);
   if (!obj(props)) return undefined;
   const holder = props as Record<symbol, Parsed | undefined>;
-  const hit = holder[PARSED];
-  if (hit && hit.type === r.type && hit.name === r.name && hit.urn === r.urn) return hit.res;
-  const gvk = parsePulumiType(r.type);
-  const res = gvk ? build(gvk, props as Obj, r.name, r.urn) : undefined;
+  const cached = holder[PARSED];
+  if (cached && cached.type === type && cached.name === name && cached.urn === urn) return cached.resource;
+  const groupVersionKind = parsePulumiType(type);
+  const resource = groupVersionKind ? build(groupVersionKind, props as Obj, name, urn) : undefined;
   if (Object.isExtensible(props)) {
-    const value: Parsed = { type: r.type, name: r.name, urn: r.urn, res };
+    const value: Parsed = { type, name, urn, resource };
     Object.defineProperty(props, PARSED, { value, enumerable: false, writable: true, configurable: true });
   }
-  return res;
+  return resource;
 }
 
-function build(gvk: GroupVersionKind, object: Obj, fallbackName: string, urn: string): K8sResource {
+function build(
+  groupVersionKind: GroupVersionKind,
+  object: Obj,
+  fallbackName: string,
+  urn: string,
+): K8sResource {
   const metadata = obj(object.metadata) ?? {};
   const name = str(metadata.name) ?? (fallbackName === "" ? "<unnamed>" : fallbackName);
   let namespace = "";
   let namespaceKnown = true;
-  if (!CLUSTER_SCOPED.has(gvk.kind)) {
-    const ns = metadata.namespace;
-    if (isUnknown(ns)) {
+  if (!CLUSTER_SCOPED.has(groupVersionKind.kind)) {
+    const rawNamespace = metadata.namespace;
+    if (isUnknown(rawNamespace)) {
       namespace = "<unknown>";
       namespaceKnown = false;
     } else {
-      namespace = str(ns) ?? DEFAULT_NAMESPACE;
+      namespace = str(rawNamespace) ?? DEFAULT_NAMESPACE;
       if (namespace === "") namespace = DEFAULT_NAMESPACE;
     }
   }
   return {
-    ...gvk,
+    ...groupVersionKind,
     name,
     namespace,
     namespaceKnown,
     object,
     metadata,
     urn,
-    ref: formatRef(gvk.kind, namespace, name),
+    ref: formatRef(groupVersionKind.kind, namespace, name),
   };
 }

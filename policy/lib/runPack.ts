@@ -7,6 +7,7 @@ import type {
   EnforcementLevel,
   PolicyResource,
   PolicyResourceOptions,
+  ResourceValidation,
   ResourceValidationArgs,
   ResourceValidationPolicy,
   StackValidationArgs,
@@ -58,14 +59,14 @@ function asTypeNever(): undefined {
 }
 
 export function resourceArgs(
-  r: PackResource,
+  resource: PackResource,
   properties: Readonly<Record<string, unknown>>,
 ): ResourceValidationArgs {
   return {
-    type: r.type,
-    props: r.props,
-    urn: r.urn,
-    name: r.name,
+    type: resource.type,
+    props: resource.props,
+    urn: resource.urn,
+    name: resource.name,
     opts: NO_OPTS,
     stackTags: NO_TAGS,
     isType: isTypeNever,
@@ -76,13 +77,13 @@ export function resourceArgs(
 }
 
 export function stackResources(resources: readonly PackResource[]): PolicyResource[] {
-  const out: PolicyResource[] = [];
-  for (const r of resources) {
-    out.push({
-      type: r.type,
-      props: r.props,
-      urn: r.urn,
-      name: r.name,
+  const policyResources: PolicyResource[] = [];
+  for (const resource of resources) {
+    policyResources.push({
+      type: resource.type,
+      props: resource.props,
+      urn: resource.urn,
+      name: resource.name,
       opts: NO_OPTS,
       dependencies: [],
       propertyDependencies: {},
@@ -90,20 +91,20 @@ export function stackResources(resources: readonly PackResource[]): PolicyResour
       asType: asTypeNever,
     });
   }
-  return out;
+  return policyResources;
 }
 
 function reportedLevel(level: EnforcementLevel): PackViolation["level"] {
   return level === "advisory" ? "advisory" : "mandatory";
 }
 
-function runSync(fn: () => unknown, policy: string): void {
+function runSync(run: () => unknown, policy: string): void {
   try {
-    const r = fn();
-    if (r instanceof Promise)
+    const result = run();
+    if (result instanceof Promise)
       throw new Error(`policy ${policy} is asynchronous; runPolicies runs synchronous policies only`);
-  } catch (e) {
-    if (!(e instanceof NotApplicable)) throw e;
+  } catch (error) {
+    if (!(error instanceof NotApplicable)) throw error;
   }
 }
 
@@ -114,20 +115,20 @@ export function remediateResources(
   resolved: ReadonlyMap<string, ResolvedPolicyConfig> = resolvePackConfig(config, allPolicies),
 ): PackResource[] {
   const active = resourcePolicies.filter(
-    (p) => p.remediateResource && resolved.get(p.name)?.level === "remediate",
+    (policy) => policy.remediateResource && resolved.get(policy.name)?.level === "remediate",
   );
   if (active.length === 0) return [...resources];
-  return resources.map((r) => {
-    let props = r.props;
-    for (const p of active) {
-      const cfg = resolved.get(p.name);
-      const remediate = p.remediateResource;
-      if (!cfg || !remediate) continue;
-      const result: unknown = remediate(resourceArgs({ ...r, props }, cfg.properties));
-      if (result instanceof Promise) throw new Error(`remediation of ${p.name} is asynchronous`);
+  return resources.map((resource) => {
+    let props = resource.props;
+    for (const policy of active) {
+      const policyConfig = resolved.get(policy.name);
+      const remediate = policy.remediateResource;
+      if (!policyConfig || !remediate) continue;
+      const result: unknown = remediate(resourceArgs({ ...resource, props }, policyConfig.properties));
+      if (result instanceof Promise) throw new Error(`remediation of ${policy.name} is asynchronous`);
       if (result !== undefined && result !== null) props = result as Record<string, unknown>;
     }
-    return props === r.props ? r : { ...r, props };
+    return props === resource.props ? resource : { ...resource, props };
   });
 }
 
@@ -137,18 +138,23 @@ export function runResourcePolicy(
   properties: Readonly<Record<string, unknown>>,
   report: (message: string) => void,
 ): void {
-  const v = policy.validateResource;
-  const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
   const args = resourceArgs(resource, properties);
-  for (const validate of validations) {
+  for (const validate of validationsOf(policy)) {
     runSync(
       () =>
-        validate(args, (m) => {
-          report(m);
+        validate(args, (message) => {
+          report(message);
         }),
       policy.name,
     );
   }
+}
+
+/** A resource policy's validateResource, which the SDK allows to be one function or a list. */
+function validationsOf(policy: ResourceValidationPolicy): readonly ResourceValidation[] {
+  const validateResource = policy.validateResource;
+  if (validateResource === undefined) return [];
+  return Array.isArray(validateResource) ? validateResource : [validateResource];
 }
 
 /** The args a stack policy gets from the analyzer, over resources from `stackResources`. */
@@ -176,49 +182,51 @@ export function runPolicies(
 ): PackViolation[] {
   const resolved = resolvePackConfig(config, allPolicies);
   const input = options.remediate === false ? resources : remediateResources(resources, config, resolved);
-  const out: PackViolation[] = [];
-  for (const p of resourcePolicies) {
-    const cfg = resolved.get(p.name);
-    if (!cfg || cfg.level === "disabled") continue;
-    const level = reportedLevel(cfg.level);
+  const violations: PackViolation[] = [];
+  for (const policy of resourcePolicies) {
+    const policyConfig = resolved.get(policy.name);
+    if (!policyConfig || policyConfig.level === "disabled") continue;
+    const level = reportedLevel(policyConfig.level);
     // One args object per policy, refilled per resource (policies do not keep it).
-    const args = resourceArgs({ type: "", props: {}, name: "", urn: "" }, cfg.properties);
+    const args = resourceArgs({ type: "", props: {}, name: "", urn: "" }, policyConfig.properties);
     let urn = "";
     const report = (message: string): void => {
-      out.push({ policy: p.name, level, message, urn });
+      violations.push({ policy: policy.name, level, message, urn });
     };
-    const v = p.validateResource;
-    const validations = v === undefined ? [] : Array.isArray(v) ? v : [v];
-    for (const validate of validations) {
-      for (const r of input) {
-        args.type = r.type;
-        args.props = r.props;
-        args.name = r.name;
-        args.urn = urn = r.urn;
+    for (const validate of validationsOf(policy)) {
+      for (const resource of input) {
+        args.type = resource.type;
+        args.props = resource.props;
+        args.name = resource.name;
+        args.urn = urn = resource.urn;
         try {
           const result: unknown = validate(args, report);
           if (result instanceof Promise)
-            throw new Error(`policy ${p.name} is asynchronous; runPolicies runs synchronous policies only`);
-        } catch (e) {
-          if (!(e instanceof NotApplicable)) throw e;
+            throw new Error(
+              `policy ${policy.name} is asynchronous; runPolicies runs synchronous policies only`,
+            );
+        } catch (error) {
+          if (!(error instanceof NotApplicable)) throw error;
         }
       }
     }
   }
   const stack = stackResources(input);
-  for (const p of stackPolicies) {
-    const cfg = resolved.get(p.name);
-    if (!cfg || cfg.level === "disabled") continue;
-    const level = reportedLevel(cfg.level);
-    runStackPolicy(p, stack, cfg.properties, (message, urn) => {
-      out.push(
-        urn === undefined ? { policy: p.name, level, message } : { policy: p.name, level, message, urn },
+  for (const policy of stackPolicies) {
+    const policyConfig = resolved.get(policy.name);
+    if (!policyConfig || policyConfig.level === "disabled") continue;
+    const level = reportedLevel(policyConfig.level);
+    runStackPolicy(policy, stack, policyConfig.properties, (message, urn) => {
+      violations.push(
+        urn === undefined
+          ? { policy: policy.name, level, message }
+          : { policy: policy.name, level, message, urn },
       );
     });
   }
-  return out;
+  return violations;
 }
 
 export function hasMandatory(violations: readonly PackViolation[]): boolean {
-  return violations.some((v) => v.level === "mandatory");
+  return violations.some((violation) => violation.level === "mandatory");
 }

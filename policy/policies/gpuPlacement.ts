@@ -138,7 +138,7 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
     let termPins = false;
     for (const [j, e] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
       const r = parseExpression(e);
-      if (typeof r === "string" || r.key !== cfg.productLabel || r.op !== "In") continue;
+      if (typeof r === "string" || r.key !== cfg.productLabel || r.operator !== "In") continue;
       const bad = r.values.filter((v) => !allowed.includes(v));
       if (bad.length === 0) {
         termPins = true;
