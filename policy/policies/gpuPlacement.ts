@@ -57,44 +57,44 @@ export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   },
 };
 
-function tolerates(tol: unknown, cfg: GpuPlacementConfig): boolean | undefined {
-  const o = obj(tol);
-  if (!o) return false;
-  if (hasUnknown(o)) return undefined;
-  const key = str(o.key) ?? "";
-  const op = str(o.operator) ?? "Equal";
-  const effect = str(o.effect) ?? "";
-  if (effect !== "" && effect !== cfg.taintEffect) return false;
-  if (key === cfg.taintKey) return op === "Exists" || op === "Equal";
-  return key === "" && op === "Exists"; // tolerates every taint
+function tolerates(rawToleration: unknown, config: GpuPlacementConfig): boolean | undefined {
+  const toleration = obj(rawToleration);
+  if (!toleration) return false;
+  if (hasUnknown(toleration)) return undefined;
+  const key = str(toleration.key) ?? "";
+  const operator = str(toleration.operator) ?? "Equal";
+  const effect = str(toleration.effect) ?? "";
+  if (effect !== "" && effect !== config.taintEffect) return false;
+  if (key === config.taintKey) return operator === "Exists" || operator === "Equal";
+  return key === "" && operator === "Exists"; // tolerates every taint
 }
 
-export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Finding[] {
-  const spec = t.spec;
+export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementConfig): Finding[] {
+  const spec = template.spec;
   if (!spec) return [];
-  const gpus = podGpus(t, gpuNames(cfg.extraGpuResources));
+  const gpus = podGpus(template, gpuNames(config.extraGpuResources));
   if (gpus.total === 0) return [];
-  const out: Finding[] = [];
-  const resource = t.resource.ref;
-  const allowed = cfg.allowedProducts;
+  const findings: Finding[] = [];
+  const resource = template.resource.ref;
+  const allowed = config.allowedProducts;
 
   // Toleration for the GPU taint.
   if (!isUnknown(spec.tolerations)) {
     const list = arr(spec.tolerations) ?? [];
-    const results = list.map((x) => tolerates(x, cfg));
+    const results = list.map((toleration) => tolerates(toleration, config));
     if (!results.includes(true) && !results.includes(undefined)) {
-      const keys = list.map((x) => str(obj(x)?.key) ?? "").filter((k) => k !== "");
-      const path = fieldPath(t.specPath, "tolerations");
-      out.push(
+      const keys = list.map((toleration) => str(obj(toleration)?.key) ?? "").filter((key) => key !== "");
+      const path = fieldPath(template.specPath, "tolerations");
+      findings.push(
         violation({
           resource,
-          problem: `the GPU pod does not tolerate the ${cfg.taintKey}:${cfg.taintEffect} taint of GPU nodes`,
+          problem: `the GPU pod does not tolerate the ${config.taintKey}:${config.taintEffect} taint of GPU nodes`,
           path,
           found:
             list.length === 0
               ? "no tolerations"
               : `tolerations for ${keys.length ? keys.join(", ") : "other taints"}`,
-          fix: `add {key: "${cfg.taintKey}", operator: "Exists", effect: "${cfg.taintEffect}"} to ${path}`,
+          fix: `add {key: "${config.taintKey}", operator: "Exists", effect: "${config.taintEffect}"} to ${path}`,
         }),
       );
     }
@@ -105,19 +105,19 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   let pinned = false;
   let badProduct = false;
   let undecided = isUnknown(spec.nodeSelector);
-  const ns = obj(spec.nodeSelector);
-  const selected = ns?.[cfg.productLabel];
+  const nodeSelector = obj(spec.nodeSelector);
+  const selected = nodeSelector?.[config.productLabel];
   if (isUnknown(selected)) undecided = true;
   else if (selected !== undefined) {
-    const v = str(selected);
-    if (v !== undefined && allowed.includes(v)) pinned = true;
+    const product = str(selected);
+    if (product !== undefined && allowed.includes(product)) pinned = true;
     else {
       badProduct = true;
-      out.push(
+      findings.push(
         violation({
           resource,
           problem: `GPU product ${show(selected)} is not in the allowed list`,
-          path: fieldPath(t.specPath, "nodeSelector", cfg.productLabel),
+          path: fieldPath(template.specPath, "nodeSelector", config.productLabel),
           found: show(selected),
           fix: `select one of ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
         }),
@@ -126,7 +126,7 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   }
   const required = obj(obj(obj(spec.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
   const requiredPath = fieldPath(
-    t.specPath,
+    template.specPath,
     "affinity",
     "nodeAffinity",
     "requiredDuringSchedulingIgnoredDuringExecution",
@@ -134,23 +134,36 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   if (hasUnknown(spec.affinity)) undecided = true;
   const terms = arr(required?.nodeSelectorTerms) ?? [];
   let allTermsPin = terms.length > 0;
-  for (const [i, term] of terms.entries()) {
+  for (const [termIndex, term] of terms.entries()) {
     let termPins = false;
-    for (const [j, e] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
-      const r = parseExpression(e);
-      if (typeof r === "string" || r.key !== cfg.productLabel || r.operator !== "In") continue;
-      const bad = r.values.filter((v) => !allowed.includes(v));
+    for (const [expressionIndex, expression] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
+      const requirement = parseExpression(expression);
+      if (
+        typeof requirement === "string" ||
+        requirement.key !== config.productLabel ||
+        requirement.operator !== "In"
+      ) {
+        continue;
+      }
+      const bad = requirement.values.filter((product) => !allowed.includes(product));
       if (bad.length === 0) {
         termPins = true;
         continue;
       }
       badProduct = true;
-      out.push(
+      findings.push(
         violation({
           resource,
-          problem: `GPU product${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} not in the allowed list`,
-          path: fieldPath(requiredPath, "nodeSelectorTerms", i, "matchExpressions", j, "values"),
-          found: show(r.values),
+          problem: `GPU product${bad.length > 1 ? "s" : ""} ${bad.map((product) => `"${product}"`).join(", ")} not in the allowed list`,
+          path: fieldPath(
+            requiredPath,
+            "nodeSelectorTerms",
+            termIndex,
+            "matchExpressions",
+            expressionIndex,
+            "values",
+          ),
+          found: show(requirement.values),
           fix: `select only from ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
         }),
       );
@@ -159,20 +172,20 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   }
   if (allTermsPin) pinned = true;
   if (!pinned && !badProduct && !undecided) {
-    out.push(
+    findings.push(
       violation({
         resource,
         problem: `the GPU pod does not select an allowed GPU product`,
         path: requiredPath,
         found:
           terms.length === 0
-            ? `no required node affinity and no nodeSelector on ${cfg.productLabel}`
-            : `a nodeSelectorTerm without an In expression on ${cfg.productLabel}`,
-        fix: `add a required node affinity (every term) or a nodeSelector on ${cfg.productLabel} with values from ${allowedText}`,
+            ? `no required node affinity and no nodeSelector on ${config.productLabel}`
+            : `a nodeSelectorTerm without an In expression on ${config.productLabel}`,
+        fix: `add a required node affinity (every term) or a nodeSelector on ${config.productLabel} with values from ${allowedText}`,
       }),
     );
   }
-  return out;
+  return findings;
 }
 
 export const gpuPlacement = definePodPolicy(gpuPlacementMeta, checkGpuPlacement);

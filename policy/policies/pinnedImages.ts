@@ -50,16 +50,16 @@ export function parseImage(image: string): ImageRef {
   return { name: rest, tag: undefined, digest };
 }
 
-export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Finding[] {
-  const out: Finding[] = [];
-  const forbidden = new Set(cfg.forbiddenTags.map((x) => x.toLowerCase()));
-  for (const ref of containersOf(t).refs) {
+export function checkPinnedImages(template: PodTemplate, config: PinnedImagesConfig): Finding[] {
+  const findings: Finding[] = [];
+  const forbidden = new Set(config.forbiddenTags.map((tag) => tag.toLowerCase()));
+  for (const ref of containersOf(template).refs) {
     const image = ref.container.image;
     if (isUnknown(image)) continue;
     const path = fieldPath(ref.path, "image");
-    const common = { resource: t.resource.ref, container: ref.label, path, found: show(image) };
+    const common = { resource: template.resource.ref, container: ref.label, path, found: show(image) };
     if (typeof image !== "string" || image.trim() === "") {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: "no image",
@@ -71,7 +71,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
     const { name, tag, digest } = parseImage(image);
     if (digest !== undefined) {
       if (!DIGEST_RE.test(digest)) {
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: "the image digest is malformed",
@@ -81,8 +81,8 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       }
       continue;
     }
-    if (cfg.requireDigest) {
-      out.push(
+    if (config.requireDigest) {
+      findings.push(
         violation({
           ...common,
           problem: "the image is not pinned by digest",
@@ -92,7 +92,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       continue;
     }
     if (tag === undefined) {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: "the image has no tag, so the runtime pulls :latest",
@@ -100,7 +100,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
         }),
       );
     } else if (forbidden.has(tag.toLowerCase())) {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: `the image uses the mutable tag ":${tag}"`,
@@ -109,7 +109,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       );
     }
   }
-  return out;
+  return findings;
 }
 
 export const pinnedImages = definePodPolicy(pinnedImagesMeta, checkPinnedImages);
