@@ -90,9 +90,9 @@ export function runCheck(argv: readonly string[]): { code: number } & Output {
     }
     format = values.format;
     if (format !== "text" && format !== "json") {
-      const bad = format;
+      const given = format;
       format = "text";
-      throw new UsageError(`--format must be text or json, not "${bad}"`);
+      throw new UsageError(`--format must be text or json, not "${given}"`);
     }
     if (positionals.length === 0) throw new UsageError("no PATH given");
     const config = values.config === undefined ? undefined : readConfig(values.config);

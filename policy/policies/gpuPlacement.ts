@@ -145,8 +145,8 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
       ) {
         continue;
       }
-      const bad = requirement.values.filter((product) => !allowed.includes(product));
-      if (bad.length === 0) {
+      const disallowed = requirement.values.filter((product) => !allowed.includes(product));
+      if (disallowed.length === 0) {
         termPins = true;
         continue;
       }
@@ -154,7 +154,7 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
       findings.push(
         violation({
           resource,
-          problem: `GPU product${bad.length > 1 ? "s" : ""} ${bad.map((product) => `"${product}"`).join(", ")} not in the allowed list`,
+          problem: `GPU product${disallowed.length > 1 ? "s" : ""} ${disallowed.map((product) => `"${product}"`).join(", ")} not in the allowed list`,
           path: fieldPath(
             requiredPath,
             "nodeSelectorTerms",

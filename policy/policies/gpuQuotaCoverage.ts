@@ -114,7 +114,7 @@ export function workloadScale(
 interface Cap {
   readonly quota: K8sResource;
   readonly key: string;
-  readonly raw: unknown;
+  readonly rawValue: unknown;
   readonly value: number;
 }
 
@@ -177,7 +177,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
           const value = parseQuantity(hard[key]);
           if (value === undefined) continue;
           const resourceCaps = caps.get(resource) ?? [];
-          resourceCaps.push({ quota, key, raw: hard[key], value });
+          resourceCaps.push({ quota, key, rawValue: hard[key], value });
           caps.set(resource, resourceCaps);
         }
       }
@@ -211,7 +211,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
           resource: lowest.quota.ref,
           problem: `GPU demand at maximum scale in namespace ${bucket.name} is ${demand.total} ${resource}, over the quota of ${lowest.value}`,
           path: fieldPath("spec.hard", lowest.key),
-          found: `${show(lowest.raw)}; demand by workload: ${shares}`,
+          found: `${show(lowest.rawValue)}; demand by workload: ${shares}`,
           fix: `raise ${fieldPath("spec.hard", lowest.key)} to at least ${demand.total}, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
           urn: lowest.quota.urn,
         }),

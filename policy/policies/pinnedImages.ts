@@ -38,9 +38,9 @@ export interface ImageRef {
 
 /** Splits registry[:port]/path[:tag][@digest]; the tag is the part after ':' in the last path segment. */
 export function parseImage(image: string): ImageRef {
-  const at = image.indexOf("@");
-  const digest = at >= 0 ? image.slice(at + 1) : undefined;
-  const rest = at >= 0 ? image.slice(0, at) : image;
+  const atIndex = image.indexOf("@");
+  const digest = atIndex >= 0 ? image.slice(atIndex + 1) : undefined;
+  const rest = atIndex >= 0 ? image.slice(0, atIndex) : image;
   const slash = rest.lastIndexOf("/");
   const colon = rest.lastIndexOf(":");
   if (colon > slash) {
