@@ -3,6 +3,7 @@ import { defineResourcePolicy, violation, type Finding, type PolicyMeta } from "
 import type { K8sResource } from "../lib/resource";
 import { isUnknown, show } from "../lib/values";
 
+/** Settings of autoscaler-bounds (its entry in policy-config/<env>.json). */
 export interface AutoscalerBoundsConfig {
   /** Largest maxReplicas (HPA) / maxReplicaCount (KEDA) accepted. */
   readonly maxReplicasCap: number;
@@ -12,6 +13,12 @@ export interface AutoscalerBoundsConfig {
   readonly allowScaleToZero: boolean;
 }
 
+/**
+ * autoscaler-bounds: name, advisory by default, and its bounds. The cap (20 by default) limits how
+ * far a traffic spike or a broken metric can scale GPU replicas and their bill; the floor (1 by
+ * default, 2 in prod) keeps a model serving through a pod failure or a rollout. Scale to zero is
+ * allowed by default (not in prod), since KEDA's idle scale-down is deliberate.
+ */
 export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {
   name: "autoscaler-bounds",
   description:
@@ -28,6 +35,7 @@ export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {
   },
 };
 
+/** The autoscaler-bounds findings for one HorizontalPodAutoscaler or ScaledObject (none for other kinds). */
 export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerBoundsConfig): Finding[] {
   const autoscaler = autoscalerOf(resource);
   if (!autoscaler) return [];
@@ -89,4 +97,10 @@ export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerB
   return findings;
 }
 
+/**
+ * Keeps every HorizontalPodAutoscaler and KEDA ScaledObject between a floor and a cap. Without a cap
+ * an autoscaler can add GPU pods until the quota or the cluster runs out, starving other workloads;
+ * below the floor a single crashed or rescheduled pod takes the model offline. Also reports a
+ * minimum above the maximum, which the autoscaler cannot honour.
+ */
 export const autoscalerBounds = defineResourcePolicy(autoscalerBoundsMeta, checkAutoscalerBounds);

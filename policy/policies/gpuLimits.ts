@@ -5,6 +5,7 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
+/** Settings of gpu-limits (its entry in policy-config/<env>.json). */
 export interface GpuLimitsConfig {
   /** GPU resource names beyond nvidia.com/gpu, nvidia.com/gpu.shared and nvidia.com/mig-<n>g.<m>gb. */
   readonly extraGpuResources: readonly string[];
@@ -12,6 +13,12 @@ export interface GpuLimitsConfig {
   readonly maxGpusPerPod: number;
 }
 
+/**
+ * gpu-limits: name, mandatory by default (the API server rejects most of what it reports, so a
+ * preview is the cheap place to find it), and its settings: extra extended-resource names that
+ * count as GPUs, and the per-container and per-pod maximums (8 by default; set them to what the
+ * largest GPU node has, since a pod asking for more is never scheduled).
+ */
 export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
   name: "gpu-limits",
   description:
@@ -38,6 +45,7 @@ export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
   },
 };
 
+/** The gpu-limits findings for one pod template. */
 export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): Finding[] {
   const findings: Finding[] = [];
   const names = gpuNames(config.extraGpuResources);
@@ -153,4 +161,11 @@ export function remediateGpuLimits(template: PodTemplate, config: GpuLimitsConfi
   return changed;
 }
 
+/**
+ * Every GPU a container asks for is a whole-number limit, any request equals it, and a container or
+ * pod stays within the maximums. GPUs cannot be shared or overcommitted through requests: the API
+ * server rejects a GPU request without a limit, a different limit or a fraction, which would fail
+ * `pulumi up` half-way; a pod asking for more GPUs than a node has is never scheduled. At level
+ * "remediate" a missing limit is set to a whole-number request.
+ */
 export const gpuLimits = definePodPolicy(gpuLimitsMeta, checkGpuLimits, remediateGpuLimits);

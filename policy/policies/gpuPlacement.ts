@@ -6,6 +6,7 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseExpression } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "../lib/values";
 
+/** Settings of gpu-placement (its entry in policy-config/<env>.json). */
 export interface GpuPlacementConfig {
   readonly extraGpuResources: readonly string[];
   /** Node label carrying the GPU product (set by NVIDIA GPU feature discovery). */
@@ -18,6 +19,12 @@ export interface GpuPlacementConfig {
 /** The products the components know, so that what stack config accepts is never flagged here. */
 export const DEFAULT_GPU_PRODUCTS: readonly string[] = KNOWN_GPU_PRODUCTS;
 
+/**
+ * gpu-placement: name, advisory by default, and what GPU nodes look like: the product label (set
+ * by NVIDIA GPU feature discovery), the products pods may select (every product stack config
+ * accepts, so the components never trip it), and the taint key and effect that keep other pods
+ * off GPU nodes.
+ */
 export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   name: "gpu-placement",
   description:
@@ -69,6 +76,7 @@ function tolerates(rawToleration: unknown, config: GpuPlacementConfig): boolean 
   return key === "" && operator === "Exists"; // tolerates every taint
 }
 
+/** The gpu-placement findings for one pod template (none when the pod uses no GPU). */
 export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementConfig): Finding[] {
   const spec = template.spec;
   if (!spec) return [];
@@ -188,4 +196,10 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
   return findings;
 }
 
+/**
+ * GPU pods tolerate the GPU nodes' taint and pin an allowed GPU product through a nodeSelector or a
+ * required node affinity (in every term). Without the toleration the pod stays Pending, since only
+ * GPU nodes have GPUs; without the pin the scheduler may put a model on any GPU type it finds free,
+ * one too small for its weights or more expensive than planned.
+ */
 export const gpuPlacement = definePodPolicy(gpuPlacementMeta, checkGpuPlacement);

@@ -7,12 +7,18 @@ import { formatRef, type K8sResource } from "../lib/resource";
 import type { StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, num, obj, show, type Obj } from "../lib/values";
 
+/** Settings of gpu-quota-coverage (its entry in policy-config/<env>.json). */
 export interface GpuQuotaCoverageConfig {
   readonly extraGpuResources: readonly string[];
   /** Nodes a GPU DaemonSet is assumed to run on (its real count depends on the cluster). */
   readonly daemonSetNodes: number;
 }
 
+/**
+ * gpu-quota-coverage: name, mandatory by default, and its settings: extra GPU resource names, and
+ * how many nodes a GPU DaemonSet counts for (1 by default; the stack cannot know the cluster's
+ * size, so a DaemonSet's demand is an assumption the config states).
+ */
 export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   name: "gpu-quota-coverage",
   description:
@@ -37,6 +43,7 @@ export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   },
 };
 
+/** A workload's pod count at maximum scale, and how it was worked out. */
 export interface WorkloadScale {
   /** Pods at maximum scale; undefined when a figure is unknown during preview. */
   readonly pods: number | undefined;
@@ -132,6 +139,7 @@ function isScoped(spec: Obj): boolean {
   );
 }
 
+/** The gpu-quota-coverage findings for a whole stack, namespace by namespace. */
 export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverageConfig): Finding[] {
   const findings: Finding[] = [];
   const names = gpuNames(config.extraGpuResources);
@@ -221,4 +229,11 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
   return findings;
 }
 
+/**
+ * Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> or
+ * limits.<gpu>, and its GPU demand at maximum scale (replicas or maxReplicas, Job parallelism,
+ * DaemonSet nodes) fits under the lowest cap. Without a quota one namespace's autoscaler can take
+ * every GPU in the cluster; with one that is too small, scale-out fails at the quota exactly when
+ * traffic peaks.
+ */
 export const gpuQuotaCoverage = defineStackPolicy(gpuQuotaCoverageMeta, checkGpuQuotaCoverage);

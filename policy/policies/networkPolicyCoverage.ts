@@ -22,6 +22,7 @@ import { describeLabels, SelectorIndex } from "../lib/selectors";
 import type { NamespaceBucket, StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, obj } from "../lib/values";
 
+/** Settings of network-policy-coverage (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyCoverageConfig {
   readonly modelServerLabel: LabelRef;
   readonly allowedIngressSources: readonly IngressSource[];
@@ -29,6 +30,11 @@ export interface NetworkPolicyCoverageConfig {
   readonly exemptNamespaces: readonly string[];
 }
 
+/**
+ * network-policy-coverage: name, mandatory and critical by default, and its settings: the label
+ * that marks model servers, the ingress sources they may admit (by default the API gateway's pods,
+ * and the monitoring namespace on the metrics port only), and namespaces to skip.
+ */
 export const networkPolicyCoverageMeta: PolicyMeta<NetworkPolicyCoverageConfig> = {
   name: "network-policy-coverage",
   description:
@@ -156,6 +162,7 @@ function checkNamespace(
   }
 }
 
+/** The network-policy-coverage findings for a whole stack, namespace by namespace. */
 export function checkNetworkPolicyCoverage(
   index: StackIndex,
   config: NetworkPolicyCoverageConfig,
@@ -168,4 +175,10 @@ export function checkNetworkPolicyCoverage(
   return findings;
 }
 
+/**
+ * Every pod-template workload is selected by an Ingress NetworkPolicy of its namespace, and the
+ * rules that reach model servers admit only the allowed sources (on their ports). Kubernetes lets
+ * every pod talk to every pod until a NetworkPolicy selects it, so an uncovered model server can be
+ * called by any pod in the cluster, around the gateway's authentication and rate limits.
+ */
 export const networkPolicyCoverage = defineStackPolicy(networkPolicyCoverageMeta, checkNetworkPolicyCoverage);

@@ -7,6 +7,7 @@ import type { K8sResource } from "../lib/resource";
 import { describeSelector, implies, selectorForLabels } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show } from "../lib/values";
 
+/** Settings of network-policy-shape (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyShapeConfig {
   readonly modelServerLabel: LabelRef;
   /**
@@ -16,6 +17,11 @@ export interface NetworkPolicyShapeConfig {
   readonly worldIpBlockScope: "model-servers" | "all";
 }
 
+/**
+ * network-policy-shape: name, mandatory by default, and its settings: the model-server label, and
+ * whether whole-internet ipBlocks are refused only for policies that can select model servers
+ * (the default) or for every NetworkPolicy.
+ */
 export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
   name: "network-policy-shape",
   description:
@@ -35,6 +41,7 @@ export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
   },
 };
 
+/** The network-policy-shape findings for one NetworkPolicy (none for other kinds). */
 export function checkNetworkPolicyShape(resource: K8sResource, config: NetworkPolicyShapeConfig): Finding[] {
   if (resource.group !== "networking.k8s.io" || resource.kind !== "NetworkPolicy") return [];
   const networkPolicy = parseNetworkPolicy(resource);
@@ -105,4 +112,10 @@ export function checkNetworkPolicyShape(resource: K8sResource, config: NetworkPo
   return findings;
 }
 
+/**
+ * NetworkPolicies contain no ingress rule that admits every source (an empty rule, or a missing or
+ * empty from), no empty peer, and no 0.0.0.0/0 or ::/0 ipBlock towards model servers. One such rule
+ * quietly turns a namespace's default-deny into allow-all, and a whole-internet ipBlock lets any
+ * address that reaches the nodes call the model directly.
+ */
 export const networkPolicyShape = defineResourcePolicy(networkPolicyShapeMeta, checkNetworkPolicyShape);

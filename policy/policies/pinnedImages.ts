@@ -3,6 +3,7 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { isUnknown, show } from "../lib/values";
 
+/** Settings of pinned-images (its entry in policy-config/<env>.json). */
 export interface PinnedImagesConfig {
   /** Tags that move and so do not pin an image. */
   readonly forbiddenTags: readonly string[];
@@ -10,6 +11,11 @@ export interface PinnedImagesConfig {
   readonly requireDigest: boolean;
 }
 
+/**
+ * pinned-images: name, advisory by default, and its settings: the tags that move and so pin
+ * nothing (latest by default, compared case-insensitively), and whether every image must carry a
+ * digest.
+ */
 export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
   name: "pinned-images",
   description: "Every image is pinned: a tag other than latest, or a digest; no untagged images.",
@@ -30,6 +36,7 @@ export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
 
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
+/** An image reference split into its name, tag and digest. */
 export interface ImageRef {
   readonly name: string;
   readonly tag: string | undefined;
@@ -50,6 +57,7 @@ export function parseImage(image: string): ImageRef {
   return { name: rest, tag: undefined, digest };
 }
 
+/** The pinned-images findings for one pod template, container by container. */
 export function checkPinnedImages(template: PodTemplate, config: PinnedImagesConfig): Finding[] {
   const findings: Finding[] = [];
   const forbidden = new Set(config.forbiddenTags.map((tag) => tag.toLowerCase()));
@@ -112,4 +120,10 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
   return findings;
 }
 
+/**
+ * Every container image is pinned: a tag other than the moving ones, or a well-formed digest (only a
+ * digest when requireDigest is set); untagged images pull :latest. A moving tag lets two nodes run
+ * different builds of the same Deployment, makes a rollback redeploy whatever the tag points to now,
+ * and runs a re-pushed (possibly compromised) image on the next restart.
+ */
 export const pinnedImages = definePodPolicy(pinnedImagesMeta, checkPinnedImages);

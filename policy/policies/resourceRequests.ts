@@ -4,11 +4,16 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
+/** Settings of resource-requests (its entry in policy-config/<env>.json). */
 export interface ResourceRequestsConfig {
   readonly requireCpuLimit: boolean;
   readonly requireMemoryLimit: boolean;
 }
 
+/**
+ * resource-requests: name, advisory by default, and whether CPU and memory limits are required as
+ * well (both by default); requests are always required.
+ */
 export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {
   name: "resource-requests",
   description:
@@ -26,6 +31,7 @@ export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {
   },
 };
 
+/** The resource-requests findings for one pod template, container by container. */
 export function checkResourceRequests(template: PodTemplate, config: ResourceRequestsConfig): Finding[] {
   const findings: Finding[] = [];
   const resource = template.resource.ref;
@@ -102,4 +108,11 @@ export function checkResourceRequests(template: PodTemplate, config: ResourceReq
   return findings;
 }
 
+/**
+ * Every container, init container and sidecar sets CPU and memory requests (and limits, unless
+ * configured off) as valid quantities, with no request above its limit. Without requests the
+ * scheduler cannot place pods by what they use, and pods with neither requests nor limits are the
+ * first evicted under pressure; without a memory limit one leaking container can run the node out
+ * of memory, taking its neighbours down with it.
+ */
 export const resourceRequests = definePodPolicy(resourceRequestsMeta, checkResourceRequests);

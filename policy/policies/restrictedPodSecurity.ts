@@ -3,6 +3,7 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { arr, hasUnknown, isUnknown, obj, show, str, type Obj } from "../lib/values";
 
+/** Settings of restricted-pod-security (its entry in policy-config/<env>.json). */
 export interface RestrictedPodSecurityConfig {
   /** Capabilities a container may add (Pod Security Standard "restricted" allows NET_BIND_SERVICE). */
   readonly allowedCapabilities: readonly string[];
@@ -11,6 +12,12 @@ export interface RestrictedPodSecurityConfig {
   readonly exemptNamespaces: readonly string[];
 }
 
+/**
+ * restricted-pod-security: name, advisory by default, and its settings: the capabilities a
+ * container may add (NET_BIND_SERVICE, as the "restricted" standard allows), the accepted seccomp
+ * profiles (RuntimeDefault, Localhost), and namespaces to skip, e.g. for node agents that need
+ * host access.
+ */
 export const restrictedPodSecurityMeta: PolicyMeta<RestrictedPodSecurityConfig> = {
   name: "restricted-pod-security",
   description:
@@ -55,6 +62,7 @@ const HOST_NAMESPACES: readonly (readonly [field: string, what: string])[] = [
 
 const PRIVILEGE_ESCALATION_NOTE = ' (enforcement level "remediate" sets it when missing)';
 
+/** The restricted-pod-security findings for one pod template: pod-level fields, then each container. */
 export function checkRestrictedPodSecurity(
   template: PodTemplate,
   config: RestrictedPodSecurityConfig,
@@ -328,6 +336,13 @@ export function remediateRestrictedPodSecurity(
   return changed;
 }
 
+/**
+ * Pods meet the Pod Security Standard "restricted": non-root, no privilege escalation, all
+ * capabilities dropped, an allowed seccomp profile, not privileged, no host namespaces or hostPath
+ * volumes. Each of these is a way out of the container onto the node, and from there to the other
+ * pods' secrets and GPUs; a namespace that enforces "restricted" refuses such pods at admission,
+ * which shows only after the deploy. At level "remediate" the unambiguous gaps are filled in.
+ */
 export const restrictedPodSecurity = definePodPolicy(
   restrictedPodSecurityMeta,
   checkRestrictedPodSecurity,

@@ -17,6 +17,7 @@ import {
 import type { StackIndex } from "../lib/stackIndex";
 import { isUnknown, obj, str } from "../lib/values";
 
+/** Settings of service-exposure (its entry in policy-config/<env>.json). */
 export interface ServiceExposureConfig {
   readonly modelServerLabel: LabelRef;
   /** Service types accepted in front of model servers besides ClusterIP (e.g. ["LoadBalancer"]). */
@@ -25,6 +26,10 @@ export interface ServiceExposureConfig {
   readonly allowedServices: readonly string[];
 }
 
+/**
+ * service-exposure: name, advisory by default, and its settings: the model-server label, and the
+ * exceptions, by Service type or by "namespace/name" for a single Service (none by default).
+ */
 export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   name: "service-exposure",
   description:
@@ -53,6 +58,7 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
 
 const EXPOSING: ReadonlySet<string> = new Set(["LoadBalancer", "NodePort"]);
 
+/** The service-exposure findings for a whole stack, namespace by namespace. */
 export function checkServiceExposure(index: StackIndex, config: ServiceExposureConfig): Finding[] {
   const findings: Finding[] = [];
   const { modelServerLabel } = config;
@@ -106,4 +112,10 @@ export function checkServiceExposure(index: StackIndex, config: ServiceExposureC
   return findings;
 }
 
+/**
+ * No LoadBalancer or NodePort Service fronts model servers (it selects a model-server pod template,
+ * or names the model-server label), unless the config allows it. Such a Service opens the model on
+ * an address outside the cluster, around the API gateway's authentication and rate limits: an open,
+ * GPU-priced endpoint.
+ */
 export const serviceExposure = defineStackPolicy(serviceExposureMeta, checkServiceExposure);

@@ -9,6 +9,7 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { hasUnknown, isUnknown, obj } from "../lib/values";
 
+/** Settings of serving-probes (its entry in policy-config/<env>.json). */
 export interface ServingProbesConfig {
   readonly modelServerLabel: LabelRef;
   readonly requireStartupProbe: boolean;
@@ -16,6 +17,10 @@ export interface ServingProbesConfig {
   readonly exemptContainers: readonly string[];
 }
 
+/**
+ * serving-probes: name, advisory by default, and its settings: the model-server label, whether a
+ * startupProbe is required too (off by default, on in prod), and containers that need no probes.
+ */
 export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   name: "serving-probes",
   description:
@@ -43,6 +48,7 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
 
 const HANDLERS: readonly string[] = ["httpGet", "tcpSocket", "exec", "grpc"];
 
+/** The serving-probes findings for one pod template (none unless it is a model server). */
 export function checkServingProbes(template: PodTemplate, config: ServingProbesConfig): Finding[] {
   if (template.labelsUnknown || !isModelServer(template, config.modelServerLabel)) return [];
   const findings: Finding[] = [];
@@ -96,4 +102,10 @@ export function checkServingProbes(template: PodTemplate, config: ServingProbesC
   return findings;
 }
 
+/**
+ * Every regular container of a model server has a readiness and a liveness probe (and a startup
+ * probe where configured), each with a handler. Without readiness a Service sends requests to a pod
+ * still loading its weights, so every rollout and scale-out returns errors; without liveness a hung
+ * server holds its GPU until someone notices.
+ */
 export const servingProbes = definePodPolicy(servingProbesMeta, checkServingProbes);
