@@ -1,10 +1,12 @@
-// The manifest checker: runs the pack's resource and stack policies over plain Kubernetes YAML.
-//
-//   npm run policy:check -- [--config FILE] [--format text|json] PATH...
-//
-// PATHs are files or folders (searched recursively for *.yaml, *.yml, *.json); all of them form one
-// stack. Exit 0: no mandatory violation; 1: a mandatory violation; 2: bad usage or unreadable/invalid
-// input (a one-line message naming the file and the document; never a stack trace).
+/**
+ * The manifest checker: runs the pack's resource and stack policies over plain Kubernetes YAML.
+ *
+ *     npm run policy:check -- [--config FILE] [--format text|json] PATH...
+ *
+ * PATHs are files or folders (searched recursively for *.yaml, *.yml, *.json); all of them form one
+ * stack. Exit 0: no mandatory violation; 1: a mandatory violation; 2: bad usage or unreadable/invalid
+ * input (a one-line message naming the file and the document; never a stack trace).
+ */
 
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -26,6 +28,7 @@ ${PACK_NAME} policy pack, taking all PATHs as one stack.
 
 Exit status: 0 no mandatory violation, 1 mandatory violation(s), 2 bad usage or invalid input.`;
 
+/** Bad command-line usage: reported with the usage text, exit status 2. */
 class UsageError extends Error {}
 
 /** What to print; the lines are collected as the check runs. */
@@ -34,11 +37,13 @@ interface Output {
   readonly stderr: string[];
 }
 
+/** A violation with the resource and manifest location it is about (null for stack-wide ones). */
 interface ReportedViolation extends PackViolation {
   readonly resource: { readonly kind: string; readonly namespace: string; readonly name: string } | null;
   readonly source: ManifestSource | null;
 }
 
+/** Reads and validates a --config file; InputError when it cannot be used. */
 function readConfig(file: string): PackConfig {
   let text: string;
   try {

@@ -1,8 +1,9 @@
-// HorizontalPodAutoscaler (autoscaling/v1, v2) and KEDA ScaledObject (keda.sh/v1alpha1) bounds.
+/** HorizontalPodAutoscaler (autoscaling/v1, v2) and KEDA ScaledObject (keda.sh/v1alpha1) bounds. */
 
 import type { K8sResource } from "./resource";
 import { isUnknown, num, obj, str } from "./values";
 
+/** An autoscaler's target and replica bounds, with each API's defaults applied. */
 export interface Autoscaler {
   readonly resource: K8sResource;
   readonly flavor: "HorizontalPodAutoscaler" | "ScaledObject";
@@ -24,10 +25,12 @@ export interface Autoscaler {
   readonly maxDefault: number | undefined;
 }
 
-/** KEDA's defaults when minReplicaCount / maxReplicaCount are not set. */
+/** KEDA's minReplicaCount when not set. */
 export const KEDA_DEFAULT_MIN = 0;
+/** KEDA's maxReplicaCount when not set. */
 export const KEDA_DEFAULT_MAX = 100;
 
+/** The bounds of an HPA or a ScaledObject; undefined for any other kind. */
 export function autoscalerOf(resource: K8sResource): Autoscaler | undefined {
   const spec = obj(resource.object.spec) ?? {};
   const target = obj(spec.scaleTargetRef) ?? {};

@@ -1,3 +1,8 @@
+/**
+ * Detecting a stale build of the pack: the engine runs its compiled JavaScript, so the TypeScript
+ * sources it was compiled from must not be newer than the build.
+ */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 

@@ -1,4 +1,4 @@
-// GPU extended resources: which names count, and how many GPUs a container and a pod ask for.
+/** GPU extended resources: which names count, and how many GPUs a container and a pod ask for. */
 
 import { containersOf, effectivePodAmount, type ContainerRef, type PodTemplate } from "./podTemplate";
 import { isBuiltinGpuResource } from "../../conventions/gpu";
@@ -18,6 +18,7 @@ export function gpuNames(extraNames: readonly string[] = []): GpuNames {
   return names;
 }
 
+/** The resource names that count as GPUs: NVIDIA's (whole, shared and MIG) plus configured extras. */
 export class GpuNames {
   /** Symbol under which per-pod results for this set of names are cached. */
   readonly cacheKey = Symbol("podGpus");
@@ -25,6 +26,7 @@ export class GpuNames {
   constructor(extraNames: readonly string[] = []) {
     this.extraNames = new Set(extraNames);
   }
+  /** Whether `name` is a GPU extended resource. */
   isGpu(name: string): boolean {
     return isBuiltinGpuResource(name) || this.extraNames.has(name);
   }
@@ -44,6 +46,7 @@ export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): Readonl
   return amounts;
 }
 
+/** How many GPUs a pod takes, per resource name and in total. */
 export interface PodGpus {
   /** Effective pod amount per GPU resource name (only names with a positive amount). */
   readonly perResource: ReadonlyMap<string, number>;

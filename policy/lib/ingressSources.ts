@@ -1,20 +1,22 @@
-// The ingress sources allowed to reach model servers, and the test "does this NetworkPolicy peer
-// admit only pods (or addresses) that an allowed source covers?".
-//
-// A source names a set of peers:
-//   podSelector        pods whose labels match it (absent: any pod),
-//   namespaceSelector  in namespaces whose labels match it (absent: the NetworkPolicy's own namespace),
-//   ipBlock            or addresses inside this CIDR (a source with ipBlock admits only ipBlock peers),
-//   ports              optionally only on these ports (names or numbers; absent: any port).
-// A peer is within a source when everything the peer admits is admitted by the source:
-//   - namespaces: a peer without namespaceSelector means the policy's namespace, which must match the
-//     source (same namespace, or its labels match the source's namespaceSelector); a peer with a
-//     namespaceSelector must imply the source's namespaceSelector (see selectors.implies), or pin
-//     kubernetes.io/metadata.name to namespaces whose labels all match it;
-//   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
-//   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
-//   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
-//     number matches a name when every selected model server declares that containerPort under it).
+/**
+ * The ingress sources allowed to reach model servers, and the test "does this NetworkPolicy peer
+ * admit only pods (or addresses) that an allowed source covers?".
+ *
+ * A source names a set of peers:
+ *   podSelector        pods whose labels match it (absent: any pod),
+ *   namespaceSelector  in namespaces whose labels match it (absent: the NetworkPolicy's own namespace),
+ *   ipBlock            or addresses inside this CIDR (a source with ipBlock admits only ipBlock peers),
+ *   ports              optionally only on these ports (names or numbers; absent: any port).
+ * A peer is within a source when everything the peer admits is admitted by the source:
+ *   - namespaces: a peer without namespaceSelector means the policy's namespace, which must match the
+ *     source (same namespace, or its labels match the source's namespaceSelector); a peer with a
+ *     namespaceSelector must imply the source's namespaceSelector (see selectors.implies), or pin
+ *     kubernetes.io/metadata.name to namespaces whose labels all match it;
+ *   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
+ *   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
+ *   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
+ *     number matches a name when every selected model server declares that containerPort under it).
+ */
 
 import { cidrContains, parseCidr } from "../../conventions/cidr";
 import {
@@ -37,6 +39,7 @@ import {
 } from "./selectors";
 import { arr, num, obj } from "./values";
 
+/** One allowed ingress source of model servers, as written in the network-policy-coverage config. */
 export interface IngressSource {
   /** A name for messages, e.g. "api-gateway". */
   readonly name: string;
@@ -46,6 +49,7 @@ export interface IngressSource {
   readonly ports?: readonly (string | number)[];
 }
 
+/** The API gateway's pods in the policy's namespace (any port); the monitoring namespace (metrics port). */
 export const DEFAULT_INGRESS_SOURCES: readonly IngressSource[] = [
   { name: "api-gateway", podSelector: { matchLabels: { ...API_GATEWAY_LABELS } } },
   {
@@ -76,6 +80,7 @@ const labelSelectorSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** The configSchema of allowedIngressSources. */
 export const ingressSourcesSchema: JsonSchema = {
   type: "array",
   description:
@@ -94,9 +99,11 @@ export const ingressSourcesSchema: JsonSchema = {
   },
 };
 
+/** What deciding whether a peer lies within a source needs to know about the NetworkPolicy. */
 export interface PeerContext {
   /** The NetworkPolicy's namespace. */
   readonly namespace: string;
+  /** A namespace's labels (see StackIndex.namespaceLabels). */
   namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** The model servers the NetworkPolicy selects (for resolving named ports). */
   readonly modelServers: readonly PodTemplate[];
@@ -195,6 +202,7 @@ export function peerWithin(peer: Peer, source: IngressSource, context: PeerConte
   return implies(peer.podSelector ?? EVERYTHING, parseLabelSelector(source.podSelector));
 }
 
+/** A source for messages, e.g. `api-gateway (pods app=api-gateway in the same namespace)`. */
 export function describeSource(source: IngressSource): string {
   const parts: string[] = [];
   if (source.podSelector !== undefined) {
@@ -208,6 +216,7 @@ export function describeSource(source: IngressSource): string {
   return `${source.name} (${parts.join(" ")})`;
 }
 
+/** A parsed peer for messages; `raw` is the peer as written, shown when it is empty. */
 export function describePeer(peer: Peer, raw: unknown): string {
   switch (peer.kind) {
     case "ipBlock":

@@ -1,10 +1,13 @@
-// A small JSON Schema validator for the subset the policies' configSchemas use (type, enum, const,
-// minimum/maximum, minLength, pattern, items, minItems, uniqueItems, properties, required,
-// additionalProperties). The Pulumi CLI validates --policy-pack-config with gojsonschema; the
-// manifest checker and the tests use this so that both environment files are checked the same way.
+/**
+ * A small JSON Schema validator for the subset the policies' configSchemas use (type, enum, const,
+ * minimum/maximum, minLength, pattern, items, minItems, uniqueItems, properties, required,
+ * additionalProperties). The Pulumi CLI validates --policy-pack-config with gojsonschema; the
+ * manifest checker and the tests use this so that both environment files are checked the same way.
+ */
 
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
+/** One property schema of a policy's configSchema, as the policy SDK types it. */
 export type JsonSchema = PolicyConfigSchema["properties"][string];
 
 function typeOf(value: unknown): string {

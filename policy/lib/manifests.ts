@@ -1,4 +1,4 @@
-// Loading plain Kubernetes YAML (files or folders, multi-document files, List kinds) as PackResources.
+/** Loading plain Kubernetes YAML (files or folders, multi-document files, List kinds) as PackResources. */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,6 +14,7 @@ export class InputError extends Error {
   }
 }
 
+/** Where in the input a Kubernetes object was found. */
 export interface ManifestSource {
   readonly file: string;
   /** 1-based position of the YAML document in the file. */
@@ -22,6 +23,7 @@ export interface ManifestSource {
   readonly item?: number;
 }
 
+/** Everything loadManifests read: the objects, where each came from, and the files. */
 export interface LoadedManifests {
   readonly resources: readonly PackResource[];
   /** Where each resource (by URN) came from. */
@@ -29,6 +31,7 @@ export interface LoadedManifests {
   readonly files: readonly string[];
 }
 
+/** The file extensions a folder is searched for. */
 const MANIFEST_EXT: ReadonlySet<string> = new Set([".yaml", ".yml", ".json"]);
 
 function describeError(error: unknown): string {
@@ -145,6 +148,7 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
   return { resources, sources, files };
 }
 
+/** A ManifestSource for messages: `file, document 2, items[0]`. */
 export function formatSource(source: ManifestSource): string {
   return `${source.file}, document ${source.document}${source.item === undefined ? "" : `, items[${source.item}]`}`;
 }

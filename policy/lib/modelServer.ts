@@ -1,4 +1,4 @@
-// What counts as a model server: a pod template carrying a configurable label.
+/** What counts as a model server (a pod template carrying a configurable label), and its named ports. */
 
 import { type LabelRef, MODEL_SERVER_LABEL } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
@@ -10,6 +10,7 @@ export type { LabelRef };
 /** The project's model-server label, the default of every policy that recognises model servers. */
 export const DEFAULT_MODEL_SERVER_LABEL: LabelRef = MODEL_SERVER_LABEL;
 
+/** The configSchema of a label (key and value), with its description. */
 export const labelRefSchema = (description: string): JsonSchema => ({
   type: "object",
   description,
@@ -18,10 +19,12 @@ export const labelRefSchema = (description: string): JsonSchema => ({
   additionalProperties: false,
 });
 
+/** The configSchema of modelServerLabel, shared by the policies that recognise model servers. */
 export const modelServerLabelSchema = labelRefSchema(
   "A pod template whose labels include key=value is a model server.",
 );
 
+/** Whether the pod template carries the model-server label. */
 export function isModelServer(template: PodTemplate, label: LabelRef): boolean {
   return template.labels[label.key] === label.value;
 }

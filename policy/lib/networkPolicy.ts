@@ -1,9 +1,10 @@
-// NetworkPolicy parsing shared by network-policy-shape and network-policy-coverage.
+/** NetworkPolicy parsing shared by network-policy-shape and network-policy-coverage. */
 
 import type { K8sResource } from "./resource";
 import { EVERYTHING, parseLabelSelector, type Selector } from "./selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "./values";
 
+/** The parts of a NetworkPolicy the policies read, with unknown values made explicit. */
 export interface ParsedNetworkPolicy {
   readonly resource: K8sResource;
   /** spec.podSelector; a missing one is treated as {} (the API requires the field). */
@@ -14,6 +15,7 @@ export interface ParsedNetworkPolicy {
   readonly ingress: readonly unknown[] | undefined;
 }
 
+/** Parses a NetworkPolicy's podSelector, policyTypes and ingress rules. */
 export function parseNetworkPolicy(resource: K8sResource): ParsedNetworkPolicy {
   const rawSpec = resource.object.spec;
   if (isUnknown(rawSpec)) {
@@ -32,6 +34,7 @@ export function parseNetworkPolicy(resource: K8sResource): ParsedNetworkPolicy {
   return { resource, podSelector, ingressType, ingress };
 }
 
+/** A parsed NetworkPolicyPeer; `empty` has neither selector nor ipBlock (the API rejects it). */
 export type Peer =
   | { readonly kind: "ipBlock"; readonly cidr: string | undefined; readonly except: readonly string[] }
   | {

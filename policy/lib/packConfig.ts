@@ -1,16 +1,22 @@
-// The --policy-pack-config format: { "all": <level>, "<policy>": <level> | { enforcementLevel?, ...props } }.
-// Resolution follows the Pulumi CLI (ReconcilePolicyPackConfig): schema defaults, then the policy's
-// own level, then "all", then the policy's entry. Validation is stricter than the CLI: unknown
-// policy names and unknown properties are errors here (the CLI ignores them silently).
+/**
+ * The --policy-pack-config format:
+ * { "all": <level>, "<policy>": <level> | { enforcementLevel?, ...props } }.
+ * Resolution follows the Pulumi CLI (ReconcilePolicyPackConfig): schema defaults, then the policy's
+ * own level, then "all", then the policy's entry. Validation is stricter than the CLI: unknown
+ * policy names and unknown properties are errors here (the CLI ignores them silently).
+ */
 
 import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateJson } from "./jsonSchema";
 import { isObj } from "./values";
 
+/** One policy's entry: an enforcement level, or an object with an optional level and properties. */
 export type PolicyConfigEntry =
   EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & Readonly<Record<string, unknown>>);
+/** A whole --policy-pack-config file, keyed by policy name (or "all"). */
 export type PackConfig = Readonly<Record<string, PolicyConfigEntry>>;
 
+/** A policy's effective level and properties once defaults, "all" and its entry are applied. */
 export interface ResolvedPolicyConfig {
   readonly level: EnforcementLevel;
   readonly properties: Readonly<Record<string, unknown>>;
@@ -18,12 +24,14 @@ export interface ResolvedPolicyConfig {
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
+/** Every enforcement level, in the order messages list them. */
 export const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
 function isLevel(value: unknown): value is EnforcementLevel {
   return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
 }
 
+/** An invalid pack config; `errors` lists every problem found. */
 export class ConfigError extends Error {
   constructor(readonly errors: readonly string[]) {
     super(`invalid policy pack config:\n  ${errors.join("\n  ")}`);

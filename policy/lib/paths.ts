@@ -1,5 +1,6 @@
-// Field paths in messages, e.g. spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"].
+/** Field paths in messages, e.g. spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]. */
 
+/** A key that may follow a dot unquoted (a JavaScript identifier). */
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Appends segments to a path: strings become `.name` (or `["odd/key"]`), numbers become `[i]`. */

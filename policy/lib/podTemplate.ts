@@ -1,9 +1,10 @@
-// Finding the pod spec of every kind that carries a pod template, and iterating its containers.
+/** Finding the pod spec of every kind that carries a pod template, and iterating its containers. */
 
 import { fieldPath } from "./paths";
 import type { K8sResource } from "./resource";
 import { arr, isUnknown, memo, obj, str, stringMap, type Obj } from "./values";
 
+/** Where a kind keeps its pod template, and which API groups the kind counts in. */
 interface TemplateLocation {
   readonly groups: readonly string[];
   /** Path from the object root to the pod template (the object holding metadata and spec). */
@@ -23,6 +24,7 @@ export const POD_TEMPLATE_KINDS: Readonly<Partial<Record<string, TemplateLocatio
   CronJob: { groups: ["batch"], template: ["spec", "jobTemplate", "spec", "template"] },
 };
 
+/** A workload's pod template: its spec and labels, with the paths messages name. */
 export interface PodTemplate {
   readonly resource: K8sResource;
   /**
@@ -41,6 +43,7 @@ export interface PodTemplate {
   readonly labelsPath: string;
 }
 
+/** Whether the resource is one of the kinds with a pod template (in its own API group). */
 export function isPodTemplateKind(resource: K8sResource): boolean {
   const location = POD_TEMPLATE_KINDS[resource.kind];
   return location !== undefined && location.groups.includes(resource.group);
@@ -85,8 +88,10 @@ function readPodTemplate(resource: K8sResource): PodTemplate | undefined {
   };
 }
 
+/** A regular container, an init container, or a native sidecar (init container, restartPolicy Always). */
 export type ContainerRole = "container" | "initContainer" | "sidecar";
 
+/** One container of a pod template, with its role and the path and label messages use. */
 export interface ContainerRef {
   /** The container object itself, mutable on purpose: remediations edit it in their private copy. */
   readonly container: Obj;
@@ -98,6 +103,7 @@ export interface ContainerRef {
   readonly label: string;
 }
 
+/** A pod template's containers, and the parts unknown during preview. */
 export interface ContainerList {
   /** Regular containers first, then init containers (native sidecars included) in declaration order. */
   readonly refs: readonly ContainerRef[];

@@ -1,8 +1,10 @@
-// Turning plain check functions into CrossGuard policy objects.
-//
-// Every check is a plain function over K8sResource / PodTemplate / StackIndex that returns findings;
-// the wrappers here adapt them to ResourceValidationPolicy / StackValidationPolicy, so the same code
-// serves `pulumi preview --policy-pack`, runPolicies() and the manifest checker.
+/**
+ * Turning plain check functions into CrossGuard policy objects.
+ *
+ * Every check is a plain function over K8sResource / PodTemplate / StackIndex that returns findings;
+ * the wrappers here adapt them to ResourceValidationPolicy / StackValidationPolicy, so the same code
+ * serves `pulumi preview --policy-pack`, runPolicies() and the manifest checker.
+ */
 
 import type {
   EnforcementLevel,
@@ -20,12 +22,14 @@ import { fromPulumi, type K8sResource, type PackResource } from "./resource";
 import { buildStackIndex, type StackIndex } from "./stackIndex";
 import { clonePlain, type Obj } from "./values";
 
+/** One violation a check reports: the message, and for stack policies the resource it is about. */
 export interface Finding {
   readonly message: string;
   /** For stack policies: the resource the violation is attached to. */
   readonly urn?: string;
 }
 
+/** The parts of a violation message; see violation() for the format. */
 export interface ViolationParts {
   /** "Deployment ml/llm" */
   readonly resource: string;
@@ -49,6 +53,7 @@ export function violation(parts: ViolationParts): Finding {
   return parts.urn === undefined ? { message } : { message, urn: parts.urn };
 }
 
+/** A JSON schema for every property of a policy's configuration. */
 export type ConfigProperties<Config> = { readonly [Key in keyof Config]-?: JsonSchema };
 
 /** A configSchema whose property defaults are the policy's defaults. */
@@ -81,6 +86,7 @@ export function readConfig<Config extends object>(
   return merged;
 }
 
+/** Everything about a policy but its check: name, description, levels and configuration. */
 export interface PolicyMeta<Config extends object> {
   readonly name: string;
   readonly description: string;
@@ -91,6 +97,7 @@ export interface PolicyMeta<Config extends object> {
   readonly properties: ConfigProperties<Config>;
 }
 
+/** The fields every CrossGuard policy of the pack shares, built from its meta. */
 function base<Config extends object>(meta: PolicyMeta<Config>) {
   return {
     name: meta.name,
@@ -110,10 +117,12 @@ function resourceOf(args: ResourceValidationArgs): K8sResource | undefined {
   return fromPulumi({ type: args.type, props: args.props, name: args.name, urn: args.urn });
 }
 
+/** A resource policy's check: the findings for one resource. */
 export type ResourceCheck<Config> = (resource: K8sResource, config: Config) => readonly Finding[];
 /** Mutates `object` (a private copy of the props) to fix what is unambiguous; returns true if it changed. */
 export type ResourceRemedy<Config> = (object: Obj, resource: K8sResource, config: Config) => boolean;
 
+/** A CrossGuard resource policy from a check over K8sResource (and an optional remediation). */
 export function defineResourcePolicy<Config extends object>(
   meta: PolicyMeta<Config>,
   check: ResourceCheck<Config>,
@@ -138,11 +147,15 @@ export function defineResourcePolicy<Config extends object>(
   return policy;
 }
 
+/** A pod policy's check: the findings for one pod template. */
 export type PodCheck<Config> = (template: PodTemplate, config: Config) => readonly Finding[];
 /** Mutates the template's spec and containers (in the remediation's private copy); true if it changed. */
 export type PodRemedy<Config> = (template: PodTemplate, config: Config) => boolean;
 
-/** A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob. */
+/**
+ * A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job
+ * and CronJob; other kinds pass.
+ */
 export function definePodPolicy<Config extends object>(
   meta: PolicyMeta<Config>,
   check: PodCheck<Config>,
@@ -163,8 +176,10 @@ export function definePodPolicy<Config extends object>(
   );
 }
 
+/** A stack policy's check: the findings for the whole stack. */
 export type StackCheck<Config> = (index: StackIndex, config: Config) => readonly Finding[];
 
+/** A CrossGuard stack policy from a check over the stack index. */
 export function defineStackPolicy<Config extends object>(
   meta: PolicyMeta<Config>,
   check: StackCheck<Config>,

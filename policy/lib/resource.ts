@@ -1,5 +1,7 @@
-// One model for a Kubernetes object, whether it comes from CrossGuard (a Pulumi type such as
-// `kubernetes:apps/v1:Deployment` plus props) or from a YAML manifest (apiVersion/kind).
+/**
+ * One model for a Kubernetes object, whether it comes from CrossGuard (a Pulumi type such as
+ * `kubernetes:apps/v1:Deployment` plus props) or from a YAML manifest (apiVersion/kind).
+ */
 
 import { isUnknown, obj, str, unwrapProxy, type Obj } from "./values";
 
@@ -11,6 +13,7 @@ export interface PackResource {
   readonly urn: string;
 }
 
+/** A Kubernetes object with its identity worked out once: group, version, kind, namespace, name. */
 export interface K8sResource {
   /** e.g. "apps" ("" for the core group). */
   readonly group: string;
@@ -33,8 +36,10 @@ export interface K8sResource {
   readonly ref: string;
 }
 
+/** The namespace of a namespaced object that does not set one. */
 export const DEFAULT_NAMESPACE = "default";
 
+/** Kinds without a namespace (the common ones; any other kind counts as namespaced). */
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "Namespace",
   "Node",
@@ -52,6 +57,7 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "ValidatingAdmissionPolicyBinding",
 ]);
 
+/** An API group ("" for core), version and kind. */
 export interface GroupVersionKind {
   readonly group: string;
   readonly version: string;
@@ -84,6 +90,7 @@ export function pulumiTypeOf(groupVersionKind: GroupVersionKind): string {
   return `kubernetes:${group === "" ? "core" : group}/${version}:${kind}`;
 }
 
+/** "Kind namespace/name", or "Kind name" when the namespace is "" (cluster-scoped). */
 export function formatRef(kind: string, namespace: string, name: string): string {
   return namespace === "" ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
 }

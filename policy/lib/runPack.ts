@@ -1,7 +1,9 @@
-// Running the whole pack in-process over a list of {type, props, name, urn} resources, the way the
-// Pulumi engine would: remediations of policies at level "remediate" first, then every resource
-// policy on every resource, then every stack policy once. Used by the manifest checker, the
-// benchmark and the tests.
+/**
+ * Running the whole pack in-process over a list of {type, props, name, urn} resources, the way the
+ * Pulumi engine would: remediations of policies at level "remediate" first, then every resource
+ * policy on every resource, then every stack policy once. Used by the manifest checker, the
+ * benchmark and the tests.
+ */
 
 import type {
   EnforcementLevel,
@@ -20,6 +22,7 @@ import type { PackResource } from "./resource";
 export type { PackResource } from "./resource";
 export type { PackConfig } from "./packConfig";
 
+/** One violation of a pack run: which policy, at which level, the message and the resource. */
 export interface PackViolation {
   readonly policy: string;
   /** "remediate" is reported as "mandatory", as the engine does for what remediation did not fix. */
@@ -29,6 +32,7 @@ export interface PackViolation {
   readonly urn?: string;
 }
 
+/** Options of runPolicies. */
 export interface RunOptions {
   /** Apply the remediations of policies at level "remediate" before validating (default true). */
   readonly remediate?: boolean;
@@ -44,6 +48,7 @@ const NO_OPTS: PolicyResourceOptions = {
 
 const NO_TAGS: ReadonlyMap<string, string> = new Map<string, string>();
 
+/** Thrown by args.notApplicable(): the policy skips the resource, which is not a violation. */
 class NotApplicable extends Error {}
 
 function notApplicable(reason?: string): never {
@@ -58,6 +63,7 @@ function asTypeNever(): undefined {
   return undefined;
 }
 
+/** The args a resource policy gets from the analyzer, for one resource and a policy's properties. */
 export function resourceArgs(
   resource: PackResource,
   properties: Readonly<Record<string, unknown>>,
@@ -76,6 +82,7 @@ export function resourceArgs(
   };
 }
 
+/** The resources as a stack policy gets them from the analyzer. */
 export function stackResources(resources: readonly PackResource[]): PolicyResource[] {
   const policyResources: PolicyResource[] = [];
   for (const resource of resources) {
@@ -108,7 +115,10 @@ function runSync(run: () => unknown, policy: string): void {
   }
 }
 
-/** Applies the remediations of every policy at level "remediate"; returns new resources (inputs untouched). */
+/**
+ * Applies the remediations of every policy at level "remediate"; returns new resources (the inputs
+ * are left untouched).
+ */
 export function remediateResources(
   resources: readonly PackResource[],
   config?: PackConfig,
@@ -132,6 +142,7 @@ export function remediateResources(
   });
 }
 
+/** Runs one resource policy on one resource, reporting each violation message. */
 export function runResourcePolicy(
   policy: ResourceValidationPolicy,
   resource: PackResource,
@@ -165,6 +176,7 @@ export function stackArgs(
   return { resources, stackTags: NO_TAGS, getConfig: () => properties as never, notApplicable };
 }
 
+/** Runs one stack policy over the stack, reporting each violation and the URN it names. */
 export function runStackPolicy(
   policy: StackValidationPolicy,
   resources: PolicyResource[],
@@ -227,6 +239,7 @@ export function runPolicies(
   return violations;
 }
 
+/** Whether any violation is mandatory (the engine would fail the preview). */
 export function hasMandatory(violations: readonly PackViolation[]): boolean {
   return violations.some((violation) => violation.level === "mandatory");
 }

@@ -1,21 +1,26 @@
-// Kubernetes label selectors: parsing, matching, implication, and an index for linear stack checks.
-//
-// Semantics follow k8s.io/apimachinery (metav1.LabelSelectorAsSelector):
-// - a null/absent selector matches nothing; an empty selector ({}) matches everything;
-// - matchLabels k: v is the requirement `k In (v)`; all requirements must hold;
-// - In: the label is present with one of the values; NotIn: the label is absent or has none of the
-//   values; Exists: the label is present; DoesNotExist: the label is absent.
+/**
+ * Kubernetes label selectors: parsing, matching, implication, and an index for linear stack checks.
+ *
+ * Semantics follow k8s.io/apimachinery (metav1.LabelSelectorAsSelector):
+ * - a null/absent selector matches nothing; an empty selector ({}) matches everything;
+ * - matchLabels k: v is the requirement `k In (v)`; all requirements must hold;
+ * - In: the label is present with one of the values; NotIn: the label is absent or has none of the
+ *   values; Exists: the label is present; DoesNotExist: the label is absent.
+ */
 
 import { arr, hasUnknown, isObj, obj } from "./values";
 
+/** The operators of a label selector's matchExpressions. */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
+/** One requirement of a selector: `key operator (values)`. */
 export interface Requirement {
   readonly key: string;
   readonly operator: Operator;
   readonly values: readonly string[];
 }
 
+/** A parsed selector; `invalid` and `unknown` (during preview) select nothing. */
 export type Selector =
   | { readonly type: "nothing" }
   | { readonly type: "everything" }
@@ -23,7 +28,9 @@ export type Selector =
   | { readonly type: "invalid"; readonly reason: string }
   | { readonly type: "unknown" };
 
+/** The selector that selects nothing (an absent label selector). */
 export const NOTHING: Selector = { type: "nothing" };
+/** The selector that selects everything (an empty label selector, {}). */
 export const EVERYTHING: Selector = { type: "everything" };
 
 const OPERATORS: ReadonlySet<string> = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
@@ -106,6 +113,7 @@ export function selectorForLabels(labels: Readonly<Record<string, string>>): Sel
   return requirements.length === 0 ? EVERYTHING : { type: "requirements", requirements };
 }
 
+/** Whether a label set satisfies the requirement. */
 export function requirementMatches(
   requirement: Requirement,
   labels: Readonly<Record<string, string>>,
@@ -172,6 +180,7 @@ export function implies(narrow: Selector, broad: Selector): boolean {
   );
 }
 
+/** kubectl-style rendering of one requirement: `app=a`, `tier in (a, b)`, `!debug`. */
 export function describeRequirement(requirement: Requirement): string {
   const { key, values } = requirement;
   switch (requirement.operator) {
@@ -202,11 +211,13 @@ export function describeSelector(selector: Selector): string {
   }
 }
 
+/** A label set for messages: `{app=a, tier=backend}`. */
 export function describeLabels(labels: Readonly<Record<string, string>>): string {
   const parts = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
   return parts.length === 0 ? "{}" : `{${parts.join(", ")}}`;
 }
 
+/** An item filed in a SelectorIndex under its selector. */
 interface IndexEntry<T> {
   readonly selector: Selector;
   readonly item: T;

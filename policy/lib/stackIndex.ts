@@ -1,4 +1,4 @@
-// Resources of a stack indexed by namespace and kind, so stack policies run in linear time.
+/** Resources of a stack indexed by namespace and kind, so stack policies run in linear time. */
 
 import { NAMESPACE_NAME_LABEL } from "../../conventions/labels";
 import { autoscalerOf, type Autoscaler } from "./autoscalers";
@@ -6,6 +6,7 @@ import { podTemplateOf, type PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
+/** What one namespace of the stack holds, by the kinds the stack policies look at. */
 export interface NamespaceBucket {
   readonly name: string;
   /** Resources with a pod template (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob). */
@@ -27,6 +28,7 @@ interface BucketBuilder {
   readonly autoscalers: Autoscaler[];
 }
 
+/** A stack's resources by namespace, with the lookups the stack policies need. */
 export interface StackIndex {
   /** Buckets by namespace name, in first-seen order. */
   readonly namespaces: ReadonlyMap<string, NamespaceBucket>;
@@ -44,6 +46,7 @@ function isKind(resource: K8sResource, group: string, kind: string): boolean {
   return resource.group === group && resource.kind === kind;
 }
 
+/** Indexes a stack's resources in one pass (duplicates: the last definition wins). */
 export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
   const namespaces = new Map<string, BucketBuilder>();
   const namespaceObjects = new Map<string, K8sResource>();

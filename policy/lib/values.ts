@@ -1,11 +1,14 @@
-// Plain-value helpers shared by every policy.
-//
-// Policies read Kubernetes objects as untyped JSON. During `pulumi preview` some property values are
-// not known yet; the policy SDK represents each of them by one of the sentinel strings below (and
-// wraps the props in a proxy that throws when such a value is read). The pack unwraps that proxy and
-// works on the raw object, so a check can notice an unknown value and skip just the decision that
-// depends on it instead of losing the whole policy.
+/**
+ * Plain-value helpers shared by every policy.
+ *
+ * Policies read Kubernetes objects as untyped JSON. During `pulumi preview` some property values are
+ * not known yet; the policy SDK represents each of them by one of the sentinel strings below (and
+ * wraps the props in a proxy that throws when such a value is read). The pack unwraps that proxy and
+ * works on the raw object, so a check can notice an unknown value and skip just the decision that
+ * depends on it instead of losing the whole policy.
+ */
 
+/** A plain JSON object as policies read it. */
 export type Obj = Record<string, unknown>;
 
 /** The sentinel strings @pulumi/policy uses for values that are unknown during preview. */
@@ -22,6 +25,7 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 /** The value the Pulumi engine sends for an unknown (computed) property; handy in tests. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** True when value is one of the preview sentinels (a value not known yet). */
 export function isUnknown(value: unknown): boolean {
   return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
 }
@@ -34,6 +38,7 @@ export function hasUnknown(value: unknown): boolean {
   return false;
 }
 
+/** True for an object that is neither null nor an array. */
 export function isObj(value: unknown): value is Obj {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -43,6 +48,7 @@ export function obj(value: unknown): Obj | undefined {
   return isObj(value) ? value : undefined;
 }
 
+/** value as an array, or undefined. */
 export function arr(value: unknown): readonly unknown[] | undefined {
   return Array.isArray(value) ? value : undefined;
 }
@@ -52,6 +58,7 @@ export function str(value: unknown): string | undefined {
   return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }
 
+/** value as a finite number, or undefined. */
 export function num(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
