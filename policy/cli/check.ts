@@ -69,7 +69,7 @@ function plural(count: number, word: string): string {
 }
 
 /** Runs the checker; returns the exit code and what to print. */
-export function runCheck(argv: readonly string[]): { code: number } & Output {
+export function runCheck(argv: readonly string[]): { readonly code: number } & Output {
   const output: Output = { stdout: [], stderr: [] };
   let format = "text";
   try {

@@ -71,7 +71,7 @@ export function configSchema<Config extends object>(
   return { properties: schemas };
 }
 
-const configCache = new WeakMap<object, { defaults: object; merged: object }>();
+const configCache = new WeakMap<object, { readonly defaults: object; readonly merged: object }>();
 
 /** The policy's configuration: the given properties over the defaults (the CLI merges the same way). */
 export function readConfig<Config extends object>(

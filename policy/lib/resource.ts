@@ -77,7 +77,7 @@ export function parsePulumiType(type: string): GroupVersionKind | undefined {
 }
 
 /** Parses an apiVersion such as "apps/v1" or "v1". */
-export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+export function parseApiVersion(apiVersion: string): Omit<GroupVersionKind, "kind"> {
   const slash = apiVersion.lastIndexOf("/");
   return slash < 0
     ? { group: "", version: apiVersion }

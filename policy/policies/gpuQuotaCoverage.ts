@@ -103,7 +103,7 @@ export function workloadScale(
           ? { pods: undefined, how: "replicas unknown" }
           : { pods: replicas, how: `${replicas} replica${replicas === 1 ? "" : "s"}` };
       }
-      let best: { max: number; ref: string } | undefined;
+      let best: { readonly max: number; readonly ref: string } | undefined;
       for (const autoscaler of autoscalers) {
         if (autoscaler.max === undefined) {
           return { pods: undefined, how: `maxReplicas of ${autoscaler.resource.ref} unknown` };
