@@ -1,7 +1,11 @@
-// The CrossGuard entry point: `pulumi preview --policy-pack policy [--policy-pack-config policy-config/dev.json]`.
-// Only this file constructs the PolicyPack (which starts the analyzer server); tests and the manifest
-// checker import the policies from ./policies/all instead. The engine runs its build, bin/index.js
-// (`npm run build --prefix policy`, or scripts/policy-pack.sh), so previews never type-check it.
+/**
+ * The CrossGuard entry point:
+ * `pulumi preview --policy-pack policy [--policy-pack-config policy-config/dev.json]`.
+ * Only this file constructs the PolicyPack (which starts the analyzer server); tests and the manifest
+ * checker import the policies from ./policies/all instead. The engine runs its build,
+ * bin/policy/index.js (`npm run build --prefix policy`, or scripts/policy-pack.sh), so previews
+ * never type-check it; assertBuildIsCurrent refuses a build older than its sources.
+ */
 
 import { PolicyPack } from "@pulumi/policy";
 import { assertBuildIsCurrent } from "./lib/buildFreshness";

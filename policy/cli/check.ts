@@ -1,10 +1,12 @@
-// The manifest checker: runs the pack's resource and stack policies over plain Kubernetes YAML.
-//
-//   npm run policy:check -- [--config FILE] [--format text|json] PATH...
-//
-// PATHs are files or folders (searched recursively for *.yaml, *.yml, *.json); all of them form one
-// stack. Exit 0: no mandatory violation; 1: a mandatory violation; 2: bad usage or unreadable/invalid
-// input (a one-line message naming the file and the document; never a stack trace).
+/**
+ * The manifest checker: runs the pack's resource and stack policies over plain Kubernetes YAML.
+ *
+ *     npm run policy:check -- [--config FILE] [--format text|json] PATH...
+ *
+ * PATHs are files or folders (searched recursively for *.yaml, *.yml, *.json); all of them form one
+ * stack. Exit 0: no mandatory violation; 1: a mandatory violation; 2: bad usage or unreadable/invalid
+ * input (a one-line message naming the file and the document; never a stack trace).
+ */
 
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
@@ -26,45 +28,49 @@ ${PACK_NAME} policy pack, taking all PATHs as one stack.
 
 Exit status: 0 no mandatory violation, 1 mandatory violation(s), 2 bad usage or invalid input.`;
 
+/** Bad command-line usage: reported with the usage text, exit status 2. */
 class UsageError extends Error {}
 
+/** What to print; the lines are collected as the check runs. */
 interface Output {
-  stdout: string[];
-  stderr: string[];
+  readonly stdout: string[];
+  readonly stderr: string[];
 }
 
+/** A violation with the resource and manifest location it is about (null for stack-wide ones). */
 interface ReportedViolation extends PackViolation {
-  resource: { kind: string; namespace: string; name: string } | null;
-  source: ManifestSource | null;
+  readonly resource: { readonly kind: string; readonly namespace: string; readonly name: string } | null;
+  readonly source: ManifestSource | null;
 }
 
+/** Reads and validates a --config file; InputError when it cannot be used. */
 function readConfig(file: string): PackConfig {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
-  } catch (e) {
+  } catch (error) {
     throw new InputError(
-      `${file}: cannot read config: ${e instanceof Error ? e.message.replace(/^[A-Z]+: /, "") : String(e)}`,
+      `${file}: cannot read config: ${error instanceof Error ? error.message.replace(/^[A-Z]+: /, "") : String(error)}`,
     );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${file}: invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  } catch (error) {
+    throw new InputError(`${file}: invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   const errors = validatePackConfig(parsed, allPolicies);
   if (errors.length > 0) throw new InputError(`${file}: invalid policy pack config: ${errors.join("; ")}`);
   return parsed as PackConfig;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 
 /** Runs the checker; returns the exit code and what to print. */
-export function runCheck(argv: readonly string[]): { code: number } & Output {
-  const out: Output = { stdout: [], stderr: [] };
+export function runCheck(argv: readonly string[]): { readonly code: number } & Output {
+  const output: Output = { stdout: [], stderr: [] };
   let format = "text";
   try {
     let parsed;
@@ -79,39 +85,41 @@ export function runCheck(argv: readonly string[]): { code: number } & Output {
         allowPositionals: true,
         strict: true,
       });
-    } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message : String(e));
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
     }
     const { values, positionals } = parsed;
     if (values.help === true) {
-      out.stdout.push(USAGE);
-      return { code: 0, ...out };
+      output.stdout.push(USAGE);
+      return { code: 0, ...output };
     }
     format = values.format;
     if (format !== "text" && format !== "json") {
-      const bad = format;
+      const given = format;
       format = "text";
-      throw new UsageError(`--format must be text or json, not "${bad}"`);
+      throw new UsageError(`--format must be text or json, not "${given}"`);
     }
     if (positionals.length === 0) throw new UsageError("no PATH given");
     const config = values.config === undefined ? undefined : readConfig(values.config);
     const loaded = loadManifests(positionals);
     const violations = runPolicies(loaded.resources, config, { remediate: false });
-    const byUrn = new Map(loaded.resources.map((r) => [r.urn, r]));
-    const reported: ReportedViolation[] = violations.map((v) => {
-      const r = v.urn === undefined ? undefined : byUrn.get(v.urn);
-      const k = r ? fromPulumi(r) : undefined;
+    const byUrn = new Map(loaded.resources.map((resource) => [resource.urn, resource]));
+    const reported: ReportedViolation[] = violations.map((violation) => {
+      const packResource = violation.urn === undefined ? undefined : byUrn.get(violation.urn);
+      const resource = packResource ? fromPulumi(packResource) : undefined;
       return {
-        ...v,
-        resource: k ? { kind: k.kind, namespace: k.namespace, name: k.name } : null,
-        source: (v.urn === undefined ? undefined : loaded.sources.get(v.urn)) ?? null,
+        ...violation,
+        resource: resource
+          ? { kind: resource.kind, namespace: resource.namespace, name: resource.name }
+          : null,
+        source: (violation.urn === undefined ? undefined : loaded.sources.get(violation.urn)) ?? null,
       };
     });
-    const mandatory = reported.filter((v) => v.level === "mandatory").length;
+    const mandatory = reported.filter((violation) => violation.level === "mandatory").length;
     const advisory = reported.length - mandatory;
     const code = hasMandatory(violations) ? 1 : 0;
     if (format === "json") {
-      out.stdout.push(
+      output.stdout.push(
         JSON.stringify(
           {
             ok: code === 0,
@@ -120,49 +128,54 @@ export function runCheck(argv: readonly string[]): { code: number } & Output {
             files: loaded.files,
             resources: loaded.resources.length,
             summary: { mandatory, advisory },
-            violations: reported.map((v) => ({
-              policy: v.policy,
-              level: v.level,
-              resource: v.resource,
-              file: v.source?.file ?? null,
-              document: v.source?.document ?? null,
-              ...(v.source?.item === undefined ? {} : { item: v.source.item }),
-              message: v.message,
+            violations: reported.map((violation) => ({
+              policy: violation.policy,
+              level: violation.level,
+              resource: violation.resource,
+              file: violation.source?.file ?? null,
+              document: violation.source?.document ?? null,
+              ...(violation.source?.item === undefined ? {} : { item: violation.source.item }),
+              message: violation.message,
             })),
           },
           null,
           2,
         ),
       );
-      return { code, ...out };
+      return { code, ...output };
     }
-    out.stdout.push(
+    output.stdout.push(
       `${PACK_NAME} policy check: ${plural(loaded.resources.length, "resource")} in ${plural(loaded.files.length, "file")}, config ${values.config ?? "(pack defaults)"}`,
     );
-    for (const v of reported) {
-      const what = v.resource
-        ? `${v.resource.kind} ${v.resource.namespace === "" ? "" : `${v.resource.namespace}/`}${v.resource.name}`
+    for (const violation of reported) {
+      const { resource, source } = violation;
+      const what = resource
+        ? `${resource.kind} ${resource.namespace === "" ? "" : `${resource.namespace}/`}${resource.name}`
         : "stack";
-      const where = v.source
-        ? ` (${v.source.file}, document ${v.source.document}${v.source.item === undefined ? "" : `, items[${v.source.item}]`})`
+      const where = source
+        ? ` (${source.file}, document ${source.document}${source.item === undefined ? "" : `, items[${source.item}]`})`
         : "";
-      out.stdout.push("", `${v.level.toUpperCase()} ${v.policy}: ${what}${where}`, `  ${v.message}`);
+      output.stdout.push(
+        "",
+        `${violation.level.toUpperCase()} ${violation.policy}: ${what}${where}`,
+        `  ${violation.message}`,
+      );
     }
-    out.stdout.push(
+    output.stdout.push(
       "",
       `${plural(reported.length, "violation")} (${mandatory} mandatory, ${advisory} advisory): ${code === 0 ? "PASSED" : "FAILED"}`,
     );
-    return { code, ...out };
-  } catch (e) {
+    return { code, ...output };
+  } catch (error) {
     let message: string;
-    if (e instanceof UsageError) message = `${e.message}\n\n${USAGE}`;
-    else if (e instanceof InputError) message = e.message;
-    else message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
-    out.stderr.push(`policy-check: ${message}`);
+    if (error instanceof UsageError) message = `${error.message}\n\n${USAGE}`;
+    else if (error instanceof InputError) message = error.message;
+    else message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    output.stderr.push(`policy-check: ${message}`);
     if (format === "json") {
-      out.stdout.push(JSON.stringify({ ok: false, error: message.split("\n")[0] ?? message }, null, 2));
+      output.stdout.push(JSON.stringify({ ok: false, error: message.split("\n")[0] ?? message }, null, 2));
     }
-    return { code: 2, ...out };
+    return { code: 2, ...output };
   }
 }
 

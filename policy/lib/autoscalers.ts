@@ -1,45 +1,48 @@
-// HorizontalPodAutoscaler (autoscaling/v1, v2) and KEDA ScaledObject (keda.sh/v1alpha1) bounds.
+/** HorizontalPodAutoscaler (autoscaling/v1, v2) and KEDA ScaledObject (keda.sh/v1alpha1) bounds. */
 
 import type { K8sResource } from "./resource";
 import { isUnknown, num, obj, str } from "./values";
 
+/** An autoscaler's target and replica bounds, with each API's defaults applied. */
 export interface Autoscaler {
-  resource: K8sResource;
-  flavor: "HorizontalPodAutoscaler" | "ScaledObject";
+  readonly resource: K8sResource;
+  readonly flavor: "HorizontalPodAutoscaler" | "ScaledObject";
   /** scaleTargetRef.kind (KEDA defaults it to Deployment). */
-  targetKind: string;
+  readonly targetKind: string;
   /** scaleTargetRef.name; undefined when missing or unknown. */
-  targetName: string | undefined;
+  readonly targetName: string | undefined;
   /** Effective minimum (HPA default 1, KEDA default 0); undefined when unknown or not a number. */
-  min: number | undefined;
+  readonly min: number | undefined;
   /** Effective maximum (HPA: required; KEDA default 100); undefined when missing/unknown. */
-  max: number | undefined;
-  minField: string;
-  maxField: string;
+  readonly max: number | undefined;
+  readonly minField: string;
+  readonly maxField: string;
   /** The raw values, for messages ("not set" means the default applied). */
-  rawMin: unknown;
-  rawMax: unknown;
-  minDefault: number;
+  readonly rawMin: unknown;
+  readonly rawMax: unknown;
+  readonly minDefault: number;
   /** undefined when the field is required (HPA maxReplicas). */
-  maxDefault: number | undefined;
+  readonly maxDefault: number | undefined;
 }
 
-/** KEDA's defaults when minReplicaCount / maxReplicaCount are not set. */
+/** KEDA's minReplicaCount when not set. */
 export const KEDA_DEFAULT_MIN = 0;
+/** KEDA's maxReplicaCount when not set. */
 export const KEDA_DEFAULT_MAX = 100;
 
-export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
-  const spec = obj(res.object.spec) ?? {};
-  const ref = obj(spec.scaleTargetRef) ?? {};
-  const targetName = str(ref.name);
-  if (res.group === "autoscaling" && res.kind === "HorizontalPodAutoscaler") {
+/** The bounds of an HPA or a ScaledObject; undefined for any other kind. */
+export function autoscalerOf(resource: K8sResource): Autoscaler | undefined {
+  const spec = obj(resource.object.spec) ?? {};
+  const target = obj(spec.scaleTargetRef) ?? {};
+  const targetName = str(target.name);
+  if (resource.group === "autoscaling" && resource.kind === "HorizontalPodAutoscaler") {
     return {
-      resource: res,
+      resource,
       flavor: "HorizontalPodAutoscaler",
-      targetKind: str(ref.kind) ?? "Deployment",
+      targetKind: str(target.kind) ?? "Deployment",
       targetName,
-      min: value(spec.minReplicas, 1),
-      max: value(spec.maxReplicas, undefined),
+      min: replicaBound(spec.minReplicas, 1),
+      max: replicaBound(spec.maxReplicas, undefined),
       minField: "spec.minReplicas",
       maxField: "spec.maxReplicas",
       rawMin: spec.minReplicas,
@@ -48,14 +51,14 @@ export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
       maxDefault: undefined,
     };
   }
-  if (res.group === "keda.sh" && res.kind === "ScaledObject") {
+  if (resource.group === "keda.sh" && resource.kind === "ScaledObject") {
     return {
-      resource: res,
+      resource,
       flavor: "ScaledObject",
-      targetKind: str(ref.kind) ?? "Deployment",
+      targetKind: str(target.kind) ?? "Deployment",
       targetName,
-      min: value(spec.minReplicaCount, KEDA_DEFAULT_MIN),
-      max: value(spec.maxReplicaCount, KEDA_DEFAULT_MAX),
+      min: replicaBound(spec.minReplicaCount, KEDA_DEFAULT_MIN),
+      max: replicaBound(spec.maxReplicaCount, KEDA_DEFAULT_MAX),
       minField: "spec.minReplicaCount",
       maxField: "spec.maxReplicaCount",
       rawMin: spec.minReplicaCount,
@@ -67,8 +70,9 @@ export function autoscalerOf(res: K8sResource): Autoscaler | undefined {
   return undefined;
 }
 
-function value(v: unknown, dflt: number | undefined): number | undefined {
-  if (v === undefined || v === null) return dflt;
-  if (isUnknown(v)) return undefined;
-  return num(v);
+/** A replica bound: the default when unset, undefined when unknown during preview or not a number. */
+function replicaBound(raw: unknown, defaultValue: number | undefined): number | undefined {
+  if (raw === undefined || raw === null) return defaultValue;
+  if (isUnknown(raw)) return undefined;
+  return num(raw);
 }

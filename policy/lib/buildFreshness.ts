@@ -1,3 +1,8 @@
+/**
+ * Detecting a stale build of the pack: the engine runs its compiled JavaScript, so the TypeScript
+ * sources it was compiled from must not be newer than the build.
+ */
+
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -5,7 +10,13 @@ import * as path from "node:path";
  * What the build compiles, relative to the pack's folder (see tsconfig.json): the pack's own
  * sources and the conventions it shares with the components.
  */
-const SOURCES = ["index.ts", "tsconfig.json", "lib", "policies", path.join("..", "conventions")];
+const SOURCES: readonly string[] = [
+  "index.ts",
+  "tsconfig.json",
+  "lib",
+  "policies",
+  path.join("..", "conventions"),
+];
 
 /** The first source file modified after `builtAtMs`, relative to `packDir`, if any. */
 export function sourceNewerThan(packDir: string, builtAtMs: number): string | undefined {

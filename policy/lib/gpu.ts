@@ -1,4 +1,4 @@
-// GPU extended resources: which names count, and how many GPUs a container and a pod ask for.
+/** GPU extended resources: which names count, and how many GPUs a container and a pod ask for. */
 
 import { containersOf, effectivePodAmount, type ContainerRef, type PodTemplate } from "./podTemplate";
 import { isBuiltinGpuResource } from "../../conventions/gpu";
@@ -10,72 +10,75 @@ const namesCache = new Map<string, GpuNames>();
 /** A shared GpuNames for a list of extra names (so per-pod results can be cached). */
 export function gpuNames(extraNames: readonly string[] = []): GpuNames {
   const key = extraNames.join("\u0000");
-  let n = namesCache.get(key);
-  if (!n) {
-    n = new GpuNames(extraNames);
-    if (namesCache.size < 64) namesCache.set(key, n);
+  let names = namesCache.get(key);
+  if (!names) {
+    names = new GpuNames(extraNames);
+    if (namesCache.size < 64) namesCache.set(key, names);
   }
-  return n;
+  return names;
 }
 
+/** The resource names that count as GPUs: NVIDIA's (whole, shared and MIG) plus configured extras. */
 export class GpuNames {
   /** Symbol under which per-pod results for this set of names are cached. */
   readonly cacheKey = Symbol("podGpus");
-  private readonly extra: ReadonlySet<string>;
+  private readonly extraNames: ReadonlySet<string>;
   constructor(extraNames: readonly string[] = []) {
-    this.extra = new Set(extraNames);
+    this.extraNames = new Set(extraNames);
   }
+  /** Whether `name` is a GPU extended resource. */
   isGpu(name: string): boolean {
-    return isBuiltinGpuResource(name) || this.extra.has(name);
+    return isBuiltinGpuResource(name) || this.extraNames.has(name);
   }
 }
 
 /** The GPU amount a container gets: its limit, or its request when no limit is set (0 if invalid). */
-export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): Map<string, number> {
-  const out = new Map<string, number>();
+export function containerGpuAmounts(ref: ContainerRef, names: GpuNames): ReadonlyMap<string, number> {
+  const amounts = new Map<string, number>();
   const resources = obj(ref.container.resources);
   const limits = obj(resources?.limits) ?? {};
   const requests = obj(resources?.requests) ?? {};
-  for (const key of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
-    if (!names.isGpu(key)) continue;
-    const v = parseQuantity(key in limits ? limits[key] : requests[key]);
-    out.set(key, v !== undefined && v > 0 ? v : 0);
+  for (const name of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
+    if (!names.isGpu(name)) continue;
+    const amount = parseQuantity(name in limits ? limits[name] : requests[name]);
+    amounts.set(name, amount !== undefined && amount > 0 ? amount : 0);
   }
-  return out;
+  return amounts;
 }
 
+/** How many GPUs a pod takes, per resource name and in total. */
 export interface PodGpus {
   /** Effective pod amount per GPU resource name (only names with a positive amount). */
-  perResource: Map<string, number>;
+  readonly perResource: ReadonlyMap<string, number>;
   /** Sum over GPU resource names. */
-  total: number;
+  readonly total: number;
   /** True when a container's resources are unknown during preview, so the figures may be low. */
-  undecided: boolean;
+  readonly undecided: boolean;
 }
 
 /** The pod's GPUs (cached per template and GpuNames instance). */
-export function podGpus(t: PodTemplate, names: GpuNames): PodGpus {
-  return memo(t, names.cacheKey, () => computePodGpus(t, names));
+export function podGpus(template: PodTemplate, names: GpuNames): PodGpus {
+  return memo(template, names.cacheKey, () => computePodGpus(template, names));
 }
 
-function computePodGpus(t: PodTemplate, names: GpuNames): PodGpus {
-  const { refs, undecided } = containersOf(t);
-  const amounts = new Map<ContainerRef, Map<string, number>>();
-  const all = new Set<string>();
+function computePodGpus(template: PodTemplate, names: GpuNames): PodGpus {
+  const { refs, undecided } = containersOf(template);
+  const amountsByContainer = new Map<ContainerRef, ReadonlyMap<string, number>>();
+  const gpuResourceNames = new Set<string>();
   let unknown = undecided.length > 0;
   for (const ref of refs) {
     if (hasUnknown(ref.container.resources)) unknown = true;
-    const a = containerGpuAmounts(ref, names);
-    amounts.set(ref, a);
-    for (const k of a.keys()) all.add(k);
+    const amounts = containerGpuAmounts(ref, names);
+    amountsByContainer.set(ref, amounts);
+    for (const name of amounts.keys()) gpuResourceNames.add(name);
   }
   const perResource = new Map<string, number>();
   let total = 0;
-  for (const name of all) {
-    const v = effectivePodAmount(refs, (r) => amounts.get(r)?.get(name) ?? 0);
-    if (v > 0) {
-      perResource.set(name, v);
-      total += v;
+  for (const name of gpuResourceNames) {
+    const amount = effectivePodAmount(refs, (ref) => amountsByContainer.get(ref)?.get(name) ?? 0);
+    if (amount > 0) {
+      perResource.set(name, amount);
+      total += amount;
     }
   }
   return { perResource, total, undecided: unknown };

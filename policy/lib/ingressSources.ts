@@ -1,20 +1,22 @@
-// The ingress sources allowed to reach model servers, and the test "does this NetworkPolicy peer
-// admit only pods (or addresses) that an allowed source covers?".
-//
-// A source names a set of peers:
-//   podSelector        pods whose labels match it (absent: any pod),
-//   namespaceSelector  in namespaces whose labels match it (absent: the NetworkPolicy's own namespace),
-//   ipBlock            or addresses inside this CIDR (a source with ipBlock admits only ipBlock peers),
-//   ports              optionally only on these ports (names or numbers; absent: any port).
-// A peer is within a source when everything the peer admits is admitted by the source:
-//   - namespaces: a peer without namespaceSelector means the policy's namespace, which must match the
-//     source (same namespace, or its labels match the source's namespaceSelector); a peer with a
-//     namespaceSelector must imply the source's namespaceSelector (see selectors.implies), or pin
-//     kubernetes.io/metadata.name to namespaces whose labels all match it;
-//   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
-//   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
-//   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
-//     number matches a name when every selected model server declares that containerPort under it).
+/**
+ * The ingress sources allowed to reach model servers, and the test "does this NetworkPolicy peer
+ * admit only pods (or addresses) that an allowed source covers?".
+ *
+ * A source names a set of peers:
+ *   podSelector        pods whose labels match it (absent: any pod),
+ *   namespaceSelector  in namespaces whose labels match it (absent: the NetworkPolicy's own namespace),
+ *   ipBlock            or addresses inside this CIDR (a source with ipBlock admits only ipBlock peers),
+ *   ports              optionally only on these ports (names or numbers; absent: any port).
+ * A peer is within a source when everything the peer admits is admitted by the source:
+ *   - namespaces: a peer without namespaceSelector means the policy's namespace, which must match the
+ *     source (same namespace, or its labels match the source's namespaceSelector); a peer with a
+ *     namespaceSelector must imply the source's namespaceSelector (see selectors.implies), or pin
+ *     kubernetes.io/metadata.name to namespaces whose labels all match it;
+ *   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
+ *   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
+ *   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
+ *     number matches a name when every selected model server declares that containerPort under it).
+ */
 
 import { cidrContains, parseCidr } from "../../conventions/cidr";
 import {
@@ -37,16 +39,18 @@ import {
 } from "./selectors";
 import { arr, num, obj } from "./values";
 
+/** One allowed ingress source of model servers, as written in the network-policy-coverage config. */
 export interface IngressSource {
   /** A name for messages, e.g. "api-gateway". */
-  name: string;
-  podSelector?: Record<string, unknown>;
-  namespaceSelector?: Record<string, unknown>;
-  ipBlock?: string;
-  ports?: (string | number)[];
+  readonly name: string;
+  readonly podSelector?: Readonly<Record<string, unknown>>;
+  readonly namespaceSelector?: Readonly<Record<string, unknown>>;
+  readonly ipBlock?: string;
+  readonly ports?: readonly (string | number)[];
 }
 
-export const DEFAULT_INGRESS_SOURCES: IngressSource[] = [
+/** The API gateway's pods in the policy's namespace (any port); the monitoring namespace (metrics port). */
+export const DEFAULT_INGRESS_SOURCES: readonly IngressSource[] = [
   { name: "api-gateway", podSelector: { matchLabels: { ...API_GATEWAY_LABELS } } },
   {
     name: MONITORING_NAMESPACE,
@@ -76,6 +80,7 @@ const labelSelectorSchema: JsonSchema = {
   additionalProperties: false,
 };
 
+/** The configSchema of allowedIngressSources. */
 export const ingressSourcesSchema: JsonSchema = {
   type: "array",
   description:
@@ -94,29 +99,42 @@ export const ingressSourcesSchema: JsonSchema = {
   },
 };
 
+/** What deciding whether a peer lies within a source needs to know about the NetworkPolicy. */
 export interface PeerContext {
   /** The NetworkPolicy's namespace. */
-  namespace: string;
-  namespaceLabels(ns: string): Record<string, string>;
+  readonly namespace: string;
+  /** A namespace's labels (see StackIndex.namespaceLabels). */
+  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
   /** The model servers the NetworkPolicy selects (for resolving named ports). */
-  modelServers: readonly PodTemplate[];
+  readonly modelServers: readonly PodTemplate[];
 }
 
-function namespaceWithin(peerNs: Selector | undefined, source: IngressSource, ctx: PeerContext): boolean {
-  const nameIs = (names: string[]): Selector => ({
+function namespaceWithin(
+  peerNamespaces: Selector | undefined,
+  source: IngressSource,
+  context: PeerContext,
+): boolean {
+  const nameIs = (names: readonly string[]): Selector => ({
     type: "requirements",
-    reqs: [{ key: NAMESPACE_NAME_LABEL, op: "In", values: names }],
+    requirements: [{ key: NAMESPACE_NAME_LABEL, operator: "In", values: names }],
   });
   if (source.namespaceSelector === undefined) {
-    return peerNs === undefined || implies(peerNs, nameIs([ctx.namespace]));
+    return peerNamespaces === undefined || implies(peerNamespaces, nameIs([context.namespace]));
   }
-  const srcNs = parseLabelSelector(source.namespaceSelector);
-  if (peerNs === undefined) return matchesLabels(srcNs, ctx.namespaceLabels(ctx.namespace));
-  if (implies(peerNs, srcNs)) return true;
+  const sourceNamespaces = parseLabelSelector(source.namespaceSelector);
+  if (peerNamespaces === undefined) {
+    return matchesLabels(sourceNamespaces, context.namespaceLabels(context.namespace));
+  }
+  if (implies(peerNamespaces, sourceNamespaces)) return true;
   // A peer that pins namespaces by name is within the source when each named namespace matches it.
-  if (peerNs.type !== "requirements") return false;
-  const pin = peerNs.reqs.find((r) => r.key === NAMESPACE_NAME_LABEL && r.op === "In");
-  return pin !== undefined && pin.values.every((ns) => matchesLabels(srcNs, ctx.namespaceLabels(ns)));
+  if (peerNamespaces.type !== "requirements") return false;
+  const pin = peerNamespaces.requirements.find(
+    (requirement) => requirement.key === NAMESPACE_NAME_LABEL && requirement.operator === "In",
+  );
+  return (
+    pin !== undefined &&
+    pin.values.every((namespace) => matchesLabels(sourceNamespaces, context.namespaceLabels(namespace)))
+  );
 }
 
 function portAllowed(
@@ -127,12 +145,12 @@ function portAllowed(
   if (typeof port !== "string" && typeof port !== "number") return false;
   if (allowed.includes(port)) return true;
   if (servers.length === 0) return false;
-  return allowed.some((a) => {
-    if (typeof port === "number" && typeof a === "string") {
-      return servers.every((s) => namedContainerPort(s, a) === port);
+  return allowed.some((allowedPort) => {
+    if (typeof port === "number" && typeof allowedPort === "string") {
+      return servers.every((server) => namedContainerPort(server, allowedPort) === port);
     }
-    if (typeof port === "string" && typeof a === "number") {
-      return servers.every((s) => namedContainerPort(s, port) === a);
+    if (typeof port === "string" && typeof allowedPort === "number") {
+      return servers.every((server) => namedContainerPort(server, port) === allowedPort);
     }
     return false;
   });
@@ -148,13 +166,15 @@ export function portsWithin(
   if (allowed === undefined) return true;
   const list = arr(rulePorts) ?? [];
   if (list.length === 0) return false;
-  return list.every((p) => {
-    const o = obj(p) ?? {};
-    const endPort = num(o.endPort);
-    const start = o.port;
+  return list.every((rawPort) => {
+    const rulePort = obj(rawPort) ?? {};
+    const endPort = num(rulePort.endPort);
+    const start = rulePort.port;
     if (endPort !== undefined) {
       if (typeof start !== "number" || endPort < start || endPort - start > 65535) return false;
-      for (let n = start; n <= endPort; n++) if (!portAllowed(n, allowed, servers)) return false;
+      for (let port = start; port <= endPort; port++) {
+        if (!portAllowed(port, allowed, servers)) return false;
+      }
       return true;
     }
     return portAllowed(start, allowed, servers);
@@ -162,7 +182,7 @@ export function portsWithin(
 }
 
 /** True when everything the peer admits lies within the source (ports not considered). */
-export function peerWithin(peer: Peer, source: IngressSource, ctx: PeerContext): boolean {
+export function peerWithin(peer: Peer, source: IngressSource, context: PeerContext): boolean {
   if (peer.kind === "ipBlock") {
     if (source.ipBlock === undefined || peer.cidr === undefined) return false;
     const outer = parseCidr(source.ipBlock);
@@ -177,22 +197,26 @@ export function peerWithin(peer: Peer, source: IngressSource, ctx: PeerContext):
   ) {
     return false;
   }
-  if (!namespaceWithin(peer.namespaceSelector, source, ctx)) return false;
+  if (!namespaceWithin(peer.namespaceSelector, source, context)) return false;
   if (source.podSelector === undefined) return true;
   return implies(peer.podSelector ?? EVERYTHING, parseLabelSelector(source.podSelector));
 }
 
-export function describeSource(s: IngressSource): string {
+/** A source for messages, e.g. `api-gateway (pods app=api-gateway in the same namespace)`. */
+export function describeSource(source: IngressSource): string {
   const parts: string[] = [];
-  if (s.podSelector !== undefined) parts.push(`pods ${describeSelector(parseLabelSelector(s.podSelector))}`);
-  if (s.namespaceSelector !== undefined) {
-    parts.push(`namespaces ${describeSelector(parseLabelSelector(s.namespaceSelector))}`);
-  } else if (s.ipBlock === undefined) parts.push("in the same namespace");
-  if (s.ipBlock !== undefined) parts.push(`ipBlock ${s.ipBlock}`);
-  if (s.ports !== undefined) parts.push(`on ports ${s.ports.join(", ")}`);
-  return `${s.name} (${parts.join(" ")})`;
+  if (source.podSelector !== undefined) {
+    parts.push(`pods ${describeSelector(parseLabelSelector(source.podSelector))}`);
+  }
+  if (source.namespaceSelector !== undefined) {
+    parts.push(`namespaces ${describeSelector(parseLabelSelector(source.namespaceSelector))}`);
+  } else if (source.ipBlock === undefined) parts.push("in the same namespace");
+  if (source.ipBlock !== undefined) parts.push(`ipBlock ${source.ipBlock}`);
+  if (source.ports !== undefined) parts.push(`on ports ${source.ports.join(", ")}`);
+  return `${source.name} (${parts.join(" ")})`;
 }
 
+/** A parsed peer for messages; `raw` is the peer as written, shown when it is empty. */
 export function describePeer(peer: Peer, raw: unknown): string {
   switch (peer.kind) {
     case "ipBlock":

@@ -1,4 +1,4 @@
-// Loading plain Kubernetes YAML (files or folders, multi-document files, List kinds) as PackResources.
+/** Loading plain Kubernetes YAML (files or folders, multi-document files, List kinds) as PackResources. */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,82 +14,85 @@ export class InputError extends Error {
   }
 }
 
+/** Where in the input a Kubernetes object was found. */
 export interface ManifestSource {
-  file: string;
+  readonly file: string;
   /** 1-based position of the YAML document in the file. */
-  document: number;
+  readonly document: number;
   /** 0-based index in a List's items, when the object came from a List. */
-  item?: number;
+  readonly item?: number;
 }
 
+/** Everything loadManifests read: the objects, where each came from, and the files. */
 export interface LoadedManifests {
-  resources: PackResource[];
+  readonly resources: readonly PackResource[];
   /** Where each resource (by URN) came from. */
-  sources: Map<string, ManifestSource>;
-  files: string[];
+  readonly sources: ReadonlyMap<string, ManifestSource>;
+  readonly files: readonly string[];
 }
 
-const MANIFEST_EXT = new Set([".yaml", ".yml", ".json"]);
+/** The file extensions a folder is searched for. */
+const MANIFEST_EXT: ReadonlySet<string> = new Set([".yaml", ".yml", ".json"]);
 
-function describeError(e: unknown): string {
-  if (isObj(e) && typeof e.code === "string" && typeof e.message === "string") {
-    return e.code === "ENOENT" ? "no such file or directory" : e.message.replace(/^[A-Z]+: /, "");
+function describeError(error: unknown): string {
+  if (isObj(error) && typeof error.code === "string" && typeof error.message === "string") {
+    return error.code === "ENOENT" ? "no such file or directory" : error.message.replace(/^[A-Z]+: /, "");
   }
-  return e instanceof Error ? e.message : String(e);
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Files to read: given files as they are, folders recursively (*.yaml, *.yml, *.json), sorted. */
 export function collectFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
+  const files: string[] = [];
   const walk = (dir: string): void => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      throw new InputError(`${dir}: cannot read folder: ${describeError(e)}`);
+    } catch (error) {
+      throw new InputError(`${dir}: cannot read folder: ${describeError(error)}`);
     }
-    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of entries.sort((left, right) => left.name.localeCompare(right.name))) {
       if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && MANIFEST_EXT.has(path.extname(entry.name).toLowerCase())) out.push(full);
+      else if (entry.isFile() && MANIFEST_EXT.has(path.extname(entry.name).toLowerCase())) files.push(full);
     }
   };
-  for (const p of paths) {
+  for (const inputPath of paths) {
     let stat: fs.Stats;
     try {
-      stat = fs.statSync(p);
-    } catch (e) {
-      throw new InputError(`${p}: cannot read: ${describeError(e)}`);
+      stat = fs.statSync(inputPath);
+    } catch (error) {
+      throw new InputError(`${inputPath}: cannot read: ${describeError(error)}`);
     }
-    if (stat.isDirectory()) walk(p);
-    else out.push(p);
+    if (stat.isDirectory()) walk(inputPath);
+    else files.push(inputPath);
   }
-  return out;
+  return files;
 }
 
 function firstLine(message: string): string {
   return (message.split("\n")[0] ?? "").replace(/:\s*$/, "");
 }
 
-function where(s: ManifestSource): string {
-  return `${s.file}: document ${s.document}${s.item === undefined ? "" : `, items[${s.item}]`}`;
+function where(source: ManifestSource): string {
+  return `${source.file}: document ${source.document}${source.item === undefined ? "" : `, items[${source.item}]`}`;
 }
 
-function toResource(o: unknown, src: ManifestSource): PackResource {
-  if (!isObj(o))
+function toResource(value: unknown, source: ManifestSource): PackResource {
+  if (!isObj(value))
     throw new InputError(
-      `${where(src)}: expected a Kubernetes object, found ${Array.isArray(o) ? "a list" : typeof o}`,
+      `${where(source)}: expected a Kubernetes object, found ${Array.isArray(value) ? "a list" : typeof value}`,
     );
-  const { apiVersion, kind } = o;
+  const { apiVersion, kind } = value;
   if (typeof apiVersion !== "string" || apiVersion === "")
-    throw new InputError(`${where(src)}: apiVersion is missing`);
-  if (typeof kind !== "string" || kind === "") throw new InputError(`${where(src)}: kind is missing`);
-  const metadata = isObj(o.metadata) ? o.metadata : {};
+    throw new InputError(`${where(source)}: apiVersion is missing`);
+  if (typeof kind !== "string" || kind === "") throw new InputError(`${where(source)}: kind is missing`);
+  const metadata = isObj(value.metadata) ? value.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
   const type = pulumiTypeOf({ ...parseApiVersion(apiVersion), kind });
-  const suffix = `${src.file}#${src.document}${src.item === undefined ? "" : `.${src.item}`}`;
-  return { type, props: o, name, urn: `urn:pulumi:manifests::policy-check::${type}::${suffix}` };
+  const suffix = `${source.file}#${source.document}${source.item === undefined ? "" : `.${source.item}`}`;
+  return { type, props: value, name, urn: `urn:pulumi:manifests::policy-check::${type}::${suffix}` };
 }
 
 /** Loads every Kubernetes object in the given files and folders; throws InputError on bad input. */
@@ -97,48 +100,55 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
   const files = collectFiles(paths);
   const resources: PackResource[] = [];
   const sources = new Map<string, ManifestSource>();
-  const add = (r: PackResource, src: ManifestSource): void => {
-    resources.push(r);
-    sources.set(r.urn, src);
+  const add = (resource: PackResource, source: ManifestSource): void => {
+    resources.push(resource);
+    sources.set(resource.urn, source);
   };
   for (const file of files) {
     let text: string;
     try {
       text = fs.readFileSync(file, "utf8");
-    } catch (e) {
-      throw new InputError(`${file}: cannot read: ${describeError(e)}`);
+    } catch (error) {
+      throw new InputError(`${file}: cannot read: ${describeError(error)}`);
     }
-    const docs = parseAllDocuments(text, { prettyErrors: true });
-    if ("empty" in docs) {
-      const err = docs.errors.at(0);
-      if (err) throw new InputError(`${file}: invalid YAML: ${firstLine(err.message)}`);
+    const documents = parseAllDocuments(text, { prettyErrors: true });
+    if ("empty" in documents) {
+      const syntaxError = documents.errors.at(0);
+      if (syntaxError) throw new InputError(`${file}: invalid YAML: ${firstLine(syntaxError.message)}`);
       continue;
     }
-    docs.forEach((doc, i) => {
-      const src: ManifestSource = { file, document: i + 1 };
-      const err = doc.errors.at(0);
-      if (err) throw new InputError(`${where(src)}: invalid YAML: ${firstLine(err.message)}`);
+    documents.forEach((document, documentIndex) => {
+      const source: ManifestSource = { file, document: documentIndex + 1 };
+      const syntaxError = document.errors.at(0);
+      if (syntaxError)
+        throw new InputError(`${where(source)}: invalid YAML: ${firstLine(syntaxError.message)}`);
       let value: unknown;
       try {
-        value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-      } catch (e) {
-        throw new InputError(`${where(src)}: invalid YAML: ${describeError(e)}`);
+        value = document.toJS({ maxAliasCount: 1000 }) as unknown;
+      } catch (error) {
+        throw new InputError(`${where(source)}: invalid YAML: ${describeError(error)}`);
       }
       if (value === null || value === undefined) return; // empty document
-      const o = value as Obj;
-      if (isObj(o) && typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
-        o.items.forEach((item, j) => {
-          const itemSrc = { ...src, item: j };
-          add(toResource(item, itemSrc), itemSrc);
+      const object = value as Obj;
+      if (
+        isObj(object) &&
+        typeof object.kind === "string" &&
+        object.kind.endsWith("List") &&
+        Array.isArray(object.items)
+      ) {
+        object.items.forEach((item, itemIndex) => {
+          const itemSource = { ...source, item: itemIndex };
+          add(toResource(item, itemSource), itemSource);
         });
         return;
       }
-      add(toResource(o, src), src);
+      add(toResource(object, source), source);
     });
   }
   return { resources, sources, files };
 }
 
-export function formatSource(s: ManifestSource): string {
-  return `${s.file}, document ${s.document}${s.item === undefined ? "" : `, items[${s.item}]`}`;
+/** A ManifestSource for messages: `file, document 2, items[0]`. */
+export function formatSource(source: ManifestSource): string {
+  return `${source.file}, document ${source.document}${source.item === undefined ? "" : `, items[${source.item}]`}`;
 }

@@ -1,57 +1,65 @@
-// NetworkPolicy parsing shared by network-policy-shape and network-policy-coverage.
+/** NetworkPolicy parsing shared by network-policy-shape and network-policy-coverage. */
 
 import type { K8sResource } from "./resource";
 import { EVERYTHING, parseLabelSelector, type Selector } from "./selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "./values";
 
+/** The parts of a NetworkPolicy the policies read, with unknown values made explicit. */
 export interface ParsedNetworkPolicy {
-  resource: K8sResource;
+  readonly resource: K8sResource;
   /** spec.podSelector; a missing one is treated as {} (the API requires the field). */
-  podSelector: Selector;
+  readonly podSelector: Selector;
   /** Whether policyTypes includes Ingress (default when unset: yes); undefined when unknown. */
-  ingressType: boolean | undefined;
+  readonly ingressType: boolean | undefined;
   /** spec.ingress rules; undefined when unknown during preview. */
-  ingress: unknown[] | undefined;
+  readonly ingress: readonly unknown[] | undefined;
 }
 
-export function parseNetworkPolicy(res: K8sResource): ParsedNetworkPolicy {
-  const specRaw = res.object.spec;
-  if (isUnknown(specRaw)) {
-    return { resource: res, podSelector: { type: "unknown" }, ingressType: undefined, ingress: undefined };
+/** Parses a NetworkPolicy's podSelector, policyTypes and ingress rules. */
+export function parseNetworkPolicy(resource: K8sResource): ParsedNetworkPolicy {
+  const rawSpec = resource.object.spec;
+  if (isUnknown(rawSpec)) {
+    return { resource, podSelector: { type: "unknown" }, ingressType: undefined, ingress: undefined };
   }
-  const spec = obj(specRaw) ?? {};
-  const ps = spec.podSelector;
-  const podSelector = ps === undefined || ps === null ? EVERYTHING : parseLabelSelector(ps);
-  const pt = spec.policyTypes;
+  const spec = obj(rawSpec) ?? {};
+  const rawPodSelector = spec.podSelector;
+  const podSelector =
+    rawPodSelector === undefined || rawPodSelector === null ? EVERYTHING : parseLabelSelector(rawPodSelector);
+  const policyTypes = spec.policyTypes;
   let ingressType: boolean | undefined;
-  if (pt === undefined || pt === null) ingressType = true;
-  else if (hasUnknown(pt)) ingressType = undefined;
-  else ingressType = (arr(pt) ?? []).includes("Ingress");
+  if (policyTypes === undefined || policyTypes === null) ingressType = true;
+  else if (hasUnknown(policyTypes)) ingressType = undefined;
+  else ingressType = (arr(policyTypes) ?? []).includes("Ingress");
   const ingress = isUnknown(spec.ingress) ? undefined : (arr(spec.ingress) ?? []);
-  return { resource: res, podSelector, ingressType, ingress };
+  return { resource, podSelector, ingressType, ingress };
 }
 
+/** A parsed NetworkPolicyPeer; `empty` has neither selector nor ipBlock (the API rejects it). */
 export type Peer =
-  | { kind: "ipBlock"; cidr: string | undefined; except: readonly string[] }
-  | { kind: "pods"; podSelector: Selector | undefined; namespaceSelector: Selector | undefined }
-  | { kind: "empty" }
-  | { kind: "unknown" };
+  | { readonly kind: "ipBlock"; readonly cidr: string | undefined; readonly except: readonly string[] }
+  | {
+      readonly kind: "pods";
+      readonly podSelector: Selector | undefined;
+      readonly namespaceSelector: Selector | undefined;
+    }
+  | { readonly kind: "empty" }
+  | { readonly kind: "unknown" };
 
 /** A NetworkPolicyPeer: an ipBlock, or pods chosen by podSelector and/or namespaceSelector. */
-export function parsePeer(v: unknown): Peer {
-  if (hasUnknown(v)) return { kind: "unknown" };
-  const p = obj(v) ?? {};
-  const ib = obj(p.ipBlock);
-  if (ib) {
-    const except = (arr(ib.except) ?? []).filter((x): x is string => typeof x === "string");
-    return { kind: "ipBlock", cidr: str(ib.cidr), except };
+export function parsePeer(value: unknown): Peer {
+  if (hasUnknown(value)) return { kind: "unknown" };
+  const peer = obj(value) ?? {};
+  const ipBlock = obj(peer.ipBlock);
+  if (ipBlock) {
+    const except = (arr(ipBlock.except) ?? []).filter((cidr): cidr is string => typeof cidr === "string");
+    return { kind: "ipBlock", cidr: str(ipBlock.cidr), except };
   }
-  const has = (k: string): boolean => p[k] !== undefined && p[k] !== null;
+  const has = (field: string): boolean => peer[field] !== undefined && peer[field] !== null;
   if (!has("podSelector") && !has("namespaceSelector")) return { kind: "empty" };
   return {
     kind: "pods",
-    podSelector: has("podSelector") ? parseLabelSelector(p.podSelector) : undefined,
-    namespaceSelector: has("namespaceSelector") ? parseLabelSelector(p.namespaceSelector) : undefined,
+    podSelector: has("podSelector") ? parseLabelSelector(peer.podSelector) : undefined,
+    namespaceSelector: has("namespaceSelector") ? parseLabelSelector(peer.namespaceSelector) : undefined,
   };
 }
 
@@ -59,11 +67,16 @@ export function parsePeer(v: unknown): Peer {
 export function describePorts(ports: unknown): string {
   const list = arr(ports) ?? [];
   if (list.length === 0) return "every port";
-  const parts = list.map((p) => {
-    const o = obj(p) ?? {};
-    const port = o.port === undefined ? "any" : typeof o.port === "string" ? o.port : show(o.port);
-    const range = o.endPort === undefined ? "" : `-${show(o.endPort)}`;
-    return `${port}${range}/${str(o.protocol) ?? "TCP"}`;
+  const parts = list.map((rawPort) => {
+    const rulePort = obj(rawPort) ?? {};
+    const port =
+      rulePort.port === undefined
+        ? "any"
+        : typeof rulePort.port === "string"
+          ? rulePort.port
+          : show(rulePort.port);
+    const range = rulePort.endPort === undefined ? "" : `-${show(rulePort.endPort)}`;
+    return `${port}${range}/${str(rulePort.protocol) ?? "TCP"}`;
   });
   return `port${parts.length > 1 ? "s" : ""} ${parts.join(", ")}`;
 }

@@ -1,29 +1,37 @@
-// The --policy-pack-config format: { "all": <level>, "<policy>": <level> | { enforcementLevel?, ...props } }.
-// Resolution follows the Pulumi CLI (ReconcilePolicyPackConfig): schema defaults, then the policy's
-// own level, then "all", then the policy's entry. Validation is stricter than the CLI: unknown
-// policy names and unknown properties are errors here (the CLI ignores them silently).
+/**
+ * The --policy-pack-config format:
+ * { "all": <level>, "<policy>": <level> | { enforcementLevel?, ...props } }.
+ * Resolution follows the Pulumi CLI (ReconcilePolicyPackConfig): schema defaults, then the policy's
+ * own level, then "all", then the policy's entry. Validation is stricter than the CLI: unknown
+ * policy names and unknown properties are errors here (the CLI ignores them silently).
+ */
 
 import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { validateJson } from "./jsonSchema";
 import { isObj } from "./values";
 
+/** One policy's entry: an enforcement level, or an object with an optional level and properties. */
 export type PolicyConfigEntry =
-  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
-export type PackConfig = Record<string, PolicyConfigEntry>;
+  EnforcementLevel | ({ readonly enforcementLevel?: EnforcementLevel } & Readonly<Record<string, unknown>>);
+/** A whole --policy-pack-config file, keyed by policy name (or "all"). */
+export type PackConfig = Readonly<Record<string, PolicyConfigEntry>>;
 
+/** A policy's effective level and properties once defaults, "all" and its entry are applied. */
 export interface ResolvedPolicyConfig {
-  level: EnforcementLevel;
-  properties: Record<string, unknown>;
+  readonly level: EnforcementLevel;
+  readonly properties: Readonly<Record<string, unknown>>;
 }
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
+/** Every enforcement level, in the order messages list them. */
 export const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
 
-function isLevel(v: unknown): v is EnforcementLevel {
-  return typeof v === "string" && (LEVELS as readonly string[]).includes(v);
+function isLevel(value: unknown): value is EnforcementLevel {
+  return typeof value === "string" && (LEVELS as readonly string[]).includes(value);
 }
 
+/** An invalid pack config; `errors` lists every problem found. */
 export class ConfigError extends Error {
   constructor(readonly errors: readonly string[]) {
     super(`invalid policy pack config:\n  ${errors.join("\n  ")}`);
@@ -34,7 +42,7 @@ export class ConfigError extends Error {
 /** All problems with a pack config ("" path segments are policy names). Empty when valid. */
 export function validatePackConfig(config: unknown, policies: readonly AnyPolicy[]): string[] {
   if (!isObj(config)) return ["the config must be a JSON object keyed by policy name"];
-  const byName = new Map(policies.map((p) => [p.name, p]));
+  const byName = new Map(policies.map((policy) => [policy.name, policy]));
   const errors: string[] = [];
   for (const [key, entry] of Object.entries(config)) {
     if (key !== "all" && !byName.has(key)) {
@@ -50,14 +58,14 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
       errors.push(`${key}: must be an enforcement level or an object`);
       continue;
     }
-    const { enforcementLevel, ...props } = entry;
+    const { enforcementLevel, ...properties } = entry;
     if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
       errors.push(
         `${key}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not one of ${LEVELS.join(", ")}`,
       );
     }
     if (key === "all") {
-      if (Object.keys(props).length > 0)
+      if (Object.keys(properties).length > 0)
         errors.push(`all: only enforcementLevel may be set for all policies`);
       continue;
     }
@@ -65,7 +73,7 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
     const propSchemas = schema?.properties ?? {};
     errors.push(
       ...validateJson(
-        props,
+        properties,
         {
           type: "object",
           properties: propSchemas,
@@ -83,25 +91,27 @@ export function validatePackConfig(config: unknown, policies: readonly AnyPolicy
 export function resolvePackConfig(
   config: PackConfig | undefined,
   policies: readonly AnyPolicy[],
-): Map<string, ResolvedPolicyConfig> {
-  const cfg: PackConfig = config ?? {};
-  const errors = validatePackConfig(cfg, policies);
+): ReadonlyMap<string, ResolvedPolicyConfig> {
+  const packConfig: PackConfig = config ?? {};
+  const errors = validatePackConfig(packConfig, policies);
   if (errors.length > 0) throw new ConfigError(errors);
   const levelOf = (entry: PolicyConfigEntry | undefined): EnforcementLevel | undefined =>
     typeof entry === "string" ? entry : entry?.enforcementLevel;
-  const allLevel = levelOf(cfg.all);
-  const out = new Map<string, ResolvedPolicyConfig>();
-  for (const p of policies) {
+  const allLevel = levelOf(packConfig.all);
+  const resolved = new Map<string, ResolvedPolicyConfig>();
+  for (const policy of policies) {
     const properties: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) {
-      if (typeof s === "object" && s.default !== undefined) properties[k] = s.default;
+    for (const [key, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+      if (typeof schema === "object" && schema.default !== undefined) properties[key] = schema.default;
     }
-    const entry = cfg[p.name];
+    const entry = packConfig[policy.name];
     if (isObj(entry)) {
-      for (const [k, v] of Object.entries(entry)) if (k !== "enforcementLevel") properties[k] = v;
+      for (const [key, value] of Object.entries(entry)) {
+        if (key !== "enforcementLevel") properties[key] = value;
+      }
     }
-    const level = levelOf(entry) ?? allLevel ?? p.enforcementLevel ?? "advisory";
-    out.set(p.name, { level, properties });
+    const level = levelOf(entry) ?? allLevel ?? policy.enforcementLevel ?? "advisory";
+    resolved.set(policy.name, { level, properties });
   }
-  return out;
+  return resolved;
 }

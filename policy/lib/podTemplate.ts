@@ -1,13 +1,14 @@
-// Finding the pod spec of every kind that carries a pod template, and iterating its containers.
+/** Finding the pod spec of every kind that carries a pod template, and iterating its containers. */
 
 import { fieldPath } from "./paths";
 import type { K8sResource } from "./resource";
 import { arr, isUnknown, memo, obj, str, stringMap, type Obj } from "./values";
 
+/** Where a kind keeps its pod template, and which API groups the kind counts in. */
 interface TemplateLocation {
-  groups: readonly string[];
+  readonly groups: readonly string[];
   /** Path from the object root to the pod template (the object holding metadata and spec). */
-  template: readonly string[];
+  readonly template: readonly string[];
 }
 
 const APPS = ["apps", "extensions"] as const;
@@ -23,45 +24,50 @@ export const POD_TEMPLATE_KINDS: Readonly<Partial<Record<string, TemplateLocatio
   CronJob: { groups: ["batch"], template: ["spec", "jobTemplate", "spec", "template"] },
 };
 
+/** A workload's pod template: its spec and labels, with the paths messages name. */
 export interface PodTemplate {
-  resource: K8sResource;
-  /** The pod spec, or undefined when it is missing or unknown during preview. */
-  spec: Obj | undefined;
-  specUnknown: boolean;
+  readonly resource: K8sResource;
+  /**
+   * The pod spec, or undefined when it is missing or unknown during preview. The object itself is
+   * mutable on purpose: pod remediations fill in fields on the private copy they are given.
+   */
+  readonly spec: Obj | undefined;
+  readonly specUnknown: boolean;
   /** e.g. "spec.template.spec". */
-  specPath: string;
+  readonly specPath: string;
   /** The pod template's labels ({} when none). */
-  labels: Record<string, string>;
+  readonly labels: Readonly<Record<string, string>>;
   /** True when the labels (or one of them) are unknown during preview. */
-  labelsUnknown: boolean;
+  readonly labelsUnknown: boolean;
   /** e.g. "spec.template.metadata.labels". */
-  labelsPath: string;
+  readonly labelsPath: string;
 }
 
-export function isPodTemplateKind(res: K8sResource): boolean {
-  const loc = POD_TEMPLATE_KINDS[res.kind];
-  return loc !== undefined && loc.groups.includes(res.group);
+/** Whether the resource is one of the kinds with a pod template (in its own API group). */
+export function isPodTemplateKind(resource: K8sResource): boolean {
+  const location = POD_TEMPLATE_KINDS[resource.kind];
+  return location !== undefined && location.groups.includes(resource.group);
 }
 
 const TEMPLATE = Symbol("podTemplate");
 const CONTAINERS = Symbol("containers");
 
 /** The pod template of a workload, or undefined when the kind carries none (cached per resource). */
-export function podTemplateOf(res: K8sResource): PodTemplate | undefined {
-  return memo(res, TEMPLATE, () => readPodTemplate(res));
+export function podTemplateOf(resource: K8sResource): PodTemplate | undefined {
+  return memo(resource, TEMPLATE, () => readPodTemplate(resource));
 }
 
-function readPodTemplate(res: K8sResource): PodTemplate | undefined {
-  const loc = POD_TEMPLATE_KINDS[res.kind];
-  if (!loc?.groups.includes(res.group)) return undefined;
-  let cur: unknown = res.object;
+function readPodTemplate(resource: K8sResource): PodTemplate | undefined {
+  const location = POD_TEMPLATE_KINDS[resource.kind];
+  if (!location?.groups.includes(resource.group)) return undefined;
+  let current: unknown = resource.object;
   let unknown = false;
-  for (const seg of loc.template) {
-    if (isUnknown(cur)) break;
-    cur = obj(cur)?.[seg];
+  for (const segment of location.template) {
+    if (isUnknown(current)) break;
+    current = obj(current)?.[segment];
   }
-  if (isUnknown(cur)) unknown = true;
-  const template = obj(cur);
+  if (isUnknown(current)) unknown = true;
+  const template = obj(current);
   const metadata = template?.metadata;
   const rawLabels = obj(metadata)?.labels;
   const labelsUnknown =
@@ -70,9 +76,9 @@ function readPodTemplate(res: K8sResource): PodTemplate | undefined {
     isUnknown(rawLabels) ||
     Object.values(obj(rawLabels) ?? {}).some(isUnknown);
   const spec = template?.spec;
-  const prefix = loc.template.join(".");
+  const prefix = location.template.join(".");
   return {
-    resource: res,
+    resource,
     spec: obj(spec),
     specUnknown: unknown || isUnknown(spec),
     specPath: fieldPath(prefix, "spec"),
@@ -82,26 +88,30 @@ function readPodTemplate(res: K8sResource): PodTemplate | undefined {
   };
 }
 
+/** A regular container, an init container, or a native sidecar (init container, restartPolicy Always). */
 export type ContainerRole = "container" | "initContainer" | "sidecar";
 
+/** One container of a pod template, with its role and the path and label messages use. */
 export interface ContainerRef {
-  container: Obj;
-  name: string;
-  role: ContainerRole;
+  /** The container object itself, mutable on purpose: remediations edit it in their private copy. */
+  readonly container: Obj;
+  readonly name: string;
+  readonly role: ContainerRole;
   /** e.g. "spec.template.spec.initContainers[1]". */
-  path: string;
+  readonly path: string;
   /** e.g. `init container "loader"`, for messages. */
-  label: string;
+  readonly label: string;
 }
 
+/** A pod template's containers, and the parts unknown during preview. */
 export interface ContainerList {
   /** Regular containers first, then init containers (native sidecars included) in declaration order. */
-  refs: ContainerRef[];
+  readonly refs: readonly ContainerRef[];
   /** Paths of container lists or containers that are unknown during preview. */
-  undecided: string[];
+  readonly undecided: readonly string[];
 }
 
-const ROLE_LABEL: Record<ContainerRole, string> = {
+const ROLE_LABEL: Readonly<Record<ContainerRole, string>> = {
   container: "container",
   initContainer: "init container",
   sidecar: "sidecar container",
@@ -111,37 +121,41 @@ const ROLE_LABEL: Record<ContainerRole, string> = {
  * Every container, init container and native sidecar (an init container with restartPolicy Always).
  * Cached per template: callers must not change the lists (remediations may change the containers).
  */
-export function containersOf(t: PodTemplate): ContainerList {
-  return memo(t, CONTAINERS, () => readContainers(t));
+export function containersOf(template: PodTemplate): ContainerList {
+  return memo(template, CONTAINERS, () => readContainers(template));
 }
 
-function readContainers(t: PodTemplate): ContainerList {
+function readContainers(template: PodTemplate): ContainerList {
   const refs: ContainerRef[] = [];
   const undecided: string[] = [];
-  if (!t.spec) {
-    if (t.specUnknown) undecided.push(t.specPath);
+  if (!template.spec) {
+    if (template.specUnknown) undecided.push(template.specPath);
     return { refs, undecided };
   }
   for (const field of ["containers", "initContainers"] as const) {
-    const raw = t.spec[field];
-    const listPath = fieldPath(t.specPath, field);
+    const raw = template.spec[field];
+    const listPath = fieldPath(template.specPath, field);
     if (isUnknown(raw)) {
       undecided.push(listPath);
       continue;
     }
     const list = arr(raw) ?? [];
-    for (let i = 0; i < list.length; i++) {
-      const item = list[i];
-      const path = `${listPath}[${i}]`;
-      const c = obj(item);
-      if (!c) {
+    for (let index = 0; index < list.length; index++) {
+      const item = list[index];
+      const path = `${listPath}[${index}]`;
+      const container = obj(item);
+      if (!container) {
         if (isUnknown(item)) undecided.push(path);
         continue;
       }
       const role: ContainerRole =
-        field === "containers" ? "container" : c.restartPolicy === "Always" ? "sidecar" : "initContainer";
-      const name = str(c.name) ?? `#${i}`;
-      refs.push({ container: c, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
+        field === "containers"
+          ? "container"
+          : container.restartPolicy === "Always"
+            ? "sidecar"
+            : "initContainer";
+      const name = str(container.name) ?? `#${index}`;
+      refs.push({ container, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
     }
   }
   return { refs, undecided };
@@ -160,10 +174,10 @@ export function effectivePodAmount(
   let maxInit = 0;
   let regular = 0;
   for (const ref of refs) {
-    const a = amount(ref);
-    if (ref.role === "container") regular += a;
-    else if (ref.role === "sidecar") sidecars += a;
-    else maxInit = Math.max(maxInit, a + sidecars);
+    const containerAmount = amount(ref);
+    if (ref.role === "container") regular += containerAmount;
+    else if (ref.role === "sidecar") sidecars += containerAmount;
+    else maxInit = Math.max(maxInit, containerAmount + sidecars);
   }
   return Math.max(maxInit, regular + sidecars);
 }

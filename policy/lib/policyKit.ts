@@ -1,8 +1,10 @@
-// Turning plain check functions into CrossGuard policy objects.
-//
-// Every check is a plain function over K8sResource / PodTemplate / StackIndex that returns findings;
-// the wrappers here adapt them to ResourceValidationPolicy / StackValidationPolicy, so the same code
-// serves `pulumi preview --policy-pack`, runPolicies() and the manifest checker.
+/**
+ * Turning plain check functions into CrossGuard policy objects.
+ *
+ * Every check is a plain function over K8sResource / PodTemplate / StackIndex that returns findings;
+ * the wrappers here adapt them to ResourceValidationPolicy / StackValidationPolicy, so the same code
+ * serves `pulumi preview --policy-pack`, runPolicies() and the manifest checker.
+ */
 
 import type {
   EnforcementLevel,
@@ -20,72 +22,83 @@ import { fromPulumi, type K8sResource, type PackResource } from "./resource";
 import { buildStackIndex, type StackIndex } from "./stackIndex";
 import { clonePlain, type Obj } from "./values";
 
+/** One violation a check reports: the message, and for stack policies the resource it is about. */
 export interface Finding {
-  message: string;
+  readonly message: string;
   /** For stack policies: the resource the violation is attached to. */
-  urn?: string;
+  readonly urn?: string;
 }
 
+/** The parts of a violation message; see violation() for the format. */
 export interface ViolationParts {
   /** "Deployment ml/llm" */
-  resource: string;
+  readonly resource: string;
   /** `container "server"`, `init container "loader"`, ... */
-  container?: string;
+  readonly container?: string;
   /** What is wrong, without a trailing period. */
-  problem: string;
+  readonly problem: string;
   /** The field, e.g. spec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]. */
-  path: string;
+  readonly path: string;
   /** The value found. */
-  found: string;
+  readonly found: string;
   /** How to fix it. */
-  fix: string;
-  urn?: string;
+  readonly fix: string;
+  readonly urn?: string;
 }
 
 /** The one message format of the pack: resource, container, problem, field path, value found, fix. */
-export function violation(p: ViolationParts): Finding {
-  const who = p.container === undefined ? p.resource : `${p.resource}, ${p.container}`;
-  const message = `${who}: ${p.problem}. Field: ${p.path}; found: ${p.found}. Fix: ${p.fix}`;
-  return p.urn === undefined ? { message } : { message, urn: p.urn };
+export function violation(parts: ViolationParts): Finding {
+  const subject = parts.container === undefined ? parts.resource : `${parts.resource}, ${parts.container}`;
+  const message = `${subject}: ${parts.problem}. Field: ${parts.path}; found: ${parts.found}. Fix: ${parts.fix}`;
+  return parts.urn === undefined ? { message } : { message, urn: parts.urn };
 }
 
-export type ConfigProperties<C> = { [K in keyof C]-?: JsonSchema };
+/** A JSON schema for every property of a policy's configuration. */
+export type ConfigProperties<Config> = { readonly [Key in keyof Config]-?: JsonSchema };
 
 /** A configSchema whose property defaults are the policy's defaults. */
-export function configSchema<C extends object>(
-  defaults: C,
-  properties: ConfigProperties<C>,
+export function configSchema<Config extends object>(
+  defaults: Config,
+  properties: ConfigProperties<Config>,
 ): PolicyConfigSchema {
-  const out: Record<string, JsonSchema> = {};
-  for (const [k, schema] of Object.entries<JsonSchema>(properties)) {
-    out[k] = { ...schema, default: (defaults as Record<string, unknown>)[k] as JsonSchema["default"] };
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [key, schema] of Object.entries<JsonSchema>(properties)) {
+    schemas[key] = {
+      ...schema,
+      default: (defaults as Record<string, unknown>)[key] as JsonSchema["default"],
+    };
   }
-  return { properties: out };
+  return { properties: schemas };
 }
 
-const configCache = new WeakMap<object, { defaults: object; merged: object }>();
+const configCache = new WeakMap<object, { readonly defaults: object; readonly merged: object }>();
 
 /** The policy's configuration: the given properties over the defaults (the CLI merges the same way). */
-export function readConfig<C extends object>(args: Pick<StackValidationArgs, "getConfig">, defaults: C): C {
-  const given = args.getConfig<Partial<C>>();
-  const hit = configCache.get(given);
-  if (hit?.defaults === defaults) return hit.merged as C;
+export function readConfig<Config extends object>(
+  args: Pick<StackValidationArgs, "getConfig">,
+  defaults: Config,
+): Config {
+  const given = args.getConfig<Partial<Config>>();
+  const cached = configCache.get(given);
+  if (cached?.defaults === defaults) return cached.merged as Config;
   const merged = { ...defaults, ...given };
   configCache.set(given, { defaults, merged });
   return merged;
 }
 
-export interface PolicyMeta<C extends object> {
-  name: string;
-  description: string;
-  enforcementLevel: EnforcementLevel;
-  severity: Severity;
-  remediationSteps?: string;
-  defaults: C;
-  properties: ConfigProperties<C>;
+/** Everything about a policy but its check: name, description, levels and configuration. */
+export interface PolicyMeta<Config extends object> {
+  readonly name: string;
+  readonly description: string;
+  readonly enforcementLevel: EnforcementLevel;
+  readonly severity: Severity;
+  readonly remediationSteps?: string;
+  readonly defaults: Config;
+  readonly properties: ConfigProperties<Config>;
 }
 
-function base<C extends object>(meta: PolicyMeta<C>) {
+/** The fields every CrossGuard policy of the pack shares, built from its meta. */
+function base<Config extends object>(meta: PolicyMeta<Config>) {
   return {
     name: meta.name,
     description: meta.description,
@@ -97,70 +110,79 @@ function base<C extends object>(meta: PolicyMeta<C>) {
 }
 
 function report(findings: readonly Finding[], reportViolation: ReportViolation): void {
-  for (const f of findings) reportViolation(f.message, f.urn);
+  for (const finding of findings) reportViolation(finding.message, finding.urn);
 }
 
 function resourceOf(args: ResourceValidationArgs): K8sResource | undefined {
   return fromPulumi({ type: args.type, props: args.props, name: args.name, urn: args.urn });
 }
 
-export type ResourceCheck<C> = (res: K8sResource, cfg: C) => Finding[];
+/** A resource policy's check: the findings for one resource. */
+export type ResourceCheck<Config> = (resource: K8sResource, config: Config) => readonly Finding[];
 /** Mutates `object` (a private copy of the props) to fix what is unambiguous; returns true if it changed. */
-export type ResourceRemedy<C> = (object: Obj, res: K8sResource, cfg: C) => boolean;
+export type ResourceRemedy<Config> = (object: Obj, resource: K8sResource, config: Config) => boolean;
 
-export function defineResourcePolicy<C extends object>(
-  meta: PolicyMeta<C>,
-  check: ResourceCheck<C>,
-  remedy?: ResourceRemedy<C>,
+/** A CrossGuard resource policy from a check over K8sResource (and an optional remediation). */
+export function defineResourcePolicy<Config extends object>(
+  meta: PolicyMeta<Config>,
+  check: ResourceCheck<Config>,
+  remedy?: ResourceRemedy<Config>,
 ): ResourceValidationPolicy {
   const policy: ResourceValidationPolicy = {
     ...base(meta),
     validateResource: (args, reportViolation) => {
-      const res = resourceOf(args);
-      if (res) report(check(res, readConfig(args, meta.defaults)), reportViolation);
+      const resource = resourceOf(args);
+      if (resource) report(check(resource, readConfig(args, meta.defaults)), reportViolation);
     },
   };
   if (remedy) {
     policy.remediateResource = (args) => {
       if (!resourceOf(args)) return undefined;
       const copy = clonePlain(args.props) as Obj;
-      const res = fromPulumi({ type: args.type, props: copy, name: args.name, urn: args.urn });
-      if (!res) return undefined;
-      return remedy(copy, res, readConfig(args, meta.defaults)) ? copy : undefined;
+      const resource = fromPulumi({ type: args.type, props: copy, name: args.name, urn: args.urn });
+      if (!resource) return undefined;
+      return remedy(copy, resource, readConfig(args, meta.defaults)) ? copy : undefined;
     };
   }
   return policy;
 }
 
-export type PodCheck<C> = (t: PodTemplate, cfg: C) => Finding[];
-export type PodRemedy<C> = (t: PodTemplate, cfg: C) => boolean;
+/** A pod policy's check: the findings for one pod template. */
+export type PodCheck<Config> = (template: PodTemplate, config: Config) => readonly Finding[];
+/** Mutates the template's spec and containers (in the remediation's private copy); true if it changed. */
+export type PodRemedy<Config> = (template: PodTemplate, config: Config) => boolean;
 
-/** A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob. */
-export function definePodPolicy<C extends object>(
-  meta: PolicyMeta<C>,
-  check: PodCheck<C>,
-  remedy?: PodRemedy<C>,
+/**
+ * A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job
+ * and CronJob; other kinds pass.
+ */
+export function definePodPolicy<Config extends object>(
+  meta: PolicyMeta<Config>,
+  check: PodCheck<Config>,
+  remedy?: PodRemedy<Config>,
 ): ResourceValidationPolicy {
   return defineResourcePolicy(
     meta,
-    (res, cfg) => {
-      const t = podTemplateOf(res);
-      return t ? check(t, cfg) : [];
+    (resource, config) => {
+      const template = podTemplateOf(resource);
+      return template ? check(template, config) : [];
     },
     remedy === undefined
       ? undefined
-      : (_object, res, cfg) => {
-          const t = podTemplateOf(res);
-          return t ? remedy(t, cfg) : false;
+      : (_object, resource, config) => {
+          const template = podTemplateOf(resource);
+          return template ? remedy(template, config) : false;
         },
   );
 }
 
-export type StackCheck<C> = (index: StackIndex, cfg: C) => Finding[];
+/** A stack policy's check: the findings for the whole stack. */
+export type StackCheck<Config> = (index: StackIndex, config: Config) => readonly Finding[];
 
-export function defineStackPolicy<C extends object>(
-  meta: PolicyMeta<C>,
-  check: StackCheck<C>,
+/** A CrossGuard stack policy from a check over the stack index. */
+export function defineStackPolicy<Config extends object>(
+  meta: PolicyMeta<Config>,
+  check: StackCheck<Config>,
 ): StackValidationPolicy {
   return {
     ...base(meta),
@@ -174,12 +196,12 @@ const indexCache = new WeakMap<readonly PackResource[], StackIndex>();
 
 /** The stack index of a resource list; cached per list, so the stack policies of one run share it. */
 export function stackIndexOf(resources: readonly PackResource[]): StackIndex {
-  const hit = indexCache.get(resources);
-  if (hit) return hit;
+  const cached = indexCache.get(resources);
+  if (cached) return cached;
   const parsed: K8sResource[] = [];
-  for (const r of resources) {
-    const res = fromPulumi(r);
-    if (res) parsed.push(res);
+  for (const packResource of resources) {
+    const resource = fromPulumi(packResource);
+    if (resource) parsed.push(resource);
   }
   const index = buildStackIndex(parsed);
   indexCache.set(resources, index);

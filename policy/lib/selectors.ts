@@ -1,109 +1,129 @@
-// Kubernetes label selectors: parsing, matching, implication, and an index for linear stack checks.
-//
-// Semantics follow k8s.io/apimachinery (metav1.LabelSelectorAsSelector):
-// - a null/absent selector matches nothing; an empty selector ({}) matches everything;
-// - matchLabels k: v is the requirement `k In (v)`; all requirements must hold;
-// - In: the label is present with one of the values; NotIn: the label is absent or has none of the
-//   values; Exists: the label is present; DoesNotExist: the label is absent.
+/**
+ * Kubernetes label selectors: parsing, matching, implication, and an index for linear stack checks.
+ *
+ * Semantics follow k8s.io/apimachinery (metav1.LabelSelectorAsSelector):
+ * - a null/absent selector matches nothing; an empty selector ({}) matches everything;
+ * - matchLabels k: v is the requirement `k In (v)`; all requirements must hold;
+ * - In: the label is present with one of the values; NotIn: the label is absent or has none of the
+ *   values; Exists: the label is present; DoesNotExist: the label is absent.
+ */
 
 import { arr, hasUnknown, isObj, obj } from "./values";
 
+/** The operators of a label selector's matchExpressions. */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
 
+/** One requirement of a selector: `key operator (values)`. */
 export interface Requirement {
-  key: string;
-  op: Operator;
-  values: readonly string[];
+  readonly key: string;
+  readonly operator: Operator;
+  readonly values: readonly string[];
 }
 
+/** A parsed selector; `invalid` and `unknown` (during preview) select nothing. */
 export type Selector =
-  | { type: "nothing" }
-  | { type: "everything" }
-  | { type: "requirements"; reqs: readonly Requirement[] }
-  | { type: "invalid"; reason: string }
-  | { type: "unknown" };
+  | { readonly type: "nothing" }
+  | { readonly type: "everything" }
+  | { readonly type: "requirements"; readonly requirements: readonly Requirement[] }
+  | { readonly type: "invalid"; readonly reason: string }
+  | { readonly type: "unknown" };
 
+/** The selector that selects nothing (an absent label selector). */
 export const NOTHING: Selector = { type: "nothing" };
+/** The selector that selects everything (an empty label selector, {}). */
 export const EVERYTHING: Selector = { type: "everything" };
 
 const OPERATORS: ReadonlySet<string> = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
 
 /** Parses a metav1.LabelSelector (matchLabels + matchExpressions). */
-export function parseLabelSelector(v: unknown): Selector {
-  if (v === undefined || v === null) return NOTHING;
-  if (hasUnknown(v)) return { type: "unknown" };
-  const sel = obj(v);
-  if (!sel) return { type: "invalid", reason: "selector is not an object" };
-  const reqs: Requirement[] = [];
-  const ml = sel.matchLabels;
-  if (ml !== undefined && ml !== null) {
-    if (!isObj(ml)) return { type: "invalid", reason: "matchLabels is not a map" };
-    for (const [key, value] of Object.entries(ml)) {
-      if (typeof value !== "string")
+export function parseLabelSelector(value: unknown): Selector {
+  if (value === undefined || value === null) return NOTHING;
+  if (hasUnknown(value)) return { type: "unknown" };
+  const selector = obj(value);
+  if (!selector) return { type: "invalid", reason: "selector is not an object" };
+  const requirements: Requirement[] = [];
+  const matchLabels = selector.matchLabels;
+  if (matchLabels !== undefined && matchLabels !== null) {
+    if (!isObj(matchLabels)) return { type: "invalid", reason: "matchLabels is not a map" };
+    for (const [key, label] of Object.entries(matchLabels)) {
+      if (typeof label !== "string")
         return { type: "invalid", reason: `matchLabels["${key}"] is not a string` };
-      reqs.push({ key, op: "In", values: [value] });
+      requirements.push({ key, operator: "In", values: [label] });
     }
   }
-  const me = sel.matchExpressions;
-  if (me !== undefined && me !== null) {
-    const list = arr(me);
+  const matchExpressions = selector.matchExpressions;
+  if (matchExpressions !== undefined && matchExpressions !== null) {
+    const list = arr(matchExpressions);
     if (!list) return { type: "invalid", reason: "matchExpressions is not a list" };
-    for (const [i, item] of list.entries()) {
-      const r = parseExpression(item);
-      if (typeof r === "string") return { type: "invalid", reason: `matchExpressions[${i}]: ${r}` };
-      reqs.push(r);
+    for (const [index, item] of list.entries()) {
+      const parsed = parseExpression(item);
+      if (typeof parsed === "string")
+        return { type: "invalid", reason: `matchExpressions[${index}]: ${parsed}` };
+      requirements.push(parsed);
     }
   }
-  return reqs.length === 0 ? EVERYTHING : { type: "requirements", reqs };
+  return requirements.length === 0 ? EVERYTHING : { type: "requirements", requirements };
 }
 
 /** Parses a node-selector-style expression ({key, operator, values}); a string is an error. */
 export function parseExpression(item: unknown): Requirement | string {
-  const e = obj(item);
-  if (!e) return "not an object";
-  const key = e.key;
-  const op = e.operator;
+  const expression = obj(item);
+  if (!expression) return "not an object";
+  const key = expression.key;
+  const operator = expression.operator;
   if (typeof key !== "string" || key === "") return "key is missing";
-  if (typeof op !== "string" || !OPERATORS.has(op)) return `operator ${JSON.stringify(op)} is not valid`;
-  const rawValues = e.values === undefined || e.values === null ? [] : arr(e.values);
-  if (!rawValues?.every((x): x is string => typeof x === "string")) return "values must be a list of strings";
+  if (typeof operator !== "string" || !OPERATORS.has(operator))
+    return `operator ${JSON.stringify(operator)} is not valid`;
+  const rawValues =
+    expression.values === undefined || expression.values === null ? [] : arr(expression.values);
+  if (!rawValues?.every((entry): entry is string => typeof entry === "string"))
+    return "values must be a list of strings";
   const values = rawValues;
-  if ((op === "In" || op === "NotIn") && values.length === 0) return `operator ${op} needs values`;
-  if ((op === "Exists" || op === "DoesNotExist") && values.length > 0)
-    return `operator ${op} takes no values`;
-  return { key, op: op as Operator, values };
+  if ((operator === "In" || operator === "NotIn") && values.length === 0)
+    return `operator ${operator} needs values`;
+  if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0)
+    return `operator ${operator} takes no values`;
+  return { key, operator: operator as Operator, values };
 }
 
 /**
  * A Service-style selector: a plain map of labels. An empty or absent map selects no pods (a Service
  * without a selector gets no managed endpoints).
  */
-export function parseMapSelector(v: unknown): Selector {
-  if (v === undefined || v === null) return NOTHING;
-  if (hasUnknown(v)) return { type: "unknown" };
-  const m = obj(v);
-  if (!m) return { type: "invalid", reason: "selector is not a map" };
-  const reqs: Requirement[] = [];
-  for (const [key, value] of Object.entries(m)) {
-    if (typeof value !== "string") return { type: "invalid", reason: `selector["${key}"] is not a string` };
-    reqs.push({ key, op: "In", values: [value] });
+export function parseMapSelector(value: unknown): Selector {
+  if (value === undefined || value === null) return NOTHING;
+  if (hasUnknown(value)) return { type: "unknown" };
+  const map = obj(value);
+  if (!map) return { type: "invalid", reason: "selector is not a map" };
+  const requirements: Requirement[] = [];
+  for (const [key, label] of Object.entries(map)) {
+    if (typeof label !== "string") return { type: "invalid", reason: `selector["${key}"] is not a string` };
+    requirements.push({ key, operator: "In", values: [label] });
   }
-  return reqs.length === 0 ? NOTHING : { type: "requirements", reqs };
+  return requirements.length === 0 ? NOTHING : { type: "requirements", requirements };
 }
 
 /** The selector `k1 In (v1), k2 In (v2), ...` for a label map. */
 export function selectorForLabels(labels: Readonly<Record<string, string>>): Selector {
-  const reqs = Object.entries(labels).map(([key, v]) => ({ key, op: "In" as const, values: [v] }));
-  return reqs.length === 0 ? EVERYTHING : { type: "requirements", reqs };
+  const requirements = Object.entries(labels).map(([key, label]) => ({
+    key,
+    operator: "In" as const,
+    values: [label],
+  }));
+  return requirements.length === 0 ? EVERYTHING : { type: "requirements", requirements };
 }
 
-export function requirementMatches(r: Requirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  switch (r.op) {
+/** Whether a label set satisfies the requirement. */
+export function requirementMatches(
+  requirement: Requirement,
+  labels: Readonly<Record<string, string>>,
+): boolean {
+  const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  switch (requirement.operator) {
     case "In":
-      return has && r.values.includes(labels[r.key] ?? "");
+      return has && requirement.values.includes(labels[requirement.key] ?? "");
     case "NotIn":
-      return !has || !r.values.includes(labels[r.key] ?? "");
+      return !has || !requirement.values.includes(labels[requirement.key] ?? "");
     case "Exists":
       return has;
     case "DoesNotExist":
@@ -112,66 +132,72 @@ export function requirementMatches(r: Requirement, labels: Readonly<Record<strin
 }
 
 /** Does the selector select an object with these labels? Unknown and invalid selectors select nothing. */
-export function matchesLabels(sel: Selector, labels: Readonly<Record<string, string>>): boolean {
-  switch (sel.type) {
+export function matchesLabels(selector: Selector, labels: Readonly<Record<string, string>>): boolean {
+  switch (selector.type) {
     case "everything":
       return true;
     case "requirements":
-      return sel.reqs.every((r) => requirementMatches(r, labels));
+      return selector.requirements.every((requirement) => requirementMatches(requirement, labels));
     default:
       return false;
   }
 }
 
-function requirementImplies(a: Requirement, b: Requirement): boolean {
-  if (a.key !== b.key) return false;
-  switch (b.op) {
+/** True when every label set that satisfies `narrow` also satisfies `broad` (same key only). */
+function requirementImplies(narrow: Requirement, broad: Requirement): boolean {
+  if (narrow.key !== broad.key) return false;
+  switch (broad.operator) {
     case "In":
-      return a.op === "In" && a.values.every((v) => b.values.includes(v));
+      return narrow.operator === "In" && narrow.values.every((value) => broad.values.includes(value));
     case "NotIn":
       return (
-        (a.op === "In" && a.values.every((v) => !b.values.includes(v))) ||
-        (a.op === "NotIn" && b.values.every((v) => a.values.includes(v))) ||
-        a.op === "DoesNotExist"
+        (narrow.operator === "In" && narrow.values.every((value) => !broad.values.includes(value))) ||
+        (narrow.operator === "NotIn" && broad.values.every((value) => narrow.values.includes(value))) ||
+        narrow.operator === "DoesNotExist"
       );
     case "Exists":
-      return a.op === "In" || a.op === "Exists";
+      return narrow.operator === "In" || narrow.operator === "Exists";
     case "DoesNotExist":
-      return a.op === "DoesNotExist";
+      return narrow.operator === "DoesNotExist";
   }
 }
 
 /**
- * True when everything `a` selects is also selected by `b` (a ⊆ b), decided requirement by
- * requirement: each requirement of `b` must follow from one requirement of `a`. This is sound (it
- * never claims a subset that is not one) and exact for the selectors people write.
+ * True when everything `narrow` selects is also selected by `broad` (narrow ⊆ broad), decided
+ * requirement by requirement: each requirement of `broad` must follow from one requirement of
+ * `narrow`. This is sound (it never claims a subset that is not one) and exact for the selectors
+ * people write.
  */
-export function implies(a: Selector, b: Selector): boolean {
-  if (a.type === "unknown" || b.type === "unknown") return false;
-  if (a.type === "nothing" || a.type === "invalid") return true;
-  if (b.type === "everything") return true;
-  if (b.type === "nothing" || b.type === "invalid") return false;
-  if (a.type === "everything") return false;
-  const aReqs = a.reqs;
-  return b.reqs.every((rb) => aReqs.some((ra) => requirementImplies(ra, rb)));
+export function implies(narrow: Selector, broad: Selector): boolean {
+  if (narrow.type === "unknown" || broad.type === "unknown") return false;
+  if (narrow.type === "nothing" || narrow.type === "invalid") return true;
+  if (broad.type === "everything") return true;
+  if (broad.type === "nothing" || broad.type === "invalid") return false;
+  if (narrow.type === "everything") return false;
+  const narrowRequirements = narrow.requirements;
+  return broad.requirements.every((needed) =>
+    narrowRequirements.some((given) => requirementImplies(given, needed)),
+  );
 }
 
-export function describeRequirement(r: Requirement): string {
-  switch (r.op) {
+/** kubectl-style rendering of one requirement: `app=a`, `tier in (a, b)`, `!debug`. */
+export function describeRequirement(requirement: Requirement): string {
+  const { key, values } = requirement;
+  switch (requirement.operator) {
     case "In":
-      return r.values.length === 1 ? `${r.key}=${r.values[0] ?? ""}` : `${r.key} in (${r.values.join(", ")})`;
+      return values.length === 1 ? `${key}=${values[0] ?? ""}` : `${key} in (${values.join(", ")})`;
     case "NotIn":
-      return `${r.key} notin (${r.values.join(", ")})`;
+      return `${key} notin (${values.join(", ")})`;
     case "Exists":
-      return r.key;
+      return key;
     case "DoesNotExist":
-      return `!${r.key}`;
+      return `!${key}`;
   }
 }
 
 /** kubectl-style rendering: "app=api-gateway, tier in (a, b)"; "{} (everything)"; "null (nothing)". */
-export function describeSelector(sel: Selector): string {
-  switch (sel.type) {
+export function describeSelector(selector: Selector): string {
+  switch (selector.type) {
     case "nothing":
       return "null (selects nothing)";
     case "everything":
@@ -179,15 +205,22 @@ export function describeSelector(sel: Selector): string {
     case "unknown":
       return "unknown during preview";
     case "invalid":
-      return `invalid (${sel.reason})`;
+      return `invalid (${selector.reason})`;
     case "requirements":
-      return sel.reqs.map(describeRequirement).join(", ");
+      return selector.requirements.map(describeRequirement).join(", ");
   }
 }
 
+/** A label set for messages: `{app=a, tier=backend}`. */
 export function describeLabels(labels: Readonly<Record<string, string>>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
   return parts.length === 0 ? "{}" : `{${parts.join(", ")}}`;
+}
+
+/** An item filed in a SelectorIndex under its selector. */
+interface IndexEntry<T> {
+  readonly selector: Selector;
+  readonly item: T;
 }
 
 /**
@@ -198,48 +231,51 @@ export function describeLabels(labels: Readonly<Record<string, string>>): string
  * only NotIn/DoesNotExist requirements). Candidates are then checked with matchesLabels.
  */
 export class SelectorIndex<T> {
-  private readonly byKeyValue = new Map<string, { sel: Selector; item: T }[]>();
-  private readonly byKey = new Map<string, { sel: Selector; item: T }[]>();
-  private readonly scan: { sel: Selector; item: T }[] = [];
+  private readonly byKeyValue = new Map<string, IndexEntry<T>[]>();
+  private readonly byKey = new Map<string, IndexEntry<T>[]>();
+  private readonly scan: IndexEntry<T>[] = [];
 
-  add(sel: Selector, item: T): void {
-    if (sel.type !== "everything" && sel.type !== "requirements") return; // selects nothing
-    const entry = { sel, item };
-    if (sel.type === "everything") {
+  add(selector: Selector, item: T): void {
+    if (selector.type !== "everything" && selector.type !== "requirements") return; // selects nothing
+    const entry = { selector, item };
+    if (selector.type === "everything") {
       this.scan.push(entry);
       return;
     }
-    const anchorIn = sel.reqs.find((r) => r.op === "In");
+    const anchorIn = selector.requirements.find((requirement) => requirement.operator === "In");
     if (anchorIn) {
-      for (const v of new Set(anchorIn.values)) push(this.byKeyValue, kv(anchorIn.key, v), entry);
+      for (const value of new Set(anchorIn.values)) {
+        appendTo(this.byKeyValue, keyValueKey(anchorIn.key, value), entry);
+      }
       return;
     }
-    const anchorExists = sel.reqs.find((r) => r.op === "Exists");
-    if (anchorExists) push(this.byKey, anchorExists.key, entry);
+    const anchorExists = selector.requirements.find((requirement) => requirement.operator === "Exists");
+    if (anchorExists) appendTo(this.byKey, anchorExists.key, entry);
     else this.scan.push(entry);
   }
 
   /** The items whose selector selects these labels. */
   matching(labels: Readonly<Record<string, string>>): T[] {
-    const out: T[] = [];
-    const check = (e: { sel: Selector; item: T }): void => {
-      if (matchesLabels(e.sel, labels)) out.push(e.item);
+    const matches: T[] = [];
+    const check = (entry: IndexEntry<T>): void => {
+      if (matchesLabels(entry.selector, labels)) matches.push(entry.item);
     };
     this.scan.forEach(check);
-    for (const [k, v] of Object.entries(labels)) {
-      this.byKeyValue.get(kv(k, v))?.forEach(check);
-      this.byKey.get(k)?.forEach(check);
+    for (const [key, value] of Object.entries(labels)) {
+      this.byKeyValue.get(keyValueKey(key, value))?.forEach(check);
+      this.byKey.get(key)?.forEach(check);
     }
-    return out;
+    return matches;
   }
 }
 
-function kv(k: string, v: string): string {
-  return `${k}\u0000${v}`;
+/** The byKeyValue map key of a label (NUL cannot occur in label keys or values). */
+function keyValueKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
 }
 
-function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
-  const list = m.get(k);
-  if (list) list.push(v);
-  else m.set(k, [v]);
+function appendTo<Key, Value>(map: Map<Key, Value[]>, key: Key, value: Value): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

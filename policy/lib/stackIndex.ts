@@ -1,4 +1,4 @@
-// Resources of a stack indexed by namespace and kind, so stack policies run in linear time.
+/** Resources of a stack indexed by namespace and kind, so stack policies run in linear time. */
 
 import { NAMESPACE_NAME_LABEL } from "../../conventions/labels";
 import { autoscalerOf, type Autoscaler } from "./autoscalers";
@@ -6,89 +6,112 @@ import { podTemplateOf, type PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
+/** What one namespace of the stack holds, by the kinds the stack policies look at. */
 export interface NamespaceBucket {
-  name: string;
+  readonly name: string;
   /** Resources with a pod template (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob). */
-  workloads: PodTemplate[];
-  networkPolicies: K8sResource[];
-  services: K8sResource[];
-  resourceQuotas: K8sResource[];
+  readonly workloads: readonly PodTemplate[];
+  readonly networkPolicies: readonly K8sResource[];
+  readonly services: readonly K8sResource[];
+  readonly resourceQuotas: readonly K8sResource[];
   /** HorizontalPodAutoscalers and KEDA ScaledObjects. */
-  autoscalers: Autoscaler[];
+  readonly autoscalers: readonly Autoscaler[];
 }
 
+/** A NamespaceBucket while the index is being built: the same fields, with lists still growing. */
+interface BucketBuilder {
+  readonly name: string;
+  readonly workloads: PodTemplate[];
+  readonly networkPolicies: K8sResource[];
+  readonly services: K8sResource[];
+  readonly resourceQuotas: K8sResource[];
+  readonly autoscalers: Autoscaler[];
+}
+
+/** A stack's resources by namespace, with the lookups the stack policies need. */
 export interface StackIndex {
   /** Buckets by namespace name, in first-seen order. */
-  namespaces: ReadonlyMap<string, NamespaceBucket>;
+  readonly namespaces: ReadonlyMap<string, NamespaceBucket>;
   /** Namespaced resources whose namespace is unknown during preview (they cannot be placed). */
-  unplaced: readonly K8sResource[];
+  readonly unplaced: readonly K8sResource[];
   /** A namespace's labels: its Namespace object's labels (if in the stack) plus kubernetes.io/metadata.name. */
-  namespaceLabels(ns: string): Record<string, string>;
-  /** The workload `kind` `name` in namespace `ns`. */
-  findWorkload(ns: string, kind: string, name: string): PodTemplate | undefined;
+  namespaceLabels(namespace: string): Readonly<Record<string, string>>;
+  /** The workload `kind` `name` in `namespace`. */
+  findWorkload(namespace: string, kind: string, name: string): PodTemplate | undefined;
   /** The autoscalers whose scaleTargetRef names this workload. */
   autoscalersOf(workload: PodTemplate): readonly Autoscaler[];
 }
 
-function isKind(res: K8sResource, group: string, kind: string): boolean {
-  return res.group === group && res.kind === kind;
+function isKind(resource: K8sResource, group: string, kind: string): boolean {
+  return resource.group === group && resource.kind === kind;
 }
 
+/** Indexes a stack's resources in one pass (duplicates: the last definition wins). */
 export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
-  const namespaces = new Map<string, NamespaceBucket>();
+  const namespaces = new Map<string, BucketBuilder>();
   const namespaceObjects = new Map<string, K8sResource>();
   const unplaced: K8sResource[] = [];
   const workloadsByKey = new Map<string, PodTemplate>();
   const autoscalersByTarget = new Map<string, Autoscaler[]>();
 
-  const bucket = (ns: string): NamespaceBucket => {
-    let b = namespaces.get(ns);
-    if (!b) {
-      b = { name: ns, workloads: [], networkPolicies: [], services: [], resourceQuotas: [], autoscalers: [] };
-      namespaces.set(ns, b);
+  const bucketOf = (namespace: string): BucketBuilder => {
+    let bucket = namespaces.get(namespace);
+    if (!bucket) {
+      bucket = {
+        name: namespace,
+        workloads: [],
+        networkPolicies: [],
+        services: [],
+        resourceQuotas: [],
+        autoscalers: [],
+      };
+      namespaces.set(namespace, bucket);
     }
-    return b;
+    return bucket;
   };
-  const key = (ns: string, kind: string, name: string): string => `${ns}\u0000${kind}\u0000${name}`;
+  const workloadKey = (namespace: string, kind: string, name: string): string =>
+    `${namespace}\u0000${kind}\u0000${name}`;
 
   // The same object defined twice (e.g. in two manifest files): the last definition wins, as with
   // `kubectl apply`; it keeps the position of the first.
   const unique = new Map<string | K8sResource, K8sResource>();
-  for (const res of resources) {
-    const name = str(res.metadata.name);
-    unique.set(name === undefined ? res : `${res.group}/${res.kind}/${res.namespace}/${name}`, res);
+  for (const resource of resources) {
+    const name = str(resource.metadata.name);
+    const identity =
+      name === undefined ? resource : `${resource.group}/${resource.kind}/${resource.namespace}/${name}`;
+    unique.set(identity, resource);
   }
 
-  for (const res of unique.values()) {
-    if (isKind(res, "", "Namespace")) {
-      namespaceObjects.set(res.name, res);
+  for (const resource of unique.values()) {
+    if (isKind(resource, "", "Namespace")) {
+      namespaceObjects.set(resource.name, resource);
       continue;
     }
-    if (res.namespace === "") continue; // other cluster-scoped kinds play no part here
-    const t = podTemplateOf(res);
-    const isNetpol = isKind(res, "networking.k8s.io", "NetworkPolicy");
-    const isService = isKind(res, "", "Service");
-    const isQuota = isKind(res, "", "ResourceQuota");
-    const scaler = t ? undefined : autoscalerOf(res);
-    if (!t && !isNetpol && !isService && !isQuota && !scaler) continue;
-    if (!res.namespaceKnown) {
-      unplaced.push(res);
+    if (resource.namespace === "") continue; // other cluster-scoped kinds play no part here
+    const template = podTemplateOf(resource);
+    const isNetworkPolicy = isKind(resource, "networking.k8s.io", "NetworkPolicy");
+    const isService = isKind(resource, "", "Service");
+    const isQuota = isKind(resource, "", "ResourceQuota");
+    const autoscaler = template ? undefined : autoscalerOf(resource);
+    if (!template && !isNetworkPolicy && !isService && !isQuota && !autoscaler) continue;
+    if (!resource.namespaceKnown) {
+      unplaced.push(resource);
       continue;
     }
-    const b = bucket(res.namespace);
-    if (t) {
-      b.workloads.push(t);
-      workloadsByKey.set(key(res.namespace, res.kind, res.name), t);
-    } else if (isNetpol) b.networkPolicies.push(res);
-    else if (isService) b.services.push(res);
-    else if (isQuota) b.resourceQuotas.push(res);
-    else if (scaler) {
-      b.autoscalers.push(scaler);
-      if (scaler.targetName !== undefined) {
-        const k = key(res.namespace, scaler.targetKind, scaler.targetName);
-        const list = autoscalersByTarget.get(k);
-        if (list) list.push(scaler);
-        else autoscalersByTarget.set(k, [scaler]);
+    const bucket = bucketOf(resource.namespace);
+    if (template) {
+      bucket.workloads.push(template);
+      workloadsByKey.set(workloadKey(resource.namespace, resource.kind, resource.name), template);
+    } else if (isNetworkPolicy) bucket.networkPolicies.push(resource);
+    else if (isService) bucket.services.push(resource);
+    else if (isQuota) bucket.resourceQuotas.push(resource);
+    else if (autoscaler) {
+      bucket.autoscalers.push(autoscaler);
+      if (autoscaler.targetName !== undefined) {
+        const targetKey = workloadKey(resource.namespace, autoscaler.targetKind, autoscaler.targetName);
+        const list = autoscalersByTarget.get(targetKey);
+        if (list) list.push(autoscaler);
+        else autoscalersByTarget.set(targetKey, [autoscaler]);
       }
     }
   }
@@ -96,16 +119,17 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
   return {
     namespaces,
     unplaced,
-    namespaceLabels(ns) {
-      const labels = stringMap(namespaceObjects.get(ns)?.metadata.labels);
-      labels[NAMESPACE_NAME_LABEL] = ns;
+    namespaceLabels(namespace) {
+      const labels = stringMap(namespaceObjects.get(namespace)?.metadata.labels);
+      labels[NAMESPACE_NAME_LABEL] = namespace;
       return labels;
     },
-    findWorkload(ns, kind, name) {
-      return workloadsByKey.get(key(ns, kind, name));
+    findWorkload(namespace, kind, name) {
+      return workloadsByKey.get(workloadKey(namespace, kind, name));
     },
-    autoscalersOf(w) {
-      return autoscalersByTarget.get(key(w.resource.namespace, w.resource.kind, w.resource.name)) ?? [];
+    autoscalersOf(workload) {
+      const { namespace, kind, name } = workload.resource;
+      return autoscalersByTarget.get(workloadKey(namespace, kind, name)) ?? [];
     },
   };
 }

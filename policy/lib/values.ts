@@ -1,11 +1,14 @@
-// Plain-value helpers shared by every policy.
-//
-// Policies read Kubernetes objects as untyped JSON. During `pulumi preview` some property values are
-// not known yet; the policy SDK represents each of them by one of the sentinel strings below (and
-// wraps the props in a proxy that throws when such a value is read). The pack unwraps that proxy and
-// works on the raw object, so a check can notice an unknown value and skip just the decision that
-// depends on it instead of losing the whole policy.
+/**
+ * Plain-value helpers shared by every policy.
+ *
+ * Policies read Kubernetes objects as untyped JSON. During `pulumi preview` some property values are
+ * not known yet; the policy SDK represents each of them by one of the sentinel strings below (and
+ * wraps the props in a proxy that throws when such a value is read). The pack unwraps that proxy and
+ * works on the raw object, so a check can notice an unknown value and skip just the decision that
+ * depends on it instead of losing the whole policy.
+ */
 
+/** A plain JSON object as policies read it. */
 export type Obj = Record<string, unknown>;
 
 /** The sentinel strings @pulumi/policy uses for values that are unknown during preview. */
@@ -22,49 +25,53 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 /** The value the Pulumi engine sends for an unknown (computed) property; handy in tests. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-export function isUnknown(v: unknown): boolean {
-  return typeof v === "string" && UNKNOWN_SENTINELS.has(v);
+/** True when value is one of the preview sentinels (a value not known yet). */
+export function isUnknown(value: unknown): boolean {
+  return typeof value === "string" && UNKNOWN_SENTINELS.has(value);
 }
 
-/** True when v, or anything inside it, is unknown. */
-export function hasUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(hasUnknown);
-  if (isObj(v)) return Object.values(v).some(hasUnknown);
+/** True when value, or anything inside it, is unknown. */
+export function hasUnknown(value: unknown): boolean {
+  if (isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(hasUnknown);
+  if (isObj(value)) return Object.values(value).some(hasUnknown);
   return false;
 }
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+/** True for an object that is neither null nor an array. */
+export function isObj(value: unknown): value is Obj {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** v as a plain object, or undefined (also for unknown values). */
-export function obj(v: unknown): Obj | undefined {
-  return isObj(v) ? v : undefined;
+/** value as a plain object, or undefined (also for unknown values). */
+export function obj(value: unknown): Obj | undefined {
+  return isObj(value) ? value : undefined;
 }
 
-export function arr(v: unknown): unknown[] | undefined {
-  return Array.isArray(v) ? v : undefined;
+/** value as an array, or undefined. */
+export function arr(value: unknown): readonly unknown[] | undefined {
+  return Array.isArray(value) ? value : undefined;
 }
 
-/** v as a string, or undefined (also for unknown values). */
-export function str(v: unknown): string | undefined {
-  return typeof v === "string" && !isUnknown(v) ? v : undefined;
+/** value as a string, or undefined (also for unknown values). */
+export function str(value: unknown): string | undefined {
+  return typeof value === "string" && !isUnknown(value) ? value : undefined;
 }
 
-export function num(v: unknown): number | undefined {
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+/** value as a finite number, or undefined. */
+export function num(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 /** A string-to-string map (labels, selectors); non-string values are dropped. */
-export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  const o = obj(v);
-  if (!o) return out;
-  for (const [k, val] of Object.entries(o)) {
-    if (typeof val === "string") out[k] = val;
+export function stringMap(value: unknown): Record<string, string> {
+  const strings: Record<string, string> = {};
+  const object = obj(value);
+  if (!object) return strings;
+  for (const [key, entry] of Object.entries(object)) {
+    if (typeof entry === "string") strings[key] = entry;
   }
-  return out;
+  return strings;
 }
 
 const PROXY_FLAG = "__isSpecialProxy";
@@ -74,42 +81,42 @@ const PROXY_TARGET = "__getSpecialProxyTarget";
  * Returns the raw object behind the policy SDK's unknown-checking and secret-preserving proxies
  * (reading through the proxies would throw on unknown values). Plain values are returned as they are.
  */
-export function unwrapProxy(v: unknown): unknown {
-  let cur = v;
-  for (let i = 0; i < 4 && isObj(cur); i++) {
-    if (cur[PROXY_FLAG] !== true) break;
-    cur = cur[PROXY_TARGET];
+export function unwrapProxy(value: unknown): unknown {
+  let current = value;
+  for (let depth = 0; depth < 4 && isObj(current); depth++) {
+    if (current[PROXY_FLAG] !== true) break;
+    current = current[PROXY_TARGET];
   }
-  return cur;
+  return current;
 }
 
 /**
  * Deep copy of plain objects and arrays, unwrapping proxies at every level. Other values (strings,
  * numbers, class instances such as policy `Secret`s) are kept by reference.
  */
-export function clonePlain(v: unknown): unknown {
-  const raw = unwrapProxy(v);
+export function clonePlain(value: unknown): unknown {
+  const raw = unwrapProxy(value);
   if (Array.isArray(raw)) return raw.map(clonePlain);
   if (isObj(raw) && isPlainPrototype(raw)) {
-    const out: Obj = {};
-    for (const [k, val] of Object.entries(raw)) out[k] = clonePlain(val);
-    return out;
+    const copy: Obj = {};
+    for (const [key, entry] of Object.entries(raw)) copy[key] = clonePlain(entry);
+    return copy;
   }
   return raw;
 }
 
-function isPlainPrototype(o: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(o);
-  return proto === Object.prototype || proto === null;
+function isPlainPrototype(object: object): boolean {
+  const prototype: unknown = Object.getPrototypeOf(object);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /** Short, readable rendering of a found value for messages. */
-export function show(v: unknown): string {
-  if (v === undefined) return "not set";
-  if (isUnknown(v)) return "unknown during preview";
-  if (typeof v === "string") return JSON.stringify(v);
-  const s = JSON.stringify(v);
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+export function show(value: unknown): string {
+  if (value === undefined) return "not set";
+  if (isUnknown(value)) return "unknown during preview";
+  if (typeof value === "string") return JSON.stringify(value);
+  const json = JSON.stringify(value);
+  return json.length > 120 ? `${json.slice(0, 117)}...` : json;
 }
 
 /**

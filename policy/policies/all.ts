@@ -1,5 +1,7 @@
-// Every policy of the pack, in reporting order. policy/index.ts builds the PolicyPack from this list;
-// runPolicies() and the manifest checker run the same list in-process.
+/**
+ * Every policy of the pack, in reporting order. policy/index.ts builds the PolicyPack from this list;
+ * runPolicies() and the manifest checker run the same list in-process.
+ */
 
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { autoscalerBounds } from "./autoscalerBounds";
@@ -14,8 +16,10 @@ import { restrictedPodSecurity } from "./restrictedPodSecurity";
 import { serviceExposure } from "./serviceExposure";
 import { servingProbes } from "./servingProbes";
 
+/** The pack's name, as `pulumi preview --policy-pack` and the checker report it. */
 export const PACK_NAME = "k8s-ml-patterns";
 
+/** The policies that check one resource at a time. */
 export const resourcePolicies: readonly ResourceValidationPolicy[] = [
   gpuLimits,
   gpuPlacement,
@@ -27,12 +31,14 @@ export const resourcePolicies: readonly ResourceValidationPolicy[] = [
   networkPolicyShape,
 ];
 
+/** The policies that check the whole stack at once (relations between resources). */
 export const stackPolicies: readonly StackValidationPolicy[] = [
   serviceExposure,
   networkPolicyCoverage,
   gpuQuotaCoverage,
 ];
 
+/** Resource policies, then stack policies. */
 export const allPolicies: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = [
   ...resourcePolicies,
   ...stackPolicies,

@@ -3,15 +3,22 @@ import { defineResourcePolicy, violation, type Finding, type PolicyMeta } from "
 import type { K8sResource } from "../lib/resource";
 import { isUnknown, show } from "../lib/values";
 
+/** Settings of autoscaler-bounds (its entry in policy-config/<env>.json). */
 export interface AutoscalerBoundsConfig {
   /** Largest maxReplicas (HPA) / maxReplicaCount (KEDA) accepted. */
-  maxReplicasCap: number;
+  readonly maxReplicasCap: number;
   /** Smallest minReplicas / minReplicaCount accepted. */
-  minReplicas: number;
+  readonly minReplicas: number;
   /** Accept a minimum of 0 (scale to zero) regardless of minReplicas. */
-  allowScaleToZero: boolean;
+  readonly allowScaleToZero: boolean;
 }
 
+/**
+ * autoscaler-bounds: name, advisory by default, and its bounds. The cap (20 by default) limits how
+ * far a traffic spike or a broken metric can scale GPU replicas and their bill; the floor (1 by
+ * default, 2 in prod) keeps a model serving through a pod failure or a rollout. Scale to zero is
+ * allowed by default (not in prod), since KEDA's idle scale-down is deliberate.
+ */
 export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {
   name: "autoscaler-bounds",
   description:
@@ -28,65 +35,72 @@ export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {
   },
 };
 
-export function checkAutoscalerBounds(res: K8sResource, cfg: AutoscalerBoundsConfig): Finding[] {
-  const a = autoscalerOf(res);
-  if (!a) return [];
-  const out: Finding[] = [];
-  const resource = res.ref;
+/** The autoscaler-bounds findings for one HorizontalPodAutoscaler or ScaledObject (none for other kinds). */
+export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerBoundsConfig): Finding[] {
+  const autoscaler = autoscalerOf(resource);
+  if (!autoscaler) return [];
+  const findings: Finding[] = [];
+  const { min, max, minField, maxField, rawMin, rawMax } = autoscaler;
   const maxText =
-    a.rawMax === undefined && a.maxDefault !== undefined
-      ? `not set (defaults to ${a.maxDefault})`
-      : show(a.rawMax);
-  const minText = a.rawMin === undefined ? `not set (defaults to ${a.minDefault})` : show(a.rawMin);
-  if (!isUnknown(a.rawMax)) {
-    if (a.max === undefined) {
-      out.push(
+    rawMax === undefined && autoscaler.maxDefault !== undefined
+      ? `not set (defaults to ${autoscaler.maxDefault})`
+      : show(rawMax);
+  const minText = rawMin === undefined ? `not set (defaults to ${autoscaler.minDefault})` : show(rawMin);
+  if (!isUnknown(rawMax)) {
+    if (max === undefined) {
+      findings.push(
         violation({
-          resource,
+          resource: resource.ref,
           problem: "no maximum replica count",
-          path: a.maxField,
-          found: show(a.rawMax),
-          fix: `set ${a.maxField} to at most ${cfg.maxReplicasCap}`,
+          path: maxField,
+          found: show(rawMax),
+          fix: `set ${maxField} to at most ${config.maxReplicasCap}`,
         }),
       );
-    } else if (a.max > cfg.maxReplicasCap) {
-      out.push(
+    } else if (max > config.maxReplicasCap) {
+      findings.push(
         violation({
-          resource,
-          problem: `the maximum replica count is above the cap of ${cfg.maxReplicasCap}`,
-          path: a.maxField,
+          resource: resource.ref,
+          problem: `the maximum replica count is above the cap of ${config.maxReplicasCap}`,
+          path: maxField,
           found: maxText,
-          fix: `set ${a.maxField} to at most ${cfg.maxReplicasCap}, or raise maxReplicasCap in the autoscaler-bounds config`,
+          fix: `set ${maxField} to at most ${config.maxReplicasCap}, or raise maxReplicasCap in the autoscaler-bounds config`,
         }),
       );
     }
   }
-  if (!isUnknown(a.rawMin) && a.min !== undefined) {
-    const zeroOk = a.min === 0 && cfg.allowScaleToZero;
-    if (a.min < cfg.minReplicas && !zeroOk) {
-      out.push(
+  if (!isUnknown(rawMin) && min !== undefined) {
+    const zeroAllowed = min === 0 && config.allowScaleToZero;
+    if (min < config.minReplicas && !zeroAllowed) {
+      findings.push(
         violation({
-          resource,
-          problem: `the minimum replica count is below ${cfg.minReplicas}`,
-          path: a.minField,
+          resource: resource.ref,
+          problem: `the minimum replica count is below ${config.minReplicas}`,
+          path: minField,
           found: minText,
-          fix: `set ${a.minField} to at least ${cfg.minReplicas}${cfg.minReplicas >= 2 ? " so one pod failure or a rollout does not take the model offline" : ""}`,
+          fix: `set ${minField} to at least ${config.minReplicas}${config.minReplicas >= 2 ? " so one pod failure or a rollout does not take the model offline" : ""}`,
         }),
       );
     }
-    if (a.max !== undefined && a.min > a.max) {
-      out.push(
+    if (max !== undefined && min > max) {
+      findings.push(
         violation({
-          resource,
+          resource: resource.ref,
           problem: "the minimum replica count is above the maximum",
-          path: a.minField,
+          path: minField,
           found: `${minText} (maximum ${maxText})`,
-          fix: `set ${a.minField} <= ${a.maxField}`,
+          fix: `set ${minField} <= ${maxField}`,
         }),
       );
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Keeps every HorizontalPodAutoscaler and KEDA ScaledObject between a floor and a cap. Without a cap
+ * an autoscaler can add GPU pods until the quota or the cluster runs out, starving other workloads;
+ * below the floor a single crashed or rescheduled pod takes the model offline. Also reports a
+ * minimum above the maximum, which the autoscaler cannot honour.
+ */
 export const autoscalerBounds = defineResourcePolicy(autoscalerBoundsMeta, checkAutoscalerBounds);

@@ -5,13 +5,20 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
+/** Settings of gpu-limits (its entry in policy-config/<env>.json). */
 export interface GpuLimitsConfig {
   /** GPU resource names beyond nvidia.com/gpu, nvidia.com/gpu.shared and nvidia.com/mig-<n>g.<m>gb. */
-  extraGpuResources: string[];
-  maxGpusPerContainer: number;
-  maxGpusPerPod: number;
+  readonly extraGpuResources: readonly string[];
+  readonly maxGpusPerContainer: number;
+  readonly maxGpusPerPod: number;
 }
 
+/**
+ * gpu-limits: name, mandatory by default (the API server rejects most of what it reports, so a
+ * preview is the cheap place to find it), and its settings: extra extended-resource names that
+ * count as GPUs, and the per-container and per-pod maximums (8 by default; set them to what the
+ * largest GPU node has, since a pod asking for more is never scheduled).
+ */
 export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
   name: "gpu-limits",
   description:
@@ -38,16 +45,16 @@ export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
   },
 };
 
-export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] {
-  const out: Finding[] = [];
-  const names = gpuNames(cfg.extraGpuResources);
-  const resource = t.resource.ref;
-  for (const ref of containersOf(t).refs) {
-    const resources = ref.container.resources;
-    const r = obj(resources);
-    if (!r || isUnknown(r.limits) || isUnknown(r.requests)) continue;
-    const limits = obj(r.limits) ?? {};
-    const requests = obj(r.requests) ?? {};
+/** The gpu-limits findings for one pod template. */
+export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): Finding[] {
+  const findings: Finding[] = [];
+  const names = gpuNames(config.extraGpuResources);
+  const resource = template.resource.ref;
+  for (const ref of containersOf(template).refs) {
+    const resources = obj(ref.container.resources);
+    if (!resources || isUnknown(resources.limits) || isUnknown(resources.requests)) continue;
+    const limits = obj(resources.limits) ?? {};
+    const requests = obj(resources.requests) ?? {};
     for (const name of new Set([...Object.keys(limits), ...Object.keys(requests)])) {
       if (!names.isGpu(name)) continue;
       const limit = limits[name];
@@ -57,12 +64,12 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
       const requestPath = fieldPath(ref.path, "resources", "requests", name);
       const common = { resource, container: ref.label };
       if (limit === undefined) {
-        const rq = parseQuantity(request);
+        const requestValue = parseQuantity(request);
         const fix =
-          rq !== undefined && Number.isInteger(rq) && rq >= 0
+          requestValue !== undefined && Number.isInteger(requestValue) && requestValue >= 0
             ? `set ${limitPath} to ${show(request)}, equal to the request (enforcement level "remediate" does this)`
             : `set ${limitPath} and the request to the same whole number of GPUs`;
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: `requests GPU resource "${name}" without a limit`,
@@ -73,9 +80,9 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
         );
         continue;
       }
-      const lv = parseQuantity(limit);
-      if (lv === undefined || !Number.isInteger(lv) || lv < 0) {
-        out.push(
+      const limitValue = parseQuantity(limit);
+      if (limitValue === undefined || !Number.isInteger(limitValue) || limitValue < 0) {
+        findings.push(
           violation({
             ...common,
             problem: `GPU limit "${name}" is not a whole number`,
@@ -86,8 +93,8 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
         );
         continue;
       }
-      if (request !== undefined && parseQuantity(request) !== lv) {
-        out.push(
+      if (request !== undefined && parseQuantity(request) !== limitValue) {
+        findings.push(
           violation({
             ...common,
             problem: `GPU request "${name}" differs from its limit`,
@@ -97,54 +104,55 @@ export function checkGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): Finding[] 
           }),
         );
       }
-      if (lv > cfg.maxGpusPerContainer) {
-        out.push(
+      if (limitValue > config.maxGpusPerContainer) {
+        findings.push(
           violation({
             ...common,
-            problem: `GPU limit "${name}" is above the per-container maximum of ${cfg.maxGpusPerContainer}`,
+            problem: `GPU limit "${name}" is above the per-container maximum of ${config.maxGpusPerContainer}`,
             path: limitPath,
             found: show(limit),
-            fix: `use at most ${cfg.maxGpusPerContainer} GPUs per container, or raise maxGpusPerContainer in the gpu-limits config`,
+            fix: `use at most ${config.maxGpusPerContainer} GPUs per container, or raise maxGpusPerContainer in the gpu-limits config`,
           }),
         );
       }
     }
   }
-  const pod = podGpus(t, names);
-  if (!pod.undecided && pod.total > cfg.maxGpusPerPod) {
-    const parts = [...pod.perResource].map(([k, v]) => `${k}=${v}`).join(", ");
-    out.push(
+  const pod = podGpus(template, names);
+  if (!pod.undecided && pod.total > config.maxGpusPerPod) {
+    const parts = [...pod.perResource].map(([name, amount]) => `${name}=${amount}`).join(", ");
+    findings.push(
       violation({
         resource,
-        problem: `the pod uses ${pod.total} GPUs, above the per-pod maximum of ${cfg.maxGpusPerPod}`,
-        path: t.specPath,
+        problem: `the pod uses ${pod.total} GPUs, above the per-pod maximum of ${config.maxGpusPerPod}`,
+        path: template.specPath,
         found: `${parts} (effective pod amount over containers, init containers and sidecars)`,
-        fix: `use at most ${cfg.maxGpusPerPod} GPUs per pod (split the work across pods), or raise maxGpusPerPod in the gpu-limits config`,
+        fix: `use at most ${config.maxGpusPerPod} GPUs per pod (split the work across pods), or raise maxGpusPerPod in the gpu-limits config`,
       }),
     );
   }
-  return out;
+  return findings;
 }
 
 /** Sets a missing GPU limit to the GPU request when the request is a whole number. */
-export function remediateGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): boolean {
-  const names = gpuNames(cfg.extraGpuResources);
+export function remediateGpuLimits(template: PodTemplate, config: GpuLimitsConfig): boolean {
+  const names = gpuNames(config.extraGpuResources);
   let changed = false;
-  for (const ref of containersOf(t).refs) {
-    const r = obj(ref.container.resources);
-    if (!r || isUnknown(r.limits)) continue;
-    const requests = obj(r.requests);
+  for (const ref of containersOf(template).refs) {
+    // `resources` and `limits` are edited in place: they belong to the remediation's private copy.
+    const resources = obj(ref.container.resources);
+    if (!resources || isUnknown(resources.limits)) continue;
+    const requests = obj(resources.requests);
     if (!requests) continue;
     for (const [name, request] of Object.entries(requests)) {
       if (!names.isGpu(name) || isUnknown(request)) continue;
-      const rq = parseQuantity(request);
-      if (rq === undefined || !Number.isInteger(rq) || rq < 0) continue;
-      let limits = obj(r.limits);
+      const requestValue = parseQuantity(request);
+      if (requestValue === undefined || !Number.isInteger(requestValue) || requestValue < 0) continue;
+      let limits = obj(resources.limits);
       if (limits && name in limits) continue;
       if (!limits) {
-        if (r.limits !== undefined && r.limits !== null) continue; // something odd: leave it alone
+        if (resources.limits !== undefined && resources.limits !== null) continue; // something odd: leave it alone
         limits = {};
-        r.limits = limits;
+        resources.limits = limits;
       }
       limits[name] = request;
       changed = true;
@@ -153,4 +161,11 @@ export function remediateGpuLimits(t: PodTemplate, cfg: GpuLimitsConfig): boolea
   return changed;
 }
 
+/**
+ * Every GPU a container asks for is a whole-number limit, any request equals it, and a container or
+ * pod stays within the maximums. GPUs cannot be shared or overcommitted through requests: the API
+ * server rejects a GPU request without a limit, a different limit or a fraction, which would fail
+ * `pulumi up` half-way; a pod asking for more GPUs than a node has is never scheduled. At level
+ * "remediate" a missing limit is set to a whole-number request.
+ */
 export const gpuLimits = definePodPolicy(gpuLimitsMeta, checkGpuLimits, remediateGpuLimits);

@@ -6,18 +6,25 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseExpression } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "../lib/values";
 
+/** Settings of gpu-placement (its entry in policy-config/<env>.json). */
 export interface GpuPlacementConfig {
-  extraGpuResources: string[];
+  readonly extraGpuResources: readonly string[];
   /** Node label carrying the GPU product (set by NVIDIA GPU feature discovery). */
-  productLabel: string;
-  allowedProducts: string[];
-  taintKey: string;
-  taintEffect: string;
+  readonly productLabel: string;
+  readonly allowedProducts: readonly string[];
+  readonly taintKey: string;
+  readonly taintEffect: string;
 }
 
 /** The products the components know, so that what stack config accepts is never flagged here. */
 export const DEFAULT_GPU_PRODUCTS: readonly string[] = KNOWN_GPU_PRODUCTS;
 
+/**
+ * gpu-placement: name, advisory by default, and what GPU nodes look like: the product label (set
+ * by NVIDIA GPU feature discovery), the products pods may select (every product stack config
+ * accepts, so the components never trip it), and the taint key and effect that keep other pods
+ * off GPU nodes.
+ */
 export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   name: "gpu-placement",
   description:
@@ -57,44 +64,45 @@ export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   },
 };
 
-function tolerates(tol: unknown, cfg: GpuPlacementConfig): boolean | undefined {
-  const o = obj(tol);
-  if (!o) return false;
-  if (hasUnknown(o)) return undefined;
-  const key = str(o.key) ?? "";
-  const op = str(o.operator) ?? "Equal";
-  const effect = str(o.effect) ?? "";
-  if (effect !== "" && effect !== cfg.taintEffect) return false;
-  if (key === cfg.taintKey) return op === "Exists" || op === "Equal";
-  return key === "" && op === "Exists"; // tolerates every taint
+function tolerates(rawToleration: unknown, config: GpuPlacementConfig): boolean | undefined {
+  const toleration = obj(rawToleration);
+  if (!toleration) return false;
+  if (hasUnknown(toleration)) return undefined;
+  const key = str(toleration.key) ?? "";
+  const operator = str(toleration.operator) ?? "Equal";
+  const effect = str(toleration.effect) ?? "";
+  if (effect !== "" && effect !== config.taintEffect) return false;
+  if (key === config.taintKey) return operator === "Exists" || operator === "Equal";
+  return key === "" && operator === "Exists"; // tolerates every taint
 }
 
-export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Finding[] {
-  const spec = t.spec;
+/** The gpu-placement findings for one pod template (none when the pod uses no GPU). */
+export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementConfig): Finding[] {
+  const spec = template.spec;
   if (!spec) return [];
-  const gpus = podGpus(t, gpuNames(cfg.extraGpuResources));
+  const gpus = podGpus(template, gpuNames(config.extraGpuResources));
   if (gpus.total === 0) return [];
-  const out: Finding[] = [];
-  const resource = t.resource.ref;
-  const allowed = cfg.allowedProducts;
+  const findings: Finding[] = [];
+  const resource = template.resource.ref;
+  const allowed = config.allowedProducts;
 
   // Toleration for the GPU taint.
   if (!isUnknown(spec.tolerations)) {
     const list = arr(spec.tolerations) ?? [];
-    const results = list.map((x) => tolerates(x, cfg));
+    const results = list.map((toleration) => tolerates(toleration, config));
     if (!results.includes(true) && !results.includes(undefined)) {
-      const keys = list.map((x) => str(obj(x)?.key) ?? "").filter((k) => k !== "");
-      const path = fieldPath(t.specPath, "tolerations");
-      out.push(
+      const keys = list.map((toleration) => str(obj(toleration)?.key) ?? "").filter((key) => key !== "");
+      const path = fieldPath(template.specPath, "tolerations");
+      findings.push(
         violation({
           resource,
-          problem: `the GPU pod does not tolerate the ${cfg.taintKey}:${cfg.taintEffect} taint of GPU nodes`,
+          problem: `the GPU pod does not tolerate the ${config.taintKey}:${config.taintEffect} taint of GPU nodes`,
           path,
           found:
             list.length === 0
               ? "no tolerations"
               : `tolerations for ${keys.length ? keys.join(", ") : "other taints"}`,
-          fix: `add {key: "${cfg.taintKey}", operator: "Exists", effect: "${cfg.taintEffect}"} to ${path}`,
+          fix: `add {key: "${config.taintKey}", operator: "Exists", effect: "${config.taintEffect}"} to ${path}`,
         }),
       );
     }
@@ -105,19 +113,19 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   let pinned = false;
   let badProduct = false;
   let undecided = isUnknown(spec.nodeSelector);
-  const ns = obj(spec.nodeSelector);
-  const selected = ns?.[cfg.productLabel];
+  const nodeSelector = obj(spec.nodeSelector);
+  const selected = nodeSelector?.[config.productLabel];
   if (isUnknown(selected)) undecided = true;
   else if (selected !== undefined) {
-    const v = str(selected);
-    if (v !== undefined && allowed.includes(v)) pinned = true;
+    const product = str(selected);
+    if (product !== undefined && allowed.includes(product)) pinned = true;
     else {
       badProduct = true;
-      out.push(
+      findings.push(
         violation({
           resource,
           problem: `GPU product ${show(selected)} is not in the allowed list`,
-          path: fieldPath(t.specPath, "nodeSelector", cfg.productLabel),
+          path: fieldPath(template.specPath, "nodeSelector", config.productLabel),
           found: show(selected),
           fix: `select one of ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
         }),
@@ -126,7 +134,7 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   }
   const required = obj(obj(obj(spec.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution);
   const requiredPath = fieldPath(
-    t.specPath,
+    template.specPath,
     "affinity",
     "nodeAffinity",
     "requiredDuringSchedulingIgnoredDuringExecution",
@@ -134,23 +142,36 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   if (hasUnknown(spec.affinity)) undecided = true;
   const terms = arr(required?.nodeSelectorTerms) ?? [];
   let allTermsPin = terms.length > 0;
-  for (const [i, term] of terms.entries()) {
+  for (const [termIndex, term] of terms.entries()) {
     let termPins = false;
-    for (const [j, e] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
-      const r = parseExpression(e);
-      if (typeof r === "string" || r.key !== cfg.productLabel || r.op !== "In") continue;
-      const bad = r.values.filter((v) => !allowed.includes(v));
-      if (bad.length === 0) {
+    for (const [expressionIndex, expression] of (arr(obj(term)?.matchExpressions) ?? []).entries()) {
+      const requirement = parseExpression(expression);
+      if (
+        typeof requirement === "string" ||
+        requirement.key !== config.productLabel ||
+        requirement.operator !== "In"
+      ) {
+        continue;
+      }
+      const disallowed = requirement.values.filter((product) => !allowed.includes(product));
+      if (disallowed.length === 0) {
         termPins = true;
         continue;
       }
       badProduct = true;
-      out.push(
+      findings.push(
         violation({
           resource,
-          problem: `GPU product${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} not in the allowed list`,
-          path: fieldPath(requiredPath, "nodeSelectorTerms", i, "matchExpressions", j, "values"),
-          found: show(r.values),
+          problem: `GPU product${disallowed.length > 1 ? "s" : ""} ${disallowed.map((product) => `"${product}"`).join(", ")} not in the allowed list`,
+          path: fieldPath(
+            requiredPath,
+            "nodeSelectorTerms",
+            termIndex,
+            "matchExpressions",
+            expressionIndex,
+            "values",
+          ),
+          found: show(requirement.values),
           fix: `select only from ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
         }),
       );
@@ -159,20 +180,26 @@ export function checkGpuPlacement(t: PodTemplate, cfg: GpuPlacementConfig): Find
   }
   if (allTermsPin) pinned = true;
   if (!pinned && !badProduct && !undecided) {
-    out.push(
+    findings.push(
       violation({
         resource,
         problem: `the GPU pod does not select an allowed GPU product`,
         path: requiredPath,
         found:
           terms.length === 0
-            ? `no required node affinity and no nodeSelector on ${cfg.productLabel}`
-            : `a nodeSelectorTerm without an In expression on ${cfg.productLabel}`,
-        fix: `add a required node affinity (every term) or a nodeSelector on ${cfg.productLabel} with values from ${allowedText}`,
+            ? `no required node affinity and no nodeSelector on ${config.productLabel}`
+            : `a nodeSelectorTerm without an In expression on ${config.productLabel}`,
+        fix: `add a required node affinity (every term) or a nodeSelector on ${config.productLabel} with values from ${allowedText}`,
       }),
     );
   }
-  return out;
+  return findings;
 }
 
+/**
+ * GPU pods tolerate the GPU nodes' taint and pin an allowed GPU product through a nodeSelector or a
+ * required node affinity (in every term). Without the toleration the pod stays Pending, since only
+ * GPU nodes have GPUs; without the pin the scheduler may put a model on any GPU type it finds free,
+ * one too small for its weights or more expensive than planned.
+ */
 export const gpuPlacement = definePodPolicy(gpuPlacementMeta, checkGpuPlacement);

@@ -7,12 +7,18 @@ import { formatRef, type K8sResource } from "../lib/resource";
 import type { StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, num, obj, show, type Obj } from "../lib/values";
 
+/** Settings of gpu-quota-coverage (its entry in policy-config/<env>.json). */
 export interface GpuQuotaCoverageConfig {
-  extraGpuResources: string[];
+  readonly extraGpuResources: readonly string[];
   /** Nodes a GPU DaemonSet is assumed to run on (its real count depends on the cluster). */
-  daemonSetNodes: number;
+  readonly daemonSetNodes: number;
 }
 
+/**
+ * gpu-quota-coverage: name, mandatory by default, and its settings: extra GPU resource names, and
+ * how many nodes a GPU DaemonSet counts for (1 by default; the stack cannot know the cluster's
+ * size, so a DaemonSet's demand is an assumption the config states).
+ */
 export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   name: "gpu-quota-coverage",
   description:
@@ -37,55 +43,72 @@ export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   },
 };
 
+/** A workload's pod count at maximum scale, and how it was worked out. */
 export interface WorkloadScale {
   /** Pods at maximum scale; undefined when a figure is unknown during preview. */
-  pods: number | undefined;
+  readonly pods: number | undefined;
   /** How the figure was obtained, for messages. */
-  how: string;
+  readonly how: string;
 }
 
-function count(v: unknown, dflt: number): number | undefined {
-  if (v === undefined || v === null) return dflt;
-  if (isUnknown(v)) return undefined;
-  return num(v);
+/** A pod count field: the default when unset, undefined when unknown during preview or not a number. */
+function count(raw: unknown, defaultValue: number): number | undefined {
+  if (raw === undefined || raw === null) return defaultValue;
+  if (isUnknown(raw)) return undefined;
+  return num(raw);
 }
 
 function jobScale(spec: Obj | undefined, prefix: string): WorkloadScale {
-  const p = count(spec?.parallelism, 1);
-  const cRaw = spec?.completions;
-  const c = cRaw === undefined || cRaw === null ? undefined : count(cRaw, 1);
-  if (p === undefined || (cRaw !== undefined && cRaw !== null && c === undefined)) {
+  const parallelism = count(spec?.parallelism, 1);
+  const rawCompletions = spec?.completions;
+  const completions =
+    rawCompletions === undefined || rawCompletions === null ? undefined : count(rawCompletions, 1);
+  if (
+    parallelism === undefined ||
+    (rawCompletions !== undefined && rawCompletions !== null && completions === undefined)
+  ) {
     return { pods: undefined, how: `${prefix}parallelism unknown` };
   }
-  if (c !== undefined && c < p) return { pods: c, how: `${prefix}min(parallelism ${p}, completions ${c})` };
-  return { pods: p, how: `${prefix}parallelism ${p}` };
+  if (completions !== undefined && completions < parallelism) {
+    return {
+      pods: completions,
+      how: `${prefix}min(parallelism ${parallelism}, completions ${completions})`,
+    };
+  }
+  return { pods: parallelism, how: `${prefix}parallelism ${parallelism}` };
 }
 
 /** Pods of a workload at maximum scale. */
-export function workloadScale(w: PodTemplate, index: StackIndex, cfg: GpuQuotaCoverageConfig): WorkloadScale {
-  const res = w.resource;
-  const spec = obj(res.object.spec);
-  switch (res.kind) {
+export function workloadScale(
+  workload: PodTemplate,
+  index: StackIndex,
+  config: GpuQuotaCoverageConfig,
+): WorkloadScale {
+  const resource = workload.resource;
+  const spec = obj(resource.object.spec);
+  switch (resource.kind) {
     case "Pod":
       return { pods: 1, how: "1 pod" };
     case "DaemonSet":
-      return { pods: cfg.daemonSetNodes, how: `${cfg.daemonSetNodes} node(s) (daemonSetNodes)` };
+      return { pods: config.daemonSetNodes, how: `${config.daemonSetNodes} node(s) (daemonSetNodes)` };
     case "Job":
       return jobScale(spec, "");
     case "CronJob":
       return jobScale(obj(obj(spec?.jobTemplate)?.spec), "per run: ");
     default: {
       const replicas = count(spec?.replicas, 1);
-      const scalers = index.autoscalersOf(w);
-      if (scalers.length === 0) {
+      const autoscalers = index.autoscalersOf(workload);
+      if (autoscalers.length === 0) {
         return replicas === undefined
           ? { pods: undefined, how: "replicas unknown" }
           : { pods: replicas, how: `${replicas} replica${replicas === 1 ? "" : "s"}` };
       }
-      let best: { max: number; ref: string } | undefined;
-      for (const a of scalers) {
-        if (a.max === undefined) return { pods: undefined, how: `maxReplicas of ${a.resource.ref} unknown` };
-        if (!best || a.max > best.max) best = { max: a.max, ref: a.resource.ref };
+      let best: { readonly max: number; readonly ref: string } | undefined;
+      for (const autoscaler of autoscalers) {
+        if (autoscaler.max === undefined) {
+          return { pods: undefined, how: `maxReplicas of ${autoscaler.resource.ref} unknown` };
+        }
+        if (!best || autoscaler.max > best.max) best = { max: autoscaler.max, ref: autoscaler.resource.ref };
       }
       if (replicas === undefined || !best) return { pods: undefined, how: "replicas unknown" };
       return replicas > best.max
@@ -96,12 +119,13 @@ export function workloadScale(w: PodTemplate, index: StackIndex, cfg: GpuQuotaCo
 }
 
 interface Cap {
-  quota: K8sResource;
-  key: string;
-  raw: unknown;
-  value: number;
+  readonly quota: K8sResource;
+  readonly key: string;
+  readonly rawValue: unknown;
+  readonly value: number;
 }
 
+/** A namespace's GPU demand for one resource name, summed up workload by workload. */
 interface Demand {
   total: number;
   shares: string[];
@@ -115,43 +139,44 @@ function isScoped(spec: Obj): boolean {
   );
 }
 
-export function checkGpuQuotaCoverage(index: StackIndex, cfg: GpuQuotaCoverageConfig): Finding[] {
-  const out: Finding[] = [];
-  const names = gpuNames(cfg.extraGpuResources);
+/** The gpu-quota-coverage findings for a whole stack, namespace by namespace. */
+export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverageConfig): Finding[] {
+  const findings: Finding[] = [];
+  const names = gpuNames(config.extraGpuResources);
   for (const bucket of index.namespaces.values()) {
     const demands = new Map<string, Demand>();
-    for (const w of bucket.workloads) {
-      const gpus = podGpus(w, names);
+    for (const workload of bucket.workloads) {
+      const gpus = podGpus(workload, names);
       if (gpus.total === 0) continue;
-      const scale = workloadScale(w, index, cfg);
+      const scale = workloadScale(workload, index, config);
       for (const [resource, perPod] of gpus.perResource) {
-        let d = demands.get(resource);
-        if (!d) {
-          d = { total: 0, shares: [], workloads: [], undecided: false };
-          demands.set(resource, d);
+        let demand = demands.get(resource);
+        if (!demand) {
+          demand = { total: 0, shares: [], workloads: [], undecided: false };
+          demands.set(resource, demand);
         }
-        d.workloads.push(w);
+        demand.workloads.push(workload);
         if (scale.pods === undefined || gpus.undecided) {
-          d.undecided = true;
-          d.shares.push(`${w.resource.ref}: unknown (${scale.how})`);
+          demand.undecided = true;
+          demand.shares.push(`${workload.resource.ref}: unknown (${scale.how})`);
           continue;
         }
         const share = scale.pods * perPod;
-        d.total += share;
-        d.shares.push(`${w.resource.ref}: ${share} = ${scale.how} x ${perPod} per pod`);
+        demand.total += share;
+        demand.shares.push(`${workload.resource.ref}: ${share} = ${scale.how} x ${perPod} per pod`);
       }
     }
     if (demands.size === 0) continue;
 
     let quotasUnknown = false;
     const caps = new Map<string, Cap[]>();
-    for (const q of bucket.resourceQuotas) {
-      const specRaw = q.object.spec;
-      if (hasUnknown(specRaw)) {
+    for (const quota of bucket.resourceQuotas) {
+      const rawSpec = quota.object.spec;
+      if (hasUnknown(rawSpec)) {
         quotasUnknown = true;
         continue;
       }
-      const spec = obj(specRaw) ?? {};
+      const spec = obj(rawSpec) ?? {};
       if (isScoped(spec)) continue;
       const hard = obj(spec.hard) ?? {};
       for (const resource of demands.keys()) {
@@ -159,47 +184,56 @@ export function checkGpuQuotaCoverage(index: StackIndex, cfg: GpuQuotaCoverageCo
           if (!(key in hard)) continue;
           const value = parseQuantity(hard[key]);
           if (value === undefined) continue;
-          const list = caps.get(resource) ?? [];
-          list.push({ quota: q, key, raw: hard[key], value });
-          caps.set(resource, list);
+          const resourceCaps = caps.get(resource) ?? [];
+          resourceCaps.push({ quota, key, rawValue: hard[key], value });
+          caps.set(resource, resourceCaps);
         }
       }
     }
     if (quotasUnknown) continue;
 
-    for (const [resource, d] of demands) {
-      const shares = d.shares.join("; ");
-      const list = caps.get(resource) ?? [];
-      if (list.length === 0) {
-        const first = d.workloads.at(0);
-        out.push(
+    for (const [resource, demand] of demands) {
+      const shares = demand.shares.join("; ");
+      const resourceCaps = caps.get(resource) ?? [];
+      if (resourceCaps.length === 0) {
+        const first = demand.workloads.at(0);
+        findings.push(
           violation({
             resource: formatRef("Namespace", "", bucket.name),
             problem: `namespace ${bucket.name} runs GPU workloads but no ResourceQuota caps requests.${resource} or limits.${resource}`,
             path: `ResourceQuota spec.hard["requests.${resource}"]`,
-            found: `no such quota; GPU demand at maximum scale ${d.undecided ? "at least " : ""}${d.total} (${shares})`,
-            fix: `add a ResourceQuota in ${bucket.name} with spec.hard["requests.${resource}"] of at least ${d.total}`,
+            found: `no such quota; GPU demand at maximum scale ${demand.undecided ? "at least " : ""}${demand.total} (${shares})`,
+            fix: `add a ResourceQuota in ${bucket.name} with spec.hard["requests.${resource}"] of at least ${demand.total}`,
             ...(first ? { urn: first.resource.urn } : {}),
           }),
         );
         continue;
       }
-      if (d.undecided) continue;
-      const lowest = list.reduce((a, b) => (b.value < a.value ? b : a));
-      if (d.total <= lowest.value) continue;
-      out.push(
+      if (demand.undecided) continue;
+      const lowest = resourceCaps.reduce((lowestSoFar, cap) =>
+        cap.value < lowestSoFar.value ? cap : lowestSoFar,
+      );
+      if (demand.total <= lowest.value) continue;
+      findings.push(
         violation({
           resource: lowest.quota.ref,
-          problem: `GPU demand at maximum scale in namespace ${bucket.name} is ${d.total} ${resource}, over the quota of ${lowest.value}`,
+          problem: `GPU demand at maximum scale in namespace ${bucket.name} is ${demand.total} ${resource}, over the quota of ${lowest.value}`,
           path: fieldPath("spec.hard", lowest.key),
-          found: `${show(lowest.raw)}; demand by workload: ${shares}`,
-          fix: `raise ${fieldPath("spec.hard", lowest.key)} to at least ${d.total}, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
+          found: `${show(lowest.rawValue)}; demand by workload: ${shares}`,
+          fix: `raise ${fieldPath("spec.hard", lowest.key)} to at least ${demand.total}, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
           urn: lowest.quota.urn,
         }),
       );
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> or
+ * limits.<gpu>, and its GPU demand at maximum scale (replicas or maxReplicas, Job parallelism,
+ * DaemonSet nodes) fits under the lowest cap. Without a quota one namespace's autoscaler can take
+ * every GPU in the cluster; with one that is too small, scale-out fails at the quota exactly when
+ * traffic peaks.
+ */
 export const gpuQuotaCoverage = defineStackPolicy(gpuQuotaCoverageMeta, checkGpuQuotaCoverage);

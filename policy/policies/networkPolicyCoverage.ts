@@ -22,13 +22,19 @@ import { describeLabels, SelectorIndex } from "../lib/selectors";
 import type { NamespaceBucket, StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, obj } from "../lib/values";
 
+/** Settings of network-policy-coverage (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyCoverageConfig {
-  modelServerLabel: LabelRef;
-  allowedIngressSources: IngressSource[];
+  readonly modelServerLabel: LabelRef;
+  readonly allowedIngressSources: readonly IngressSource[];
   /** Namespaces whose workloads need no NetworkPolicy. */
-  exemptNamespaces: string[];
+  readonly exemptNamespaces: readonly string[];
 }
 
+/**
+ * network-policy-coverage: name, mandatory and critical by default, and its settings: the label
+ * that marks model servers, the ingress sources they may admit (by default the API gateway's pods,
+ * and the monitoring namespace on the metrics port only), and namespaces to skip.
+ */
 export const networkPolicyCoverageMeta: PolicyMeta<NetworkPolicyCoverageConfig> = {
   name: "network-policy-coverage",
   description:
@@ -57,90 +63,98 @@ export const networkPolicyCoverageMeta: PolicyMeta<NetworkPolicyCoverageConfig> 
 function checkNamespace(
   bucket: NamespaceBucket,
   index: StackIndex,
-  cfg: NetworkPolicyCoverageConfig,
-  out: Finding[],
+  config: NetworkPolicyCoverageConfig,
+  findings: Finding[],
 ): void {
-  const ns = bucket.name;
+  const namespace = bucket.name;
   const parsed = bucket.networkPolicies.map(parseNetworkPolicy);
   // If a policy's selector or types are unknown during preview, "not covered" cannot be decided here.
-  const undecided = parsed.some((p) => p.podSelector.type === "unknown" || p.ingressType === undefined);
+  const undecided = parsed.some(
+    (networkPolicy) =>
+      networkPolicy.podSelector.type === "unknown" || networkPolicy.ingressType === undefined,
+  );
   const ingressIndex = new SelectorIndex<ParsedNetworkPolicy>();
-  for (const p of parsed) if (p.ingressType === true) ingressIndex.add(p.podSelector, p);
+  for (const networkPolicy of parsed) {
+    if (networkPolicy.ingressType === true) ingressIndex.add(networkPolicy.podSelector, networkPolicy);
+  }
 
   const serversByPolicy = new Map<ParsedNetworkPolicy, PodTemplate[]>();
-  for (const w of bucket.workloads) {
-    if (w.labelsUnknown) continue;
-    const selecting = ingressIndex.matching(w.labels);
+  for (const workload of bucket.workloads) {
+    if (workload.labelsUnknown) continue;
+    const selecting = ingressIndex.matching(workload.labels);
     if (selecting.length === 0) {
       if (undecided) continue;
-      const names = parsed.map((p) => p.resource.name);
+      const names = parsed.map((networkPolicy) => networkPolicy.resource.name);
       const existing =
         names.length === 0
           ? "no NetworkPolicy in the namespace"
           : `${names.length} NetworkPolicies in the namespace (${names.slice(0, 3).join(", ")}${names.length > 3 ? ", ..." : ""}), none with Ingress selects these labels`;
-      out.push(
+      findings.push(
         violation({
-          resource: w.resource.ref,
-          problem: `no NetworkPolicy with policyTypes Ingress selects this workload in namespace ${ns}`,
-          path: w.labelsPath,
-          found: `labels ${describeLabels(w.labels)}; ${existing}`,
-          fix: `add a default-deny NetworkPolicy to ${ns} (podSelector {}, policyTypes [Ingress, Egress]) and allow rules for the traffic the workload needs`,
-          urn: w.resource.urn,
+          resource: workload.resource.ref,
+          problem: `no NetworkPolicy with policyTypes Ingress selects this workload in namespace ${namespace}`,
+          path: workload.labelsPath,
+          found: `labels ${describeLabels(workload.labels)}; ${existing}`,
+          fix: `add a default-deny NetworkPolicy to ${namespace} (podSelector {}, policyTypes [Ingress, Egress]) and allow rules for the traffic the workload needs`,
+          urn: workload.resource.urn,
         }),
       );
       continue;
     }
-    if (!isModelServer(w, cfg.modelServerLabel)) continue;
-    for (const p of selecting) {
-      const list = serversByPolicy.get(p);
-      if (list) list.push(w);
-      else serversByPolicy.set(p, [w]);
+    if (!isModelServer(workload, config.modelServerLabel)) continue;
+    for (const networkPolicy of selecting) {
+      const servers = serversByPolicy.get(networkPolicy);
+      if (servers) servers.push(workload);
+      else serversByPolicy.set(networkPolicy, [workload]);
     }
   }
 
-  const sources = cfg.allowedIngressSources;
+  const sources = config.allowedIngressSources;
   const allowedText = sources.map(describeSource).join("; ");
-  for (const [np, servers] of serversByPolicy) {
-    if (np.ingress === undefined) continue;
-    const ctx: PeerContext = {
-      namespace: ns,
-      namespaceLabels: (n) => index.namespaceLabels(n),
+  for (const [networkPolicy, servers] of serversByPolicy) {
+    if (networkPolicy.ingress === undefined) continue;
+    const { ref, urn } = networkPolicy.resource;
+    const context: PeerContext = {
+      namespace,
+      namespaceLabels: (name) => index.namespaceLabels(name),
       modelServers: servers,
     };
-    const serverText = servers.map((s) => s.resource.ref).join(", ");
-    np.ingress.forEach((rawRule, i) => {
+    const serverText = servers.map((server) => server.resource.ref).join(", ");
+    networkPolicy.ingress.forEach((rawRule, ruleIndex) => {
       if (isUnknown(rawRule)) return;
       const rule = obj(rawRule) ?? {};
       if (isUnknown(rule.from) || hasUnknown(rule.ports)) return;
       const from = arr(rule.from) ?? [];
-      const fromPath = fieldPath("spec.ingress", i, "from");
+      const fromPath = fieldPath("spec.ingress", ruleIndex, "from");
       const ports = describePorts(rule.ports);
       if (from.length === 0) {
-        out.push(
+        findings.push(
           violation({
-            resource: np.resource.ref,
-            problem: `ingress rule ${i} admits every source to model servers ${serverText}`,
+            resource: ref,
+            problem: `ingress rule ${ruleIndex} admits every source to model servers ${serverText}`,
             path: fromPath,
             found: `${rule.from === undefined ? "from not set" : "from: []"} on ${ports}`,
             fix: `admit only the allowed sources: ${allowedText}`,
-            urn: np.resource.urn,
+            urn,
           }),
         );
         return;
       }
-      from.forEach((rawPeer, j) => {
+      from.forEach((rawPeer, peerIndex) => {
         const peer = parsePeer(rawPeer);
         if (peer.kind === "unknown") return;
-        const ok = sources.some((s) => peerWithin(peer, s, ctx) && portsWithin(rule.ports, s, servers));
-        if (ok) return;
-        out.push(
+        const allowed = sources.some(
+          (source) => peerWithin(peer, source, context) && portsWithin(rule.ports, source, servers),
+        );
+        if (allowed) return;
+        findings.push(
           violation({
-            resource: np.resource.ref,
-            problem: `ingress rule ${i} admits a source outside the allowed list to model servers ${serverText}`,
-            path: fieldPath(fromPath, j),
+            resource: ref,
+            problem: `ingress rule ${ruleIndex} admits a source outside the allowed list to model servers ${serverText}`,
+            path: fieldPath(fromPath, peerIndex),
             found: `${describePeer(peer, rawPeer)} on ${ports}`,
             fix: `admit only the allowed sources: ${allowedText} (or add the source to allowedIngressSources in the network-policy-coverage config)`,
-            urn: np.resource.urn,
+            urn,
           }),
         );
       });
@@ -148,13 +162,23 @@ function checkNamespace(
   }
 }
 
-export function checkNetworkPolicyCoverage(index: StackIndex, cfg: NetworkPolicyCoverageConfig): Finding[] {
-  const out: Finding[] = [];
+/** The network-policy-coverage findings for a whole stack, namespace by namespace. */
+export function checkNetworkPolicyCoverage(
+  index: StackIndex,
+  config: NetworkPolicyCoverageConfig,
+): Finding[] {
+  const findings: Finding[] = [];
   for (const bucket of index.namespaces.values()) {
-    if (cfg.exemptNamespaces.includes(bucket.name) || bucket.workloads.length === 0) continue;
-    checkNamespace(bucket, index, cfg, out);
+    if (config.exemptNamespaces.includes(bucket.name) || bucket.workloads.length === 0) continue;
+    checkNamespace(bucket, index, config, findings);
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Every pod-template workload is selected by an Ingress NetworkPolicy of its namespace, and the
+ * rules that reach model servers admit only the allowed sources (on their ports). Kubernetes lets
+ * every pod talk to every pod until a NetworkPolicy selects it, so an uncovered model server can be
+ * called by any pod in the cluster, around the gateway's authentication and rate limits.
+ */
 export const networkPolicyCoverage = defineStackPolicy(networkPolicyCoverageMeta, checkNetworkPolicyCoverage);

@@ -7,15 +7,21 @@ import type { K8sResource } from "../lib/resource";
 import { describeSelector, implies, selectorForLabels } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show } from "../lib/values";
 
+/** Settings of network-policy-shape (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyShapeConfig {
-  modelServerLabel: LabelRef;
+  readonly modelServerLabel: LabelRef;
   /**
    * Which policies may not admit a whole-internet ipBlock (0.0.0.0/0, ::/0): "model-servers" = those
    * whose podSelector is empty or requires the model-server label; "all" = every NetworkPolicy.
    */
-  worldIpBlockScope: "model-servers" | "all";
+  readonly worldIpBlockScope: "model-servers" | "all";
 }
 
+/**
+ * network-policy-shape: name, mandatory by default, and its settings: the model-server label, and
+ * whether whole-internet ipBlocks are refused only for policies that can select model servers
+ * (the default) or for every NetworkPolicy.
+ */
 export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
   name: "network-policy-shape",
   description:
@@ -35,30 +41,34 @@ export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
   },
 };
 
-export function checkNetworkPolicyShape(res: K8sResource, cfg: NetworkPolicyShapeConfig): Finding[] {
-  if (res.group !== "networking.k8s.io" || res.kind !== "NetworkPolicy") return [];
-  const np = parseNetworkPolicy(res);
-  if (np.ingress === undefined) return [];
-  const out: Finding[] = [];
-  const ms = selectorForLabels({ [cfg.modelServerLabel.key]: cfg.modelServerLabel.value });
+/** The network-policy-shape findings for one NetworkPolicy (none for other kinds). */
+export function checkNetworkPolicyShape(resource: K8sResource, config: NetworkPolicyShapeConfig): Finding[] {
+  if (resource.group !== "networking.k8s.io" || resource.kind !== "NetworkPolicy") return [];
+  const networkPolicy = parseNetworkPolicy(resource);
+  if (networkPolicy.ingress === undefined) return [];
+  const findings: Finding[] = [];
+  const { podSelector } = networkPolicy;
+  const modelServerSelector = selectorForLabels({
+    [config.modelServerLabel.key]: config.modelServerLabel.value,
+  });
   const targetsModelServers =
-    cfg.worldIpBlockScope === "all" ||
-    np.podSelector.type === "everything" ||
-    (np.podSelector.type === "requirements" && implies(np.podSelector, ms));
-  np.ingress.forEach((rawRule, i) => {
+    config.worldIpBlockScope === "all" ||
+    podSelector.type === "everything" ||
+    (podSelector.type === "requirements" && implies(podSelector, modelServerSelector));
+  networkPolicy.ingress.forEach((rawRule, ruleIndex) => {
     if (isUnknown(rawRule)) return;
     const rule = obj(rawRule) ?? {};
     if (isUnknown(rule.from)) return;
     const from = arr(rule.from);
-    const path = fieldPath("spec.ingress", i, "from");
+    const path = fieldPath("spec.ingress", ruleIndex, "from");
     if (from === undefined || from.length === 0) {
       const empty = (rule.ports === undefined || rule.ports === null) && from === undefined;
-      out.push(
+      findings.push(
         violation({
-          resource: res.ref,
+          resource: resource.ref,
           problem: empty
-            ? `ingress rule ${i} is empty, so it admits all traffic from every source`
-            : `ingress rule ${i} admits traffic from every source on ${hasUnknown(rule.ports) ? "some ports" : describePorts(rule.ports)}`,
+            ? `ingress rule ${ruleIndex} is empty, so it admits all traffic from every source`
+            : `ingress rule ${ruleIndex} admits traffic from every source on ${hasUnknown(rule.ports) ? "some ports" : describePorts(rule.ports)}`,
           path,
           found: from === undefined ? "not set" : "[]",
           fix: `list the allowed peers in ${path} (e.g. podSelector app=api-gateway, or a namespaceSelector), or remove the rule`,
@@ -66,30 +76,30 @@ export function checkNetworkPolicyShape(res: K8sResource, cfg: NetworkPolicyShap
       );
       return;
     }
-    from.forEach((rawPeer, j) => {
+    from.forEach((rawPeer, peerIndex) => {
       const peer = parsePeer(rawPeer);
-      const peerPath = fieldPath(path, j);
+      const peerPath = fieldPath(path, peerIndex);
       if (peer.kind === "empty") {
-        out.push(
+        findings.push(
           violation({
-            resource: res.ref,
-            problem: `ingress rule ${i} has an empty peer`,
+            resource: resource.ref,
+            problem: `ingress rule ${ruleIndex} has an empty peer`,
             path: peerPath,
             found: show(rawPeer),
             fix: `give ${peerPath} a podSelector, namespaceSelector or ipBlock (the API rejects empty peers)`,
           }),
         );
       } else if (peer.kind === "ipBlock" && peer.cidr !== undefined && targetsModelServers) {
-        const c = parseCidr(peer.cidr);
-        if (c && isWholeInternet(c)) {
+        const cidr = parseCidr(peer.cidr);
+        if (cidr && isWholeInternet(cidr)) {
           const target =
-            cfg.worldIpBlockScope === "all"
+            config.worldIpBlockScope === "all"
               ? "these pods"
-              : `model servers (podSelector ${describeSelector(np.podSelector)})`;
-          out.push(
+              : `model servers (podSelector ${describeSelector(podSelector)})`;
+          findings.push(
             violation({
-              resource: res.ref,
-              problem: `ingress rule ${i} admits the whole internet (${peer.cidr}) to ${target}`,
+              resource: resource.ref,
+              problem: `ingress rule ${ruleIndex} admits the whole internet (${peer.cidr}) to ${target}`,
               path: fieldPath(peerPath, "ipBlock", "cidr"),
               found: `${show(peer.cidr)}${peer.except.length ? ` except ${peer.except.join(", ")}` : ""}`,
               fix: "admit the API gateway pods (podSelector app=api-gateway) or a narrow CIDR instead",
@@ -99,7 +109,13 @@ export function checkNetworkPolicyShape(res: K8sResource, cfg: NetworkPolicyShap
       }
     });
   });
-  return out;
+  return findings;
 }
 
+/**
+ * NetworkPolicies contain no ingress rule that admits every source (an empty rule, or a missing or
+ * empty from), no empty peer, and no 0.0.0.0/0 or ::/0 ipBlock towards model servers. One such rule
+ * quietly turns a namespace's default-deny into allow-all, and a whole-internet ipBlock lets any
+ * address that reaches the nodes call the model directly.
+ */
 export const networkPolicyShape = defineResourcePolicy(networkPolicyShapeMeta, checkNetworkPolicyShape);

@@ -3,13 +3,19 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { isUnknown, show } from "../lib/values";
 
+/** Settings of pinned-images (its entry in policy-config/<env>.json). */
 export interface PinnedImagesConfig {
   /** Tags that move and so do not pin an image. */
-  forbiddenTags: string[];
+  readonly forbiddenTags: readonly string[];
   /** Require a digest (image@sha256:...) on every image. */
-  requireDigest: boolean;
+  readonly requireDigest: boolean;
 }
 
+/**
+ * pinned-images: name, advisory by default, and its settings: the tags that move and so pin
+ * nothing (latest by default, compared case-insensitively), and whether every image must carry a
+ * digest.
+ */
 export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
   name: "pinned-images",
   description: "Every image is pinned: a tag other than latest, or a digest; no untagged images.",
@@ -30,17 +36,18 @@ export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
 
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
 
+/** An image reference split into its name, tag and digest. */
 export interface ImageRef {
-  name: string;
-  tag: string | undefined;
-  digest: string | undefined;
+  readonly name: string;
+  readonly tag: string | undefined;
+  readonly digest: string | undefined;
 }
 
 /** Splits registry[:port]/path[:tag][@digest]; the tag is the part after ':' in the last path segment. */
 export function parseImage(image: string): ImageRef {
-  const at = image.indexOf("@");
-  const digest = at >= 0 ? image.slice(at + 1) : undefined;
-  const rest = at >= 0 ? image.slice(0, at) : image;
+  const atIndex = image.indexOf("@");
+  const digest = atIndex >= 0 ? image.slice(atIndex + 1) : undefined;
+  const rest = atIndex >= 0 ? image.slice(0, atIndex) : image;
   const slash = rest.lastIndexOf("/");
   const colon = rest.lastIndexOf(":");
   if (colon > slash) {
@@ -50,16 +57,17 @@ export function parseImage(image: string): ImageRef {
   return { name: rest, tag: undefined, digest };
 }
 
-export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Finding[] {
-  const out: Finding[] = [];
-  const forbidden = new Set(cfg.forbiddenTags.map((x) => x.toLowerCase()));
-  for (const ref of containersOf(t).refs) {
+/** The pinned-images findings for one pod template, container by container. */
+export function checkPinnedImages(template: PodTemplate, config: PinnedImagesConfig): Finding[] {
+  const findings: Finding[] = [];
+  const forbidden = new Set(config.forbiddenTags.map((tag) => tag.toLowerCase()));
+  for (const ref of containersOf(template).refs) {
     const image = ref.container.image;
     if (isUnknown(image)) continue;
     const path = fieldPath(ref.path, "image");
-    const common = { resource: t.resource.ref, container: ref.label, path, found: show(image) };
+    const common = { resource: template.resource.ref, container: ref.label, path, found: show(image) };
     if (typeof image !== "string" || image.trim() === "") {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: "no image",
@@ -71,7 +79,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
     const { name, tag, digest } = parseImage(image);
     if (digest !== undefined) {
       if (!DIGEST_RE.test(digest)) {
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: "the image digest is malformed",
@@ -81,8 +89,8 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       }
       continue;
     }
-    if (cfg.requireDigest) {
-      out.push(
+    if (config.requireDigest) {
+      findings.push(
         violation({
           ...common,
           problem: "the image is not pinned by digest",
@@ -92,7 +100,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       continue;
     }
     if (tag === undefined) {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: "the image has no tag, so the runtime pulls :latest",
@@ -100,7 +108,7 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
         }),
       );
     } else if (forbidden.has(tag.toLowerCase())) {
-      out.push(
+      findings.push(
         violation({
           ...common,
           problem: `the image uses the mutable tag ":${tag}"`,
@@ -109,7 +117,13 @@ export function checkPinnedImages(t: PodTemplate, cfg: PinnedImagesConfig): Find
       );
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Every container image is pinned: a tag other than the moving ones, or a well-formed digest (only a
+ * digest when requireDigest is set); untagged images pull :latest. A moving tag lets two nodes run
+ * different builds of the same Deployment, makes a rollback redeploy whatever the tag points to now,
+ * and runs a re-pushed (possibly compromised) image on the next restart.
+ */
 export const pinnedImages = definePodPolicy(pinnedImagesMeta, checkPinnedImages);

@@ -4,11 +4,16 @@ import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../li
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
 
+/** Settings of resource-requests (its entry in policy-config/<env>.json). */
 export interface ResourceRequestsConfig {
-  requireCpuLimit: boolean;
-  requireMemoryLimit: boolean;
+  readonly requireCpuLimit: boolean;
+  readonly requireMemoryLimit: boolean;
 }
 
+/**
+ * resource-requests: name, advisory by default, and whether CPU and memory limits are required as
+ * well (both by default); requests are always required.
+ */
 export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {
   name: "resource-requests",
   description:
@@ -26,80 +31,88 @@ export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {
   },
 };
 
-export function checkResourceRequests(t: PodTemplate, cfg: ResourceRequestsConfig): Finding[] {
-  const out: Finding[] = [];
-  const resource = t.resource.ref;
-  for (const ref of containersOf(t).refs) {
+/** The resource-requests findings for one pod template, container by container. */
+export function checkResourceRequests(template: PodTemplate, config: ResourceRequestsConfig): Finding[] {
+  const findings: Finding[] = [];
+  const resource = template.resource.ref;
+  for (const ref of containersOf(template).refs) {
     const raw = ref.container.resources;
     if (isUnknown(raw)) continue;
-    const r = obj(raw) ?? {};
+    const resources = obj(raw) ?? {};
     const basePath = fieldPath(ref.path, "resources");
-    const wanted: [section: "requests" | "limits", res: "cpu" | "memory"][] = [
+    const wanted: [section: "requests" | "limits", name: "cpu" | "memory"][] = [
       ["requests", "cpu"],
       ["requests", "memory"],
     ];
-    if (cfg.requireCpuLimit) wanted.push(["limits", "cpu"]);
-    if (cfg.requireMemoryLimit) wanted.push(["limits", "memory"]);
+    if (config.requireCpuLimit) wanted.push(["limits", "cpu"]);
+    if (config.requireMemoryLimit) wanted.push(["limits", "memory"]);
     const missing: string[] = [];
-    for (const [section, res] of wanted) {
-      const s = r[section];
-      if (isUnknown(s)) continue;
-      const v = obj(s)?.[res];
-      if (v === undefined || v === null) missing.push(`${section}.${res}`);
+    for (const [section, name] of wanted) {
+      const sectionValue = resources[section];
+      if (isUnknown(sectionValue)) continue;
+      const value = obj(sectionValue)?.[name];
+      if (value === undefined || value === null) missing.push(`${section}.${name}`);
     }
     if (missing.length > 0) {
-      out.push(
+      findings.push(
         violation({
           resource,
           container: ref.label,
           problem: `missing ${missing.join(", ")}`,
           path: basePath,
           found: show(raw),
-          fix: `set ${missing.map((m) => `${basePath}.${m}`).join(", ")} (requests drive scheduling, limits cap usage)`,
+          fix: `set ${missing.map((field) => `${basePath}.${field}`).join(", ")} (requests drive scheduling, limits cap usage)`,
         }),
       );
     }
-    const values: Partial<Record<string, number>> = {};
+    const quantities: Partial<Record<string, number>> = {};
     for (const section of ["requests", "limits"] as const) {
-      for (const res of ["cpu", "memory"] as const) {
-        const v = obj(r[section])?.[res];
-        if (v === undefined || v === null || isUnknown(v)) continue;
-        const q = parseQuantity(v);
-        const path = fieldPath(basePath, section, res);
-        if (q === undefined || q < 0) {
-          out.push(
+      for (const name of ["cpu", "memory"] as const) {
+        const value = obj(resources[section])?.[name];
+        if (value === undefined || value === null || isUnknown(value)) continue;
+        const quantity = parseQuantity(value);
+        const path = fieldPath(basePath, section, name);
+        if (quantity === undefined || quantity < 0) {
+          findings.push(
             violation({
               resource,
               container: ref.label,
-              problem: `${section}.${res} is not a valid quantity`,
+              problem: `${section}.${name} is not a valid quantity`,
               path,
-              found: show(v),
-              fix: `use a Kubernetes quantity such as ${res === "cpu" ? '"500m" or "2"' : '"512Mi" or "8Gi"'}`,
+              found: show(value),
+              fix: `use a Kubernetes quantity such as ${name === "cpu" ? '"500m" or "2"' : '"512Mi" or "8Gi"'}`,
             }),
           );
-        } else values[`${section}.${res}`] = q;
+        } else quantities[`${section}.${name}`] = quantity;
       }
     }
-    for (const res of ["cpu", "memory"] as const) {
-      const rq = values[`requests.${res}`];
-      const lim = values[`limits.${res}`];
-      if (rq !== undefined && lim !== undefined && rq > lim) {
-        const rqRaw = obj(r.requests)?.[res];
-        const limRaw = obj(r.limits)?.[res];
-        out.push(
+    for (const name of ["cpu", "memory"] as const) {
+      const requestValue = quantities[`requests.${name}`];
+      const limitValue = quantities[`limits.${name}`];
+      if (requestValue !== undefined && limitValue !== undefined && requestValue > limitValue) {
+        const rawRequest = obj(resources.requests)?.[name];
+        const rawLimit = obj(resources.limits)?.[name];
+        findings.push(
           violation({
             resource,
             container: ref.label,
-            problem: `the ${res} request is above the ${res} limit`,
-            path: fieldPath(basePath, "requests", res),
-            found: `${show(rqRaw)} (limit ${show(limRaw)})`,
-            fix: `lower requests.${res} to at most the limit, or raise limits.${res}`,
+            problem: `the ${name} request is above the ${name} limit`,
+            path: fieldPath(basePath, "requests", name),
+            found: `${show(rawRequest)} (limit ${show(rawLimit)})`,
+            fix: `lower requests.${name} to at most the limit, or raise limits.${name}`,
           }),
         );
       }
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Every container, init container and sidecar sets CPU and memory requests (and limits, unless
+ * configured off) as valid quantities, with no request above its limit. Without requests the
+ * scheduler cannot place pods by what they use, and pods with neither requests nor limits are the
+ * first evicted under pressure; without a memory limit one leaking container can run the node out
+ * of memory, taking its neighbours down with it.
+ */
 export const resourceRequests = definePodPolicy(resourceRequestsMeta, checkResourceRequests);

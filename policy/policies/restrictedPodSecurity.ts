@@ -3,14 +3,21 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { arr, hasUnknown, isUnknown, obj, show, str, type Obj } from "../lib/values";
 
+/** Settings of restricted-pod-security (its entry in policy-config/<env>.json). */
 export interface RestrictedPodSecurityConfig {
   /** Capabilities a container may add (Pod Security Standard "restricted" allows NET_BIND_SERVICE). */
-  allowedCapabilities: string[];
-  allowedSeccompProfiles: string[];
+  readonly allowedCapabilities: readonly string[];
+  readonly allowedSeccompProfiles: readonly string[];
   /** Namespaces whose workloads are not checked (e.g. for node agents that need host access). */
-  exemptNamespaces: string[];
+  readonly exemptNamespaces: readonly string[];
 }
 
+/**
+ * restricted-pod-security: name, advisory by default, and its settings: the capabilities a
+ * container may add (NET_BIND_SERVICE, as the "restricted" standard allows), the accepted seccomp
+ * profiles (RuntimeDefault, Localhost), and namespaces to skip, e.g. for node agents that need
+ * host access.
+ */
 export const restrictedPodSecurityMeta: PolicyMeta<RestrictedPodSecurityConfig> = {
   name: "restricted-pod-security",
   description:
@@ -47,7 +54,7 @@ export const restrictedPodSecurityMeta: PolicyMeta<RestrictedPodSecurityConfig> 
   },
 };
 
-const HOST_NAMESPACES: [field: string, what: string][] = [
+const HOST_NAMESPACES: readonly (readonly [field: string, what: string])[] = [
   ["hostNetwork", "network"],
   ["hostPID", "PID"],
   ["hostIPC", "IPC"],
@@ -55,17 +62,21 @@ const HOST_NAMESPACES: [field: string, what: string][] = [
 
 const PRIVILEGE_ESCALATION_NOTE = ' (enforcement level "remediate" sets it when missing)';
 
-export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSecurityConfig): Finding[] {
-  const spec = t.spec;
-  if (!spec || cfg.exemptNamespaces.includes(t.resource.namespace)) return [];
-  const out: Finding[] = [];
-  const resource = t.resource.ref;
-  const specPath = t.specPath;
+/** The restricted-pod-security findings for one pod template: pod-level fields, then each container. */
+export function checkRestrictedPodSecurity(
+  template: PodTemplate,
+  config: RestrictedPodSecurityConfig,
+): Finding[] {
+  const spec = template.spec;
+  if (!spec || config.exemptNamespaces.includes(template.resource.namespace)) return [];
+  const findings: Finding[] = [];
+  const resource = template.resource.ref;
+  const specPath = template.specPath;
 
   for (const [field, what] of HOST_NAMESPACES) {
     if (spec[field] === true) {
       const path = fieldPath(specPath, field);
-      out.push(
+      findings.push(
         violation({
           resource,
           problem: `the pod shares the host's ${what} namespace`,
@@ -76,74 +87,76 @@ export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSec
       );
     }
   }
-  (arr(spec.volumes) ?? []).forEach((v, i) => {
-    const vol = obj(v);
-    if (!vol || vol.hostPath === undefined || vol.hostPath === null || isUnknown(vol.hostPath)) return;
-    out.push(
+  (arr(spec.volumes) ?? []).forEach((rawVolume, volumeIndex) => {
+    const volume = obj(rawVolume);
+    if (!volume || volume.hostPath === undefined || volume.hostPath === null || isUnknown(volume.hostPath)) {
+      return;
+    }
+    findings.push(
       violation({
         resource,
-        problem: `hostPath volume "${str(vol.name) ?? `#${i}`}" mounts a directory of the node`,
-        path: fieldPath(specPath, "volumes", i, "hostPath"),
-        found: show(vol.hostPath),
+        problem: `hostPath volume "${str(volume.name) ?? `#${volumeIndex}`}" mounts a directory of the node`,
+        path: fieldPath(specPath, "volumes", volumeIndex, "hostPath"),
+        found: show(volume.hostPath),
         fix: "use an emptyDir, a PersistentVolumeClaim, a ConfigMap/Secret or a CSI volume instead",
       }),
     );
   });
 
-  const podScRaw = spec.securityContext;
-  const podScUnknown = isUnknown(podScRaw);
-  const podSc = obj(podScRaw) ?? {};
-  const podScPath = fieldPath(specPath, "securityContext");
-  const podNonRoot = podSc.runAsNonRoot;
-  const podUser = podSc.runAsUser;
-  const podSeccompUnknown = podScUnknown || hasUnknown(podSc.seccompProfile);
-  const podSeccomp = str(obj(podSc.seccompProfile)?.type);
-  const allowedSeccomp = cfg.allowedSeccompProfiles;
+  const rawPodSecurityContext = spec.securityContext;
+  const podSecurityContextUnknown = isUnknown(rawPodSecurityContext);
+  const podSecurityContext = obj(rawPodSecurityContext) ?? {};
+  const podSecurityContextPath = fieldPath(specPath, "securityContext");
+  const podNonRoot = podSecurityContext.runAsNonRoot;
+  const podUser = podSecurityContext.runAsUser;
+  const podSeccompUnknown = podSecurityContextUnknown || hasUnknown(podSecurityContext.seccompProfile);
+  const podSeccomp = str(obj(podSecurityContext.seccompProfile)?.type);
+  const allowedSeccomp = config.allowedSeccompProfiles;
 
   if (podNonRoot === false) {
-    out.push(
+    findings.push(
       violation({
         resource,
         problem: "the pod allows running as root",
-        path: fieldPath(podScPath, "runAsNonRoot"),
+        path: fieldPath(podSecurityContextPath, "runAsNonRoot"),
         found: "false",
-        fix: `set ${podScPath}.runAsNonRoot: true`,
+        fix: `set ${podSecurityContextPath}.runAsNonRoot: true`,
       }),
     );
   }
   if (podUser === 0) {
-    out.push(
+    findings.push(
       violation({
         resource,
         problem: "the pod runs as UID 0 (root)",
-        path: fieldPath(podScPath, "runAsUser"),
+        path: fieldPath(podSecurityContextPath, "runAsUser"),
         found: "0",
-        fix: `set ${podScPath}.runAsUser to a non-zero UID`,
+        fix: `set ${podSecurityContextPath}.runAsUser to a non-zero UID`,
       }),
     );
   }
   if (podSeccomp !== undefined && !allowedSeccomp.includes(podSeccomp)) {
-    out.push(
+    findings.push(
       violation({
         resource,
         problem: `seccomp profile "${podSeccomp}" is not allowed`,
-        path: fieldPath(podScPath, "seccompProfile", "type"),
+        path: fieldPath(podSecurityContextPath, "seccompProfile", "type"),
         found: show(podSeccomp),
         fix: `set it to ${allowedSeccomp.join(" or ")}`,
       }),
     );
   }
 
-  for (const ref of containersOf(t).refs) {
-    const scRaw = ref.container.securityContext;
-    if (isUnknown(scRaw)) continue;
-    const sc = obj(scRaw) ?? {};
-    const scPath = fieldPath(ref.path, "securityContext");
+  for (const ref of containersOf(template).refs) {
+    const rawSecurityContext = ref.container.securityContext;
+    if (isUnknown(rawSecurityContext)) continue;
+    const securityContext = obj(rawSecurityContext) ?? {};
+    const securityContextPath = fieldPath(ref.path, "securityContext");
     const common = { resource, container: ref.label };
 
-    if (sc.privileged === true) {
-      const path = fieldPath(scPath, "privileged");
-      out.push(
+    if (securityContext.privileged === true) {
+      const path = fieldPath(securityContextPath, "privileged");
+      findings.push(
         violation({
           ...common,
           problem: "the container is privileged",
@@ -153,24 +166,27 @@ export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSec
         }),
       );
     }
-    const ape = sc.allowPrivilegeEscalation;
-    if (!isUnknown(ape) && ape !== false) {
-      const path = fieldPath(scPath, "allowPrivilegeEscalation");
-      out.push(
+    const escalation = securityContext.allowPrivilegeEscalation;
+    if (!isUnknown(escalation) && escalation !== false) {
+      const path = fieldPath(securityContextPath, "allowPrivilegeEscalation");
+      findings.push(
         violation({
           ...common,
           problem: "privilege escalation is not disabled",
           path,
-          found: show(ape),
-          fix: `set ${path}: false${ape === undefined ? PRIVILEGE_ESCALATION_NOTE : ""}`,
+          found: show(escalation),
+          fix: `set ${path}: false${escalation === undefined ? PRIVILEGE_ESCALATION_NOTE : ""}`,
         }),
       );
     }
-    const nonRoot = sc.runAsNonRoot;
-    if (!isUnknown(nonRoot) && !(nonRoot === undefined && (podScUnknown || isUnknown(podNonRoot)))) {
-      const path = fieldPath(scPath, "runAsNonRoot");
+    const nonRoot = securityContext.runAsNonRoot;
+    if (
+      !isUnknown(nonRoot) &&
+      !(nonRoot === undefined && (podSecurityContextUnknown || isUnknown(podNonRoot)))
+    ) {
+      const path = fieldPath(securityContextPath, "runAsNonRoot");
       if (nonRoot === false) {
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: "the container allows running as root",
@@ -180,20 +196,20 @@ export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSec
           }),
         );
       } else if (nonRoot !== true && podNonRoot === undefined) {
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: "the container may run as root",
             path,
             found: "not set at container or pod level",
-            fix: `set ${podScPath}.runAsNonRoot: true (or ${path}: true) and a non-zero runAsUser`,
+            fix: `set ${podSecurityContextPath}.runAsNonRoot: true (or ${path}: true) and a non-zero runAsUser`,
           }),
         );
       }
     }
-    if (sc.runAsUser === 0) {
-      const path = fieldPath(scPath, "runAsUser");
-      out.push(
+    if (securityContext.runAsUser === 0) {
+      const path = fieldPath(securityContextPath, "runAsUser");
+      findings.push(
         violation({
           ...common,
           problem: "the container runs as UID 0 (root)",
@@ -203,13 +219,13 @@ export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSec
         }),
       );
     }
-    const capsRaw = sc.capabilities;
-    if (!isUnknown(capsRaw)) {
-      const caps = obj(capsRaw) ?? {};
-      const drop = caps.drop;
-      const dropPath = fieldPath(scPath, "capabilities", "drop");
+    const rawCapabilities = securityContext.capabilities;
+    if (!isUnknown(rawCapabilities)) {
+      const capabilities = obj(rawCapabilities) ?? {};
+      const drop = capabilities.drop;
+      const dropPath = fieldPath(securityContextPath, "capabilities", "drop");
       if (!isUnknown(drop) && !(arr(drop) ?? []).includes("ALL")) {
-        out.push(
+        findings.push(
           violation({
             ...common,
             problem: "not all capabilities are dropped",
@@ -219,95 +235,114 @@ export function checkRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSec
           }),
         );
       }
-      const add = arr(caps.add) ?? [];
-      const extra = add.filter((c) => typeof c !== "string" || !cfg.allowedCapabilities.includes(c));
+      const add = arr(capabilities.add) ?? [];
+      const extra = add.filter(
+        (capability) => typeof capability !== "string" || !config.allowedCapabilities.includes(capability),
+      );
       if (extra.length > 0 && !hasUnknown(add)) {
-        const addPath = fieldPath(scPath, "capabilities", "add");
-        out.push(
+        const addPath = fieldPath(securityContextPath, "capabilities", "add");
+        findings.push(
           violation({
             ...common,
-            problem: `the container adds capabilities beyond ${cfg.allowedCapabilities.length ? cfg.allowedCapabilities.join(", ") : "none"}`,
+            problem: `the container adds capabilities beyond ${config.allowedCapabilities.length ? config.allowedCapabilities.join(", ") : "none"}`,
             path: addPath,
             found: show(add),
-            fix: `remove ${extra.map((c) => show(c)).join(", ")} from ${addPath}`,
+            fix: `remove ${extra.map((capability) => show(capability)).join(", ")} from ${addPath}`,
           }),
         );
       }
     }
-    const profRaw = sc.seccompProfile;
-    if (!hasUnknown(profRaw)) {
-      const own = str(obj(profRaw)?.type);
-      const path = fieldPath(scPath, "seccompProfile", "type");
-      if (own !== undefined && !allowedSeccomp.includes(own)) {
-        out.push(
+    const rawSeccompProfile = securityContext.seccompProfile;
+    if (!hasUnknown(rawSeccompProfile)) {
+      const ownSeccomp = str(obj(rawSeccompProfile)?.type);
+      const path = fieldPath(securityContextPath, "seccompProfile", "type");
+      if (ownSeccomp !== undefined && !allowedSeccomp.includes(ownSeccomp)) {
+        findings.push(
           violation({
             ...common,
-            problem: `seccomp profile "${own}" is not allowed`,
+            problem: `seccomp profile "${ownSeccomp}" is not allowed`,
             path,
-            found: show(own),
+            found: show(ownSeccomp),
             fix: `set ${path} to ${allowedSeccomp.join(" or ")}`,
           }),
         );
-      } else if (own === undefined && podSeccomp === undefined && !podSeccompUnknown) {
-        out.push(
+      } else if (ownSeccomp === undefined && podSeccomp === undefined && !podSeccompUnknown) {
+        findings.push(
           violation({
             ...common,
             problem: "no seccomp profile",
             path,
             found: "not set at container or pod level",
-            fix: `set ${podScPath}.seccompProfile.type: RuntimeDefault (enforcement level "remediate" does this)`,
+            fix: `set ${podSecurityContextPath}.seccompProfile.type: RuntimeDefault (enforcement level "remediate" does this)`,
           }),
         );
       }
     }
   }
-  return out;
+  return findings;
 }
 
-function addsSysAdmin(sc: Obj): boolean {
-  const add = arr(obj(sc.capabilities)?.add) ?? [];
-  return add.some((c) => c === "SYS_ADMIN" || c === "CAP_SYS_ADMIN");
+function addsSysAdmin(securityContext: Obj): boolean {
+  const add = arr(obj(securityContext.capabilities)?.add) ?? [];
+  return add.some((capability) => capability === "SYS_ADMIN" || capability === "CAP_SYS_ADMIN");
 }
 
 /**
  * Fills in what is unambiguous: pod-level seccompProfile RuntimeDefault when no seccompProfile is
  * set at pod level, and allowPrivilegeEscalation: false where a container leaves it unset (not on
  * privileged or CAP_SYS_ADMIN containers, where the API server rejects that combination).
- * Explicit values are never changed.
+ * Explicit values are never changed. The spec, containers and security contexts it writes to are
+ * the remediation's private copy of the resource.
  */
-export function remediateRestrictedPodSecurity(t: PodTemplate, cfg: RestrictedPodSecurityConfig): boolean {
-  const spec = t.spec;
-  if (!spec || cfg.exemptNamespaces.includes(t.resource.namespace)) return false;
+export function remediateRestrictedPodSecurity(
+  template: PodTemplate,
+  config: RestrictedPodSecurityConfig,
+): boolean {
+  const spec = template.spec;
+  if (!spec || config.exemptNamespaces.includes(template.resource.namespace)) return false;
   let changed = false;
-  const scRaw = spec.securityContext;
-  if (scRaw === undefined || scRaw === null) {
+  const rawPodSecurityContext = spec.securityContext;
+  if (rawPodSecurityContext === undefined || rawPodSecurityContext === null) {
     spec.securityContext = { seccompProfile: { type: "RuntimeDefault" } };
     changed = true;
   } else {
-    const sc = obj(scRaw);
-    if (sc && (sc.seccompProfile === undefined || sc.seccompProfile === null)) {
-      sc.seccompProfile = { type: "RuntimeDefault" };
+    const podSecurityContext = obj(rawPodSecurityContext);
+    if (
+      podSecurityContext &&
+      (podSecurityContext.seccompProfile === undefined || podSecurityContext.seccompProfile === null)
+    ) {
+      podSecurityContext.seccompProfile = { type: "RuntimeDefault" };
       changed = true;
     }
   }
-  for (const ref of containersOf(t).refs) {
-    const c = ref.container;
-    const raw = c.securityContext;
-    if (raw === undefined || raw === null) {
-      c.securityContext = { allowPrivilegeEscalation: false };
+  for (const ref of containersOf(template).refs) {
+    const container = ref.container;
+    const rawSecurityContext = container.securityContext;
+    if (rawSecurityContext === undefined || rawSecurityContext === null) {
+      container.securityContext = { allowPrivilegeEscalation: false };
       changed = true;
       continue;
     }
-    const sc = obj(raw);
-    if (!sc || sc.privileged === true || addsSysAdmin(sc)) continue;
-    if (sc.allowPrivilegeEscalation === undefined || sc.allowPrivilegeEscalation === null) {
-      sc.allowPrivilegeEscalation = false;
+    const securityContext = obj(rawSecurityContext);
+    if (!securityContext || securityContext.privileged === true || addsSysAdmin(securityContext)) continue;
+    if (
+      securityContext.allowPrivilegeEscalation === undefined ||
+      securityContext.allowPrivilegeEscalation === null
+    ) {
+      securityContext.allowPrivilegeEscalation = false;
       changed = true;
     }
   }
   return changed;
 }
 
+/**
+ * Pods meet the Pod Security Standard "restricted": non-root, no privilege escalation, all
+ * capabilities dropped, an allowed seccomp profile, not privileged, no host namespaces or hostPath
+ * volumes. Each of these is a way out of the container onto the node, and from there to the other
+ * pods' secrets and GPUs; a namespace that enforces "restricted" refuses such pods at admission,
+ * which shows only after the deploy. At level "remediate" the unambiguous gaps are filled in.
+ */
 export const restrictedPodSecurity = definePodPolicy(
   restrictedPodSecurityMeta,
   checkRestrictedPodSecurity,

@@ -17,14 +17,19 @@ import {
 import type { StackIndex } from "../lib/stackIndex";
 import { isUnknown, obj, str } from "../lib/values";
 
+/** Settings of service-exposure (its entry in policy-config/<env>.json). */
 export interface ServiceExposureConfig {
-  modelServerLabel: LabelRef;
+  readonly modelServerLabel: LabelRef;
   /** Service types accepted in front of model servers besides ClusterIP (e.g. ["LoadBalancer"]). */
-  allowedTypes: string[];
+  readonly allowedTypes: readonly string[];
   /** Individual Services ("namespace/name") that may be LoadBalancer or NodePort. */
-  allowedServices: string[];
+  readonly allowedServices: readonly string[];
 }
 
+/**
+ * service-exposure: name, advisory by default, and its settings: the model-server label, and the
+ * exceptions, by Service type or by "namespace/name" for a single Service (none by default).
+ */
 export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   name: "service-exposure",
   description:
@@ -51,57 +56,66 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   },
 };
 
-const EXPOSING = new Set(["LoadBalancer", "NodePort"]);
+const EXPOSING: ReadonlySet<string> = new Set(["LoadBalancer", "NodePort"]);
 
-export function checkServiceExposure(index: StackIndex, cfg: ServiceExposureConfig): Finding[] {
-  const out: Finding[] = [];
-  const msSelector = selectorForLabels({ [cfg.modelServerLabel.key]: cfg.modelServerLabel.value });
+/** The service-exposure findings for a whole stack, namespace by namespace. */
+export function checkServiceExposure(index: StackIndex, config: ServiceExposureConfig): Finding[] {
+  const findings: Finding[] = [];
+  const { modelServerLabel } = config;
+  const modelServerSelector = selectorForLabels({ [modelServerLabel.key]: modelServerLabel.value });
   for (const bucket of index.namespaces.values()) {
     const exposed = new SelectorIndex<K8sResource>();
     const candidates: K8sResource[] = [];
-    for (const svc of bucket.services) {
-      const spec = obj(svc.object.spec);
-      const type = spec?.type;
-      if (isUnknown(type)) continue;
-      const t = str(type) ?? "ClusterIP";
-      if (!EXPOSING.has(t) || cfg.allowedTypes.includes(t)) continue;
-      if (cfg.allowedServices.includes(`${svc.namespace}/${svc.name}`)) continue;
-      exposed.add(parseMapSelector(spec?.selector), svc);
-      candidates.push(svc);
+    for (const service of bucket.services) {
+      const spec = obj(service.object.spec);
+      const rawType = spec?.type;
+      if (isUnknown(rawType)) continue;
+      const serviceType = str(rawType) ?? "ClusterIP";
+      if (!EXPOSING.has(serviceType) || config.allowedTypes.includes(serviceType)) continue;
+      if (config.allowedServices.includes(`${service.namespace}/${service.name}`)) continue;
+      exposed.add(parseMapSelector(spec?.selector), service);
+      candidates.push(service);
     }
     if (candidates.length === 0) continue;
     const fronted = new Map<K8sResource, PodTemplate[]>();
-    for (const w of bucket.workloads) {
-      if (w.labelsUnknown || !isModelServer(w, cfg.modelServerLabel)) continue;
-      for (const svc of exposed.matching(w.labels)) {
-        const list = fronted.get(svc);
-        if (list) list.push(w);
-        else fronted.set(svc, [w]);
+    for (const workload of bucket.workloads) {
+      if (workload.labelsUnknown || !isModelServer(workload, modelServerLabel)) continue;
+      for (const service of exposed.matching(workload.labels)) {
+        const servers = fronted.get(service);
+        if (servers) servers.push(workload);
+        else fronted.set(service, [workload]);
       }
     }
-    for (const svc of candidates) {
-      const spec = obj(svc.object.spec) ?? {};
-      const sel = parseMapSelector(spec.selector);
-      const servers = fronted.get(svc) ?? [];
-      const namesLabel = sel.type === "requirements" && implies(sel, msSelector);
-      if (servers.length === 0 && !namesLabel) continue;
+    for (const service of candidates) {
+      const spec = obj(service.object.spec) ?? {};
+      const selector = parseMapSelector(spec.selector);
+      const servers = fronted.get(service) ?? [];
+      const namesModelServerLabel =
+        selector.type === "requirements" && implies(selector, modelServerSelector);
+      if (servers.length === 0 && !namesModelServerLabel) continue;
       const what =
         servers.length > 0
-          ? `selects ${servers.map((w) => w.resource.ref).join(", ")}`
-          : `selects pods labelled ${cfg.modelServerLabel.key}=${cfg.modelServerLabel.value}`;
-      out.push(
+          ? `selects ${servers.map((server) => server.resource.ref).join(", ")}`
+          : `selects pods labelled ${modelServerLabel.key}=${modelServerLabel.value}`;
+      findings.push(
         violation({
-          resource: svc.ref,
+          resource: service.ref,
           problem: `a ${str(spec.type) ?? ""} Service exposes model servers outside the cluster`,
           path: "spec.type",
-          found: `"${str(spec.type) ?? ""}"; selector ${describeSelector(sel)} ${what}`,
-          fix: `use type ClusterIP and route through the API gateway, or allow it in the service-exposure config (allowedTypes, or allowedServices: ["${svc.namespace}/${svc.name}"])`,
-          urn: svc.urn,
+          found: `"${str(spec.type) ?? ""}"; selector ${describeSelector(selector)} ${what}`,
+          fix: `use type ClusterIP and route through the API gateway, or allow it in the service-exposure config (allowedTypes, or allowedServices: ["${service.namespace}/${service.name}"])`,
+          urn: service.urn,
         }),
       );
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * No LoadBalancer or NodePort Service fronts model servers (it selects a model-server pod template,
+ * or names the model-server label), unless the config allows it. Such a Service opens the model on
+ * an address outside the cluster, around the API gateway's authentication and rate limits: an open,
+ * GPU-priced endpoint.
+ */
 export const serviceExposure = defineStackPolicy(serviceExposureMeta, checkServiceExposure);

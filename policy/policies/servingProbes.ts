@@ -9,13 +9,18 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { hasUnknown, isUnknown, obj } from "../lib/values";
 
+/** Settings of serving-probes (its entry in policy-config/<env>.json). */
 export interface ServingProbesConfig {
-  modelServerLabel: LabelRef;
-  requireStartupProbe: boolean;
+  readonly modelServerLabel: LabelRef;
+  readonly requireStartupProbe: boolean;
   /** Names of regular containers in model-server pods that need no probes (e.g. a log shipper). */
-  exemptContainers: string[];
+  readonly exemptContainers: readonly string[];
 }
 
+/**
+ * serving-probes: name, advisory by default, and its settings: the model-server label, whether a
+ * startupProbe is required too (off by default, on in prod), and containers that need no probes.
+ */
 export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   name: "serving-probes",
   description:
@@ -41,21 +46,24 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   },
 };
 
-const HANDLERS = ["httpGet", "tcpSocket", "exec", "grpc"];
+const HANDLERS: readonly string[] = ["httpGet", "tcpSocket", "exec", "grpc"];
 
-export function checkServingProbes(t: PodTemplate, cfg: ServingProbesConfig): Finding[] {
-  if (t.labelsUnknown || !isModelServer(t, cfg.modelServerLabel)) return [];
-  const out: Finding[] = [];
+/** The serving-probes findings for one pod template (none unless it is a model server). */
+export function checkServingProbes(template: PodTemplate, config: ServingProbesConfig): Finding[] {
+  if (template.labelsUnknown || !isModelServer(template, config.modelServerLabel)) return [];
+  const findings: Finding[] = [];
   const wanted = ["readinessProbe", "livenessProbe"];
-  if (cfg.requireStartupProbe) wanted.push("startupProbe");
-  for (const ref of containersOf(t).refs) {
-    if (ref.role !== "container" || cfg.exemptContainers.includes(ref.name)) continue;
-    const c = ref.container;
-    const missing = wanted.filter((p) => c[p] === undefined || c[p] === null);
+  if (config.requireStartupProbe) wanted.push("startupProbe");
+  for (const ref of containersOf(template).refs) {
+    if (ref.role !== "container" || config.exemptContainers.includes(ref.name)) continue;
+    const container = ref.container;
+    const missing = wanted.filter(
+      (probeName) => container[probeName] === undefined || container[probeName] === null,
+    );
     if (missing.length > 0) {
-      out.push(
+      findings.push(
         violation({
-          resource: t.resource.ref,
+          resource: template.resource.ref,
           container: ref.label,
           problem: `the model server has no ${missing.join(" or ")}`,
           path: fieldPath(ref.path, missing[0] ?? ""),
@@ -64,17 +72,25 @@ export function checkServingProbes(t: PodTemplate, cfg: ServingProbesConfig): Fi
         }),
       );
     }
-    for (const p of wanted) {
-      const probe = c[p];
+    for (const probeName of wanted) {
+      const probe = container[probeName];
       if (probe === undefined || probe === null || hasUnknown(probe)) continue;
-      const o = obj(probe);
-      if (!o || !HANDLERS.some((h) => o[h] !== undefined && o[h] !== null && !isUnknown(o[h]))) {
-        const path = fieldPath(ref.path, p);
-        out.push(
+      const probeObject = obj(probe);
+      const hasHandler =
+        probeObject !== undefined &&
+        HANDLERS.some(
+          (handler) =>
+            probeObject[handler] !== undefined &&
+            probeObject[handler] !== null &&
+            !isUnknown(probeObject[handler]),
+        );
+      if (!hasHandler) {
+        const path = fieldPath(ref.path, probeName);
+        findings.push(
           violation({
-            resource: t.resource.ref,
+            resource: template.resource.ref,
             container: ref.label,
-            problem: `${p} has no handler`,
+            problem: `${probeName} has no handler`,
             path,
             found: JSON.stringify(probe),
             fix: `give ${path} one of ${HANDLERS.join(", ")}`,
@@ -83,7 +99,13 @@ export function checkServingProbes(t: PodTemplate, cfg: ServingProbesConfig): Fi
       }
     }
   }
-  return out;
+  return findings;
 }
 
+/**
+ * Every regular container of a model server has a readiness and a liveness probe (and a startup
+ * probe where configured), each with a handler. Without readiness a Service sends requests to a pod
+ * still loading its weights, so every rollout and scale-out returns errors; without liveness a hung
+ * server holds its GPU until someone notices.
+ */
 export const servingProbes = definePodPolicy(servingProbesMeta, checkServingProbes);
