@@ -3,7 +3,7 @@
  * and the settings the specs are built from.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { WorkloadArgs } from "../lib/workload";
+import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
 /** Name of the inference container (the pod failure policy's exit-code rules refer to it). */
 export const INFERENCE_CONTAINER = "inference";
@@ -29,8 +29,6 @@ export const BATCH_INFERENCE_RESERVED_ENV: readonly string[] = [
 ];
 
 export interface BatchInferenceArgs extends WorkloadArgs {
-  /** Namespace of every object the component creates. */
-  readonly namespace: pulumi.Input<string>;
   /** `app.kubernetes.io/name` of the objects. @default the component name */
   readonly appName?: pulumi.Input<string>;
   /** Inference image, pinned by a tag other than `latest` or by digest. */
@@ -98,22 +96,14 @@ export const BATCH_INFERENCE_DEFAULTS = {
 } as const;
 
 /** Validated arguments with every default applied. */
-export interface BatchInferenceSettings {
+export interface BatchInferenceSettings extends WorkloadSettings {
   readonly name: string;
   readonly namespace: string;
   readonly appName: string;
-  readonly image: string;
-  readonly command?: string[];
-  readonly args?: string[];
   readonly completions: number;
   readonly parallelism: number;
   readonly inputUri: string;
   readonly outputUri: string;
-  readonly gpusPerPod: number;
-  readonly gpuProducts: string[];
-  readonly cpu: string;
-  readonly memory: string;
-  readonly sharedMemorySize: string;
   readonly terminationGracePeriodSeconds?: number;
   readonly backoffLimitPerIndex: number;
   readonly maxFailedIndexes?: number;
@@ -122,6 +112,5 @@ export interface BatchInferenceSettings {
   readonly activeDeadlineSeconds: number;
   readonly ttlSecondsAfterFinished: number;
   readonly awaitCompletion: boolean;
-  readonly env: Record<string, string>;
   readonly priorityClassName?: string;
 }

@@ -1,7 +1,7 @@
 /** Validation and defaults of BatchInference arguments. */
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1123Label } from "../lib/validation";
-import { checkWorkloadArgs } from "../lib/workload";
+import { checkWorkloadArgs, withWorkloadDefaults } from "../lib/workload";
 import {
   BATCH_INFERENCE_DEFAULTS,
   BATCH_INFERENCE_RESERVED_ENV,
@@ -92,18 +92,11 @@ export function withBatchInferenceDefaults(
     name,
     namespace: args.namespace,
     appName: args.appName ?? name,
-    image: args.image,
-    ...(args.command === undefined ? {} : { command: args.command }),
-    ...(args.args === undefined ? {} : { args: args.args }),
+    ...withWorkloadDefaults(args, defaults),
     completions: args.completions,
     parallelism: args.parallelism,
     inputUri: args.inputUri,
     outputUri: args.outputUri,
-    gpusPerPod: args.gpusPerPod ?? defaults.gpusPerPod,
-    gpuProducts: args.gpuProducts ?? [...defaults.gpuProducts],
-    cpu: args.cpu ?? defaults.cpu,
-    memory: args.memory ?? defaults.memory,
-    sharedMemorySize: args.sharedMemorySize ?? defaults.sharedMemorySize,
     ...(args.terminationGracePeriodSeconds === undefined
       ? {}
       : { terminationGracePeriodSeconds: args.terminationGracePeriodSeconds }),
@@ -114,7 +107,5 @@ export function withBatchInferenceDefaults(
     activeDeadlineSeconds: args.activeDeadlineSeconds ?? defaults.activeDeadlineSeconds,
     ttlSecondsAfterFinished: args.ttlSecondsAfterFinished ?? defaults.ttlSecondsAfterFinished,
     awaitCompletion: args.awaitCompletion ?? defaults.awaitCompletion,
-    env: args.env ?? { ...defaults.env },
-    ...(args.priorityClassName === undefined ? {} : { priorityClassName: args.priorityClassName }),
   };
 }

@@ -3,7 +3,7 @@
  * DISTRIBUTED_TRAINING_DEFAULTS), and the settings the specs are built from.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { WorkloadArgs } from "../lib/workload";
+import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
 /** torchrun's default master port (the c10d store on worker 0). */
 export const DEFAULT_MASTER_PORT = 29500;
@@ -38,8 +38,6 @@ export const DISTRIBUTED_TRAINING_RESERVED_ENV: readonly string[] = [
 ];
 
 export interface DistributedTrainingArgs extends WorkloadArgs {
-  /** Namespace of every object the component creates. */
-  readonly namespace: pulumi.Input<string>;
   /** `app.kubernetes.io/name` of the objects. @default the component name */
   readonly appName?: pulumi.Input<string>;
   /** Training image, pinned by a tag other than `latest` or by digest. */
@@ -105,27 +103,17 @@ export const DISTRIBUTED_TRAINING_DEFAULTS = {
 } as const;
 
 /** Validated arguments with every default applied. */
-export interface DistributedTrainingSettings {
+export interface DistributedTrainingSettings extends WorkloadSettings {
   readonly name: string;
   readonly namespace: string;
   readonly appName: string;
-  readonly image: string;
-  readonly command?: string[];
-  readonly args?: string[];
   readonly workers: number;
-  readonly gpusPerPod: number;
-  readonly gpuProducts: string[];
-  readonly cpu: string;
-  readonly memory: string;
-  readonly sharedMemorySize: string;
   readonly masterPort: number;
-  readonly env: Record<string, string>;
   readonly checkpoints?: {
     readonly size: string;
     readonly storageClassName?: string;
     readonly mountPath: string;
   };
-  readonly priorityClassName?: string;
   readonly terminationGracePeriodSeconds: number;
   readonly readyTimeoutSeconds: number;
   readonly clusterDomain: string;

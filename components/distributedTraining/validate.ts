@@ -1,7 +1,7 @@
 /** Validation and defaults of DistributedTraining arguments. */
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1035Label } from "../lib/validation";
-import { checkWorkloadArgs } from "../lib/workload";
+import { checkWorkloadArgs, withWorkloadDefaults } from "../lib/workload";
 import {
   DISTRIBUTED_TRAINING_DEFAULTS,
   DISTRIBUTED_TRAINING_RESERVED_ENV,
@@ -76,17 +76,9 @@ export function withDistributedTrainingDefaults(
     name,
     namespace: args.namespace,
     appName: args.appName ?? name,
-    image: args.image,
-    ...(args.command === undefined ? {} : { command: args.command }),
-    ...(args.args === undefined ? {} : { args: args.args }),
+    ...withWorkloadDefaults(args, defaults),
     workers: args.workers,
-    gpusPerPod: args.gpusPerPod ?? defaults.gpusPerPod,
-    gpuProducts: args.gpuProducts ?? [...defaults.gpuProducts],
-    cpu: args.cpu ?? defaults.cpu,
-    memory: args.memory ?? defaults.memory,
-    sharedMemorySize: args.sharedMemorySize ?? defaults.sharedMemorySize,
     masterPort: args.masterPort ?? defaults.masterPort,
-    env: args.env ?? { ...defaults.env },
     ...(args.checkpointStorage === undefined
       ? {}
       : {
@@ -98,7 +90,6 @@ export function withDistributedTrainingDefaults(
             mountPath: args.checkpointMountPath ?? defaults.checkpointMountPath,
           },
         }),
-    ...(args.priorityClassName === undefined ? {} : { priorityClassName: args.priorityClassName }),
     terminationGracePeriodSeconds:
       args.terminationGracePeriodSeconds ?? defaults.terminationGracePeriodSeconds,
     readyTimeoutSeconds: args.readyTimeoutSeconds ?? defaults.readyTimeoutSeconds,

@@ -12,6 +12,8 @@ import type { ArgChecker } from "./validation";
  * terminationGracePeriodSeconds).
  */
 export interface WorkloadArgs {
+  /** Namespace of every object the component creates; it must exist. */
+  readonly namespace: pulumi.Input<string>;
   /** Container image, pinned by a tag other than `latest` or by an `@sha256` digest. */
   readonly image: pulumi.Input<string>;
   /** Container entrypoint. @default the image's entrypoint */
@@ -40,13 +42,49 @@ export interface WorkloadArgs {
   readonly terminationGracePeriodSeconds?: pulumi.Input<number>;
 }
 
-/** The defaults that differ between workload components; the checks compare against them. */
+/** The defaults that differ between workload components. */
 export interface WorkloadDefaults {
+  readonly cpu: string;
   readonly memory: string;
+  readonly gpusPerPod: number;
   readonly sharedMemorySize: string;
 }
 
-function checkStringList(checker: ArgChecker, property: string, value: unknown): void {
+/** The shared workload arguments with the component's defaults applied. */
+export interface WorkloadSettings {
+  readonly image: string;
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly env: Record<string, string>;
+  readonly cpu: string;
+  readonly memory: string;
+  readonly gpusPerPod: number;
+  readonly gpuProducts: string[];
+  readonly sharedMemorySize: string;
+  readonly priorityClassName?: string;
+}
+
+/** Applies the component's defaults to validated shared workload arguments. */
+export function withWorkloadDefaults(
+  args: pulumi.Unwrap<WorkloadArgs>,
+  defaults: WorkloadDefaults,
+): WorkloadSettings {
+  return {
+    image: args.image,
+    ...(args.command === undefined ? {} : { command: args.command }),
+    ...(args.args === undefined ? {} : { args: args.args }),
+    env: args.env ?? {},
+    cpu: args.cpu ?? defaults.cpu,
+    memory: args.memory ?? defaults.memory,
+    gpusPerPod: args.gpusPerPod ?? defaults.gpusPerPod,
+    gpuProducts: args.gpuProducts ?? [],
+    sharedMemorySize: args.sharedMemorySize ?? defaults.sharedMemorySize,
+    ...(args.priorityClassName === undefined ? {} : { priorityClassName: args.priorityClassName }),
+  };
+}
+
+/** Records a problem unless `value` (when set) is a list of strings. */
+export function checkStringList(checker: ArgChecker, property: string, value: unknown): void {
   if (value === undefined) return;
   checker.check(
     Array.isArray(value) && value.every((item) => typeof item === "string"),

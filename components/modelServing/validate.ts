@@ -5,7 +5,7 @@ import { checkAutoscalerOptions } from "../autoscaling/validate";
 import { checkUserEnv } from "../lib/env";
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1035Label } from "../lib/validation";
-import { checkWorkloadArgs } from "../lib/workload";
+import { checkStringList, checkWorkloadArgs } from "../lib/workload";
 import { checkMonitoringOptions } from "../monitoring/validate";
 import { MODEL_SERVING_DEFAULTS, type ModelServingArgs } from "./args";
 import { MODEL_SERVING_INJECTED_ENV, STARTUP_PROBE_PERIOD_SECONDS } from "./loader";
@@ -16,16 +16,6 @@ type ResolvedArgs = Resolved<ModelServingArgs>;
 function checkPath(checker: ArgChecker, property: string, value: string | undefined): void {
   if (value === undefined) return;
   checker.check(/^\/\S*$/.test(value), property, value, "an absolute HTTP path without spaces");
-}
-
-function checkStringList(checker: ArgChecker, property: string, value: readonly string[] | undefined): void {
-  if (value === undefined) return;
-  checker.check(
-    Array.isArray(value) && value.every((item) => typeof item === "string"),
-    property,
-    value,
-    "a list of strings",
-  );
 }
 
 function checkModel(checker: ArgChecker, name: string, args: ResolvedArgs): void {
