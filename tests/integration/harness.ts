@@ -18,6 +18,7 @@ import {
   LocalWorkspace,
   type PolicyEvent,
   PulumiCommand,
+  type PulumiFn,
   Stack,
 } from "@pulumi/pulumi/automation";
 
@@ -95,6 +96,8 @@ export interface Integration {
   /** Where the state, scratch projects and config copies of this run live. */
   readonly dir: string;
   preview(options: PreviewOptions): Promise<PreviewRun>;
+  /** A preview of an Automation API inline program, run in this process. */
+  previewInline(project: string, stack: string, program: PulumiFn): Promise<PreviewRun>;
   /** Writes a file into the run's directory and returns its path. */
   writeFile(name: string, text: string): string;
 }
@@ -214,7 +217,29 @@ async function setUp(): Promise<Integration> {
     }
   };
 
-  return { dir, preview, writeFile };
+  const previewInline = async (project: string, stack: string, program: PulumiFn): Promise<PreviewRun> => {
+    const inline = await LocalWorkspace.createOrSelectStack(
+      { projectName: project, stackName: stack, program },
+      { envVars: env, pulumiCommand, projectSettings: { name: project, runtime: "nodejs" } },
+    );
+    const events: RawEngineEvent[] = [];
+    const started = process.hrtime.bigint();
+    const seconds = (): number => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const result = await inline.preview({
+        color: "never",
+        onEvent: (event) => {
+          events.push(event);
+        },
+      });
+      return { succeeded: true, output: result.stdout + result.stderr, seconds: seconds(), events };
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== "CommandError") throw error;
+      return { succeeded: false, output: error.message, seconds: seconds(), events };
+    }
+  };
+
+  return { dir, preview, previewInline, writeFile };
 }
 
 /** The environment after `source scripts/pulumi-env.sh` (which builds the toolchain if needed). */

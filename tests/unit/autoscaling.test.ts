@@ -366,6 +366,16 @@ describe("Autoscaling component", () => {
     assert.equal(all.filter((r) => r.type === "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").length, 3);
   });
 
+  it("keeps claims per program run: a new run may scale the Deployment another run scaled", async () => {
+    new Autoscaling("first-run", ARGS);
+    await registrations();
+    assert.throws(() => new Autoscaling("same-run", ARGS), /already scales it/);
+    await useMocks(); // the next program run
+    new Autoscaling("next-run", ARGS);
+    const all = await registrations();
+    assert.ok(all.some((r) => r.name === "next-run-hpa"));
+  });
+
   it("checks the claim once Output arguments resolve", async () => {
     claimAutoscalingTarget("first", { ...ARGS, deploymentName: "late" });
     const second = new Autoscaling("second", { ...ARGS, deploymentName: pulumi.output("late") });
