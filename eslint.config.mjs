@@ -3,7 +3,17 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "policy/node_modules/**", "policy/bin/**", "bin/**", "bench/results/**", "dist/**", "tests/integration/fixtures/consumer/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      "policy/node_modules/**",
+      "policy/bin/**",
+      "bin/**",
+      "bench/results/**",
+      "dist/**",
+      "tests/integration/fixtures/consumer/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
