@@ -28,9 +28,9 @@ export interface GpuTenancyArgs {
    */
   readonly namespace?: pulumi.Input<string>;
   /**
-   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once. Written as both
-   * `requests.nvidia.com/gpu` and `limits.nvidia.com/gpu`; Kubernetes enforces the `requests.`
-   * form for extended resources, which is the same number because GPU requests equal limits.
+   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once, written as
+   * `requests.nvidia.com/gpu`: the only quota key Kubernetes enforces for an extended resource
+   * (GPU requests equal limits, so it caps both).
    */
   readonly gpuQuota: pulumi.Input<number>;
   /** Sum of CPU requests in the namespace, a quantity such as "32". */

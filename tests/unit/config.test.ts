@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
-import { gpuDemand } from "../../config/crossChecks";
+import { demandOf, GPUS, MEMORY, stackDemand } from "../../config/demand";
 import { readRawConfig, parseStackConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { CONFIG_KEYS, stackConfigSchema } from "../../config/schema";
+import { parseQuantity } from "../../conventions/quantity";
 import { projectFile, stackConfigText } from "./stackFiles";
 
 const reserved = {
@@ -25,7 +26,7 @@ function validRaw(): RawConfig {
   return {
     namespace: "ml-test",
     gpuNodes: { "NVIDIA-L40S": 4, "NVIDIA-H100-80GB-HBM3": 8 },
-    quota: { gpus: 8, requestsCpu: "16", limitsCpu: "32", requestsMemory: "64Gi", limitsMemory: "128Gi" },
+    quota: { gpus: 8, requestsCpu: "40", limitsCpu: "48", requestsMemory: "160Gi", limitsMemory: "192Gi" },
     models: [
       {
         name: "m1",
@@ -81,8 +82,14 @@ describe("stack config", () => {
     it(`accepts Pulumi.${stack}.yaml as the CLI hands it over`, () => {
       const config = parseStackConfig(stack, readRawConfig(stackConfigText(stack)), reserved);
       assert.equal(config.namespace, `ml-${stack}`);
-      const demand = gpuDemand(config).reduce((sum, s) => sum + s.gpus, 0);
-      assert.ok(demand <= config.quota.gpus, `demand ${demand} over quota ${config.quota.gpus}`);
+      const demands = stackDemand(config);
+      const gpus = demandOf(demands, GPUS).total;
+      assert.ok(gpus <= config.quota.gpus, `demand ${String(gpus)} over quota ${String(config.quota.gpus)}`);
+      const memory = demandOf(demands, MEMORY).total;
+      assert.ok(
+        memory <= (parseQuantity(config.quota.requestsMemory) ?? 0),
+        `memory demand ${String(memory)}`,
+      );
     });
   }
 
@@ -96,7 +103,8 @@ describe("stack config", () => {
     );
     assert.equal(dev.trainingJobs[0].workers, 2);
     assert.deepEqual([dev.batchJobs[0].parallelism, dev.batchJobs[0].completions], [2, 4]);
-    assert.equal(dev.quota.gpus, 4);
+    assert.equal(dev.quota.gpus, 5);
+    assert.equal(dev.quota.requestsMemory, "112Gi");
 
     const prod = parseStackConfig("prod", readRawConfig(stackConfigText("prod")), reserved);
     const model = prod.models[0];
@@ -180,7 +188,35 @@ describe("stack config", () => {
       [
         "GPU demand over the quota",
         (r) => (r.quota.gpus = 5),
-        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale, 6 (models "m1": 2 pods x 1 GPUs = 2; trainingJobs "t1": 2 pods x 1 GPUs = 2; batchJobs "b1": 2 pods x 1 GPUs = 2); got 5',
+        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale with rollout surge, 7 (models "m1": (2 + 1 rollout surge) pods x 1 GPUs = 3 GPUs; trainingJobs "t1": 2 pods x 1 GPUs = 2 GPUs; batchJobs "b1": 2 pods x 1 GPUs = 2 GPUs); got 5',
+      ],
+      [
+        "a GPU quota that holds steady state but not a rollout's surge pod",
+        (r) => (r.quota.gpus = 6),
+        "k8s-ml-patterns:quota.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 7 (",
+      ],
+      [
+        "memory requests without surge headroom",
+        (r) => (r.quota.requestsMemory = "146Gi"),
+        'k8s-ml-patterns:quota.requestsMemory must be at least the stack\'s memory demand at maximum scale with rollout surge, 147Gi (models "m1": (2 + 1 rollout surge) pods x 17Gi = 51Gi; trainingJobs "t1": 2 pods x 32Gi = 64Gi; batchJobs "b1": 2 pods x 16Gi = 32Gi); got "146Gi"',
+      ],
+      [
+        "memory limits below the demand",
+        (r) => {
+          r.quota.requestsMemory = "147Gi";
+          r.quota.limitsMemory = "146Gi";
+        },
+        "k8s-ml-patterns:quota.limitsMemory must be at least the stack's memory demand at maximum scale with rollout surge, 147Gi (",
+      ],
+      [
+        "CPU requests below the demand at maximum scale",
+        (r) => (r.quota.requestsCpu = "30"),
+        'k8s-ml-patterns:quota.requestsCpu must be at least the stack\'s CPU demand at maximum scale with rollout surge, 39 (models "m1": (2 + 1 rollout surge) pods x 5 = 15; trainingJobs "t1": 2 pods x 8 = 16; batchJobs "b1": 2 pods x 4 = 8); got "30"',
+      ],
+      [
+        "CPU limits below the demand at maximum scale",
+        (r) => (r.quota.limitsCpu = "38500m"),
+        "k8s-ml-patterns:quota.limitsCpu must be at least the stack's CPU demand at maximum scale with rollout surge, 39 (",
       ],
       [
         "conflicting autoscalers",

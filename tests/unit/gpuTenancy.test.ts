@@ -141,7 +141,6 @@ describe("GpuTenancy specs", () => {
       spec: {
         hard: {
           "requests.nvidia.com/gpu": "8",
-          "limits.nvidia.com/gpu": "8",
           "requests.cpu": "32",
           "limits.cpu": "64",
           "requests.memory": "64Gi",
@@ -152,7 +151,6 @@ describe("GpuTenancy specs", () => {
     const counted = resourceQuotaSpec("team-a", settingsFor({ gpuQuota: 4, maxPods: 50, maxJobs: 20 }));
     assert.deepEqual(counted.spec.hard, {
       "requests.nvidia.com/gpu": "4",
-      "limits.nvidia.com/gpu": "4",
       "requests.cpu": "32",
       "limits.cpu": "64",
       "requests.memory": "64Gi",
@@ -200,7 +198,6 @@ describe("GpuTenancy specs", () => {
     const settings = settingsFor({ limitsCpu: undefined });
     assert.deepEqual(resourceQuotaSpec("team-a", settings).spec.hard, {
       "requests.nvidia.com/gpu": "8",
-      "limits.nvidia.com/gpu": "8",
       "requests.cpu": "32",
       "requests.memory": "64Gi",
       "limits.memory": "128Gi",

@@ -210,9 +210,9 @@ describe("the program", () => {
       );
       assert.match(
         message,
-        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 21 \(/,
+        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 22 \(/,
       );
-      assert.match(message, /models "llama-70b": 10 pods x 1 GPUs = 10/);
+      assert.match(message, /models "llama-70b": \(10 \+ 1 rollout surge\) pods x 1 GPUs = 11 GPUs/);
       assert.match(message, /; got 8$/);
     });
 
