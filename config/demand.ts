@@ -7,7 +7,7 @@
 import { SERVING_ROLLING_UPDATE } from "../components/modelServing/args";
 import { MODEL_SERVING_DEFAULTS } from "../components/modelServing/args";
 import { surgePods } from "../conventions/rollout";
-import { parseQuantity } from "../conventions/quantity";
+import { formatBytes, formatCores, parseQuantity } from "../conventions/quantity";
 import type { StackConfig } from "./schema";
 
 /** One workload's pods at maximum scale and what each pod requests (GPUs, CPU cores, memory bytes). */
@@ -67,25 +67,6 @@ export interface QuotaResource {
   readonly label: string;
   readonly perPod: (demand: WorkloadDemand) => number;
   readonly format: (value: number) => string;
-}
-
-const BINARY_UNITS: readonly (readonly [string, number])[] = [
-  ["Ti", 2 ** 40],
-  ["Gi", 2 ** 30],
-  ["Mi", 2 ** 20],
-  ["Ki", 2 ** 10],
-];
-
-/** Bytes as the largest binary unit that divides them, e.g. 17Gi. */
-export function formatBytes(bytes: number): string {
-  for (const [unit, size] of BINARY_UNITS)
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  return String(bytes);
-}
-
-/** Cores as Kubernetes writes them: whole cores, else millicores. */
-export function formatCores(cores: number): string {
-  return Number.isInteger(cores) ? String(cores) : `${String(Math.round(cores * 1000))}m`;
 }
 
 export const GPUS: QuotaResource = {
