@@ -58,6 +58,7 @@ export function fleetConfig(models: number): Record<string, unknown> {
       };
     }),
     monitoring: { enabled: true, dcgmExporter: true },
+    egress: { modelSource: { cidrs: ["10.30.8.0/24"] } },
   };
 }
 

@@ -128,7 +128,41 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
-  problems.push(...quotaProblems(config));
+  problems.push(...quotaProblems(config), ...egressProblems(config));
+  return problems;
+}
+
+/** Schemes of locations outside the cluster: object stores and HTTP(S) model hubs. */
+const REMOTE_URI = /^(s3|gs|az|abfss?|https?):\/\//i;
+
+/**
+ * Under default-deny, a workload that reads from outside reaches only what `egress` allows: a
+ * model URI needs a model source (CIDRs or the proxy), a batch job's input and output URIs need
+ * object storage (CIDRs or the proxy).
+ */
+function egressProblems(config: StackConfig): ConfigProblem[] {
+  const egress = config.egress;
+  const proxy = egress.proxy !== undefined;
+  const problems: ConfigProblem[] = [];
+  const remoteModel = config.models.find((model) => REMOTE_URI.test(model.modelUri));
+  if (remoteModel !== undefined && egress.modelSource.cidrs.length === 0 && !proxy) {
+    problems.push({
+      path: ["egress", "modelSource", "cidrs"],
+      value: egress.modelSource.cidrs,
+      allowed: `at least one CIDR of the model source, or egress.proxy set: models "${remoteModel.name}" loads ${remoteModel.modelUri} and the namespace denies all other egress`,
+    });
+  }
+  const remoteBatch = config.batchJobs.find(
+    (job) => REMOTE_URI.test(job.inputUri) || REMOTE_URI.test(job.outputUri),
+  );
+  if (remoteBatch !== undefined && egress.objectStorage.cidrs.length === 0 && !proxy) {
+    const uri = REMOTE_URI.test(remoteBatch.inputUri) ? remoteBatch.inputUri : remoteBatch.outputUri;
+    problems.push({
+      path: ["egress", "objectStorage", "cidrs"],
+      value: egress.objectStorage.cidrs,
+      allowed: `at least one CIDR of the object storage, or egress.proxy set: batchJobs "${remoteBatch.name}" uses ${uri} and the namespace denies all other egress`,
+    });
+  }
   return problems;
 }
 

@@ -44,6 +44,7 @@ export function benchConfig(models: number): Record<string, unknown> {
         maxGpusPerContainer: 1,
       },
       [configKey("models")]: list,
+      [configKey("egress")]: { modelSource: { cidrs: ["10.30.8.0/24"] } },
     },
   };
 }

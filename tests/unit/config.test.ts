@@ -16,6 +16,7 @@ type Item = Record<string, unknown>;
 /** The raw config as a test edits it: lists of loosely typed items. */
 interface RawConfig extends Item {
   quota: Item;
+  egress: { modelSource?: Item; objectStorage?: Item; proxy?: Item; nodeLocalDnsCidrs?: unknown };
   models: Item[];
   trainingJobs: Item[];
   batchJobs: Item[];
@@ -53,6 +54,7 @@ function validRaw(): RawConfig {
         outputUri: "s3://out",
       },
     ],
+    egress: { modelSource: { cidrs: ["10.30.8.0/24"] }, objectStorage: { cidrs: ["10.30.8.0/24"] } },
   };
 }
 
@@ -70,6 +72,20 @@ function errorFor(change: (raw: RawConfig) => void): string {
 }
 
 describe("stack config", () => {
+  it("accepts a proxy instead of egress CIDRs", () => {
+    const raw = validRaw();
+    raw.egress = {
+      proxy: {
+        namespaceLabels: { "kubernetes.io/metadata.name": "egress-proxy" },
+        podLabels: { "app.kubernetes.io/name": "egress-proxy" },
+        port: 3128,
+      },
+    };
+    const config = parseStackConfig("dev", raw, reserved);
+    assert.equal(config.egress.proxy?.port, 3128);
+    assert.deepEqual(config.egress.modelSource, { cidrs: [], ports: [443] });
+  });
+
   it("accepts the small valid config and fills defaults", () => {
     const config = parseStackConfig("dev", validRaw(), reserved);
     assert.equal(config.models[0].cpu, "4");
@@ -217,6 +233,57 @@ describe("stack config", () => {
         "CPU limits below the demand at maximum scale",
         (r) => (r.quota.limitsCpu = "38500m"),
         "k8s-ml-patterns:quota.limitsCpu must be at least the stack's CPU demand at maximum scale with rollout surge, 39 (",
+      ],
+      [
+        "a remote model with no model source egress",
+        (r) => (r.egress = { objectStorage: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.modelSource.cidrs must be at least one CIDR of the model source, or egress.proxy set: models "m1" loads s3://m/1 and the namespace denies all other egress; got []',
+      ],
+      [
+        "a remote batch input with no object storage egress",
+        (r) => (r.egress = { modelSource: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs must be at least one CIDR of the object storage, or egress.proxy set: batchJobs "b1" uses s3://in and the namespace denies all other egress; got []',
+      ],
+      [
+        "an egress CIDR with host bits",
+        (r) => (r.egress.objectStorage = { cidrs: ["10.30.8.1/24"] }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "10.30.8.1/24"',
+      ],
+      [
+        "an egress port out of range",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [70000] }),
+        "k8s-ml-patterns:egress.modelSource.ports[0] must be at most 65535; got 70000",
+      ],
+      [
+        "an empty egress port list",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [] }),
+        "k8s-ml-patterns:egress.modelSource.ports must be a list with at least 1 item(s); got []",
+      ],
+      [
+        "a proxy selected by no pod labels",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: {}, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.podLabels must be a non-empty map of labels; got {}",
+      ],
+      [
+        "a proxy without a port",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: { app: "squid" } }),
+        "k8s-ml-patterns:egress.proxy.port must be a number; got undefined",
+      ],
+      [
+        "a proxy label key that is not one",
+        (r) =>
+          (r.egress.proxy = { namespaceLabels: { "bad key": "x" }, podLabels: { app: "squid" }, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.namespaceLabels.bad key must be a label key such as app.kubernetes.io/name",
+      ],
+      [
+        "a NodeLocal DNS address that is not a CIDR",
+        (r) => (r.egress.nodeLocalDnsCidrs = ["169.254.20.10"]),
+        'k8s-ml-patterns:egress.nodeLocalDnsCidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "169.254.20.10"',
+      ],
+      [
+        "the former modelSourceEgressCidrs key",
+        (r) => (r.modelSourceEgressCidrs = ["10.0.0.0/8"]),
+        "k8s-ml-patterns:modelSourceEgressCidrs must be a known key",
       ],
       [
         "conflicting autoscalers",

@@ -73,7 +73,7 @@ const COMMON_TYPES = {
   "kubernetes:core/v1:Namespace": 1,
   "kubernetes:core/v1:ResourceQuota": 1,
   "kubernetes:core/v1:LimitRange": 1,
-  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 7,
   "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
   "kubernetes:scheduling.k8s.io/v1:PriorityClass": 3,
