@@ -1,4 +1,6 @@
 /** Checks that span several keys: replica bounds, GPU node sizes, names, and GPU demand against the quota. */
+import { parseQuantity } from "../conventions/quantity";
+import { CPU, demandOf, GPUS, MEMORY, type QuotaResource, stackDemand } from "./demand";
 import type { ConfigProblem } from "./problems";
 import type { StackConfig } from "./schema";
 
@@ -7,34 +9,6 @@ export interface ReservedEnvNames {
   readonly models: readonly string[];
   readonly trainingJobs: readonly string[];
   readonly batchJobs: readonly string[];
-}
-
-/** One workload's share of the namespace's GPU quota at maximum scale. */
-export interface GpuShare {
-  /** Config path of the workload, e.g. `models[0]` named `llama`. */
-  readonly workload: string;
-  readonly pods: number;
-  readonly gpusPerPod: number;
-  readonly gpus: number;
-}
-
-/** GPU demand at maximum scale: autoscaler max (or replicas), training workers, batch parallelism. */
-export function gpuDemand(config: StackConfig): GpuShare[] {
-  const share = (workload: string, pods: number, gpusPerPod: number): GpuShare => ({
-    workload,
-    pods,
-    gpusPerPod,
-    gpus: pods * gpusPerPod,
-  });
-  return [
-    ...config.models.map((m) =>
-      share(`models "${m.name}"`, m.autoscaling?.maxReplicas ?? m.replicas, m.gpusPerPod),
-    ),
-    ...config.trainingJobs.map((t) => share(`trainingJobs "${t.name}"`, t.workers, t.gpusPerWorker)),
-    ...config.batchJobs.map((b) =>
-      share(`batchJobs "${b.name}"`, Math.min(b.parallelism, b.completions), b.gpusPerPod),
-    ),
-  ];
 }
 
 type GpuWorkload = { readonly name: string; readonly gpuProduct: string } & (
@@ -154,17 +128,69 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
-  const shares = gpuDemand(config);
-  const demand = shares.reduce((sum, s) => sum + s.gpus, 0);
-  if (demand > config.quota.gpus) {
-    const detail = shares
-      .filter((s) => s.gpus > 0)
-      .map((s) => `${s.workload}: ${s.pods} pods x ${s.gpusPerPod} GPUs = ${s.gpus}`)
-      .join("; ");
+  problems.push(...quotaProblems(config), ...egressProblems(config));
+  return problems;
+}
+
+/** Schemes of locations outside the cluster: object stores and HTTP(S) model hubs. */
+const REMOTE_URI = /^(s3|gs|az|abfss?|https?):\/\//i;
+
+/**
+ * Under default-deny, a workload that reads from outside reaches only what `egress` allows: a
+ * model URI needs a model source (CIDRs or the proxy), a batch job's input and output URIs need
+ * object storage (CIDRs or the proxy).
+ */
+function egressProblems(config: StackConfig): ConfigProblem[] {
+  const egress = config.egress;
+  const proxy = egress.proxy !== undefined;
+  const problems: ConfigProblem[] = [];
+  const remoteModel = config.models.find((model) => REMOTE_URI.test(model.modelUri));
+  if (remoteModel !== undefined && egress.modelSource.cidrs.length === 0 && !proxy) {
     problems.push({
-      path: ["quota", "gpus"],
-      value: config.quota.gpus,
-      allowed: `at least the stack's GPU demand at maximum scale, ${demand} (${detail})`,
+      path: ["egress", "modelSource", "cidrs"],
+      value: egress.modelSource.cidrs,
+      allowed: `at least one CIDR of the model source, or egress.proxy set: models "${remoteModel.name}" loads ${remoteModel.modelUri} and the namespace denies all other egress`,
+    });
+  }
+  const remoteBatch = config.batchJobs.find(
+    (job) => REMOTE_URI.test(job.inputUri) || REMOTE_URI.test(job.outputUri),
+  );
+  if (remoteBatch !== undefined && egress.objectStorage.cidrs.length === 0 && !proxy) {
+    const uri = REMOTE_URI.test(remoteBatch.inputUri) ? remoteBatch.inputUri : remoteBatch.outputUri;
+    problems.push({
+      path: ["egress", "objectStorage", "cidrs"],
+      value: egress.objectStorage.cidrs,
+      allowed: `at least one CIDR of the object storage, or egress.proxy set: batchJobs "${remoteBatch.name}" uses ${uri} and the namespace denies all other egress`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The quota against the demand at maximum scale, rollout surge included: GPUs, CPU requests (and
+ * limits, when capped) and memory requests and limits (equal to requests: Guaranteed QoS).
+ */
+function quotaProblems(config: StackConfig): ConfigProblem[] {
+  const demands = stackDemand(config);
+  const caps: readonly (readonly [keyof StackConfig["quota"], QuotaResource, string | number | undefined])[] =
+    [
+      ["gpus", GPUS, config.quota.gpus],
+      ["requestsCpu", CPU, config.quota.requestsCpu],
+      ["limitsCpu", CPU, config.quota.limitsCpu],
+      ["requestsMemory", MEMORY, config.quota.requestsMemory],
+      ["limitsMemory", MEMORY, config.quota.limitsMemory],
+    ];
+  const problems: ConfigProblem[] = [];
+  for (const [key, resource, cap] of caps) {
+    if (cap === undefined) continue;
+    const capValue = parseQuantity(cap);
+    const { total, detail } = demandOf(demands, resource);
+    if (capValue === undefined || total <= capValue) continue;
+    const shown = resource === GPUS ? String(total) : resource.format(total);
+    problems.push({
+      path: ["quota", key],
+      value: cap,
+      allowed: `at least the stack's ${resource.label} demand at maximum scale with rollout surge, ${shown} (${detail})`,
     });
   }
   return problems;

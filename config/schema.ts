@@ -6,7 +6,13 @@ import { z } from "zod";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
 import { isQuantity } from "../conventions/quantity";
-import { isDns1123Label, isEnvVarName, isLabelValue, isPinnedImage } from "../components/lib/validation";
+import {
+  isDns1123Label,
+  isEnvVarName,
+  isLabelKey,
+  isLabelValue,
+  isPinnedImage,
+} from "../components/lib/validation";
 
 /** The Pulumi config namespace of this project (the project name). */
 export const CONFIG_NAMESPACE = "k8s-ml-patterns";
@@ -114,6 +120,33 @@ export const gpuSharingSchema = z.strictObject({
   nodes: z.array(z.string()).default([]),
 });
 
+const cidr = z.string().refine(isCanonicalCidr, 'a CIDR such as "10.0.0.0/16" with no host bits set');
+const tcpPort = z.number().int().min(1).max(65535);
+const labelMap = z
+  .record(
+    z.string().refine(isLabelKey, "a label key such as app.kubernetes.io/name"),
+    z.string().refine(isLabelValue, "a label value (alphanumerics, '-', '_', '.', at most 63)"),
+  )
+  .refine((labels) => Object.keys(labels).length > 0, "a non-empty map of labels");
+
+/** Outside endpoints one class of workloads may reach: CIDRs and their TCP ports. */
+export const egressEndpointSchema = z.strictObject({
+  cidrs: z.array(cidr).default([]),
+  ports: z.array(tcpPort).min(1).default([443]),
+});
+
+/** Egress the namespace allows beyond DNS; nothing else leaves it. */
+export const egressSchema = z.strictObject({
+  /** Where model loaders (in model-server pods) download models from. */
+  modelSource: egressEndpointSchema.default({ cidrs: [], ports: [443] }),
+  /** Object storage training workers and batch pods read and write. */
+  objectStorage: egressEndpointSchema.default({ cidrs: [], ports: [443] }),
+  /** An egress proxy in the cluster, selected by labels, that all three may use instead. */
+  proxy: z.strictObject({ namespaceLabels: labelMap, podLabels: labelMap, port: tcpPort }).optional(),
+  /** NodeLocal DNSCache addresses, e.g. 169.254.20.10/32, allowed for DNS besides kube-dns. */
+  nodeLocalDnsCidrs: z.array(cidr).default([]),
+});
+
 export const workflowSchema = z.strictObject({
   name: dnsLabel,
   modelName: dnsLabel,
@@ -153,9 +186,11 @@ export const stackConfigSchema = z.strictObject({
   gpuSharing: gpuSharingSchema.default({ enabled: false, replicas: 4, nodes: [] }),
   priorityClassPrefix: dnsLabel.default("ml"),
   installWorkflowCrd: z.boolean().default(true),
-  modelSourceEgressCidrs: z
-    .array(z.string().refine(isCanonicalCidr, 'a CIDR such as "10.0.0.0/16" with no host bits set'))
-    .default([]),
+  egress: egressSchema.default({
+    modelSource: { cidrs: [], ports: [443] },
+    objectStorage: { cidrs: [], ports: [443] },
+    nodeLocalDnsCidrs: [],
+  }),
   modelSourceToken: z.string().default(""),
 });
 
@@ -164,6 +199,7 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type TrainingJobConfig = z.infer<typeof trainingJobSchema>;
 export type BatchJobConfig = z.infer<typeof batchJobSchema>;
 export type WorkflowConfig = z.infer<typeof workflowSchema>;
+export type EgressConfig = z.infer<typeof egressSchema>;
 
 /** The config keys the program reads (without the namespace). */
 export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];

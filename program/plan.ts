@@ -118,7 +118,12 @@ export function planStack(config: StackConfig): StackPlan {
       ...(config.quota.maxGpusPerContainer === undefined
         ? {}
         : { maxGpusPerContainer: config.quota.maxGpusPerContainer }),
-      modelSourceEgressCidrs: config.modelSourceEgressCidrs,
+      modelSourceEgressCidrs: config.egress.modelSource.cidrs,
+      modelSourceEgressPorts: config.egress.modelSource.ports,
+      objectStorageEgressCidrs: config.egress.objectStorage.cidrs,
+      objectStorageEgressPorts: config.egress.objectStorage.ports,
+      ...(config.egress.proxy === undefined ? {} : { egressProxy: config.egress.proxy }),
+      nodeLocalDnsCidrs: config.egress.nodeLocalDnsCidrs,
     },
     priorities: {
       name: config.priorityClassPrefix,

@@ -11,6 +11,12 @@ export const DEFAULT_MASTER_PORT = 29500;
 /** Label the StatefulSet controller puts on each pod with its ordinal (GA since Kubernetes 1.32). */
 export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
 
+/**
+ * The StatefulSet's update strategy. `OnDelete`, with the component replacing the StatefulSet on
+ * any spec change, so a run's workers are never on mixed versions (see DistributedTraining).
+ */
+export const TRAINING_UPDATE_STRATEGY = "OnDelete";
+
 /** Name of the rendezvous port on the Service and the container. */
 export const RENDEZVOUS_PORT_NAME = "rendezvous";
 

@@ -28,9 +28,9 @@ export interface GpuTenancyArgs {
    */
   readonly namespace?: pulumi.Input<string>;
   /**
-   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once. Written as both
-   * `requests.nvidia.com/gpu` and `limits.nvidia.com/gpu`; Kubernetes enforces the `requests.`
-   * form for extended resources, which is the same number because GPU requests equal limits.
+   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once, written as
+   * `requests.nvidia.com/gpu`: the only quota key Kubernetes enforces for an extended resource
+   * (GPU requests equal limits, so it caps both).
    */
   readonly gpuQuota: pulumi.Input<number>;
   /** Sum of CPU requests in the namespace, a quantity such as "32". */
@@ -92,6 +92,41 @@ export interface GpuTenancyArgs {
    */
   readonly modelSourceEgressCidrs?: readonly string[];
   /**
+   * TCP ports model-server pods may reach at `modelSourceEgressCidrs`.
+   * Must be known when the component is constructed.
+   * @default [443]
+   */
+  readonly modelSourceEgressPorts?: readonly number[];
+  /**
+   * CIDRs of the object storage that training workers (data, checkpoints) and batch inference
+   * pods (`inputUri`, `outputUri`) read and write, e.g. an S3 endpoint's ranges. Canonical network
+   * addresses only. With none (and no `egressProxy`), they reach nothing outside the namespace.
+   * Must be known when the component is constructed.
+   * @default []
+   */
+  readonly objectStorageEgressCidrs?: readonly string[];
+  /**
+   * TCP ports training and batch pods may reach at `objectStorageEgressCidrs`.
+   * Must be known when the component is constructed.
+   * @default [443]
+   */
+  readonly objectStorageEgressPorts?: readonly number[];
+  /**
+   * An egress proxy that model-server, training and batch pods may reach instead of (or besides)
+   * CIDRs: the pods matching `podLabels` in the namespaces matching `namespaceLabels`, on TCP
+   * `port`. Policies see pod addresses, so a proxy in the cluster is selected by labels, not IPs.
+   * Must be known when the component is constructed.
+   * @default none
+   */
+  readonly egressProxy?: EgressProxy;
+  /**
+   * Link-local addresses of NodeLocal DNSCache (e.g. "169.254.20.10/32"). Pods whose resolver is
+   * the node-local cache send DNS there rather than to kube-dns pods, so DNS egress (UDP and TCP
+   * 53) is also allowed to these CIDRs. Must be known when the component is constructed.
+   * @default []
+   */
+  readonly nodeLocalDnsCidrs?: readonly string[];
+  /**
    * CIDRs of the Kubernetes API server endpoints (the addresses behind `kubernetes.default`,
    * see `kubectl get endpointslices -n default`) that workflow pods (`app.kubernetes.io/component:
    * workflow`) may reach on 443 and 6443. Network policies see the endpoint address after the
@@ -107,6 +142,16 @@ export interface GpuTenancyArgs {
    * @default true
    */
   readonly createWorkflowRunner?: boolean;
+}
+
+/** An egress proxy selected by labels (see `egressProxy`). */
+export interface EgressProxy {
+  /** Labels of the proxy's namespace, e.g. `{"kubernetes.io/metadata.name": "egress-proxy"}`. */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Labels of the proxy pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** TCP port the proxy listens on, e.g. 3128. */
+  readonly port: number;
 }
 
 export type ResolvedGpuTenancyArgs = Resolved<GpuTenancyArgs>;
@@ -127,6 +172,11 @@ export interface GpuTenancySettings {
   readonly defaultMemoryRequest: string;
   readonly defaultMemoryLimit: string;
   readonly modelSourceEgressCidrs: readonly string[];
+  readonly modelSourceEgressPorts: readonly number[];
+  readonly objectStorageEgressCidrs: readonly string[];
+  readonly objectStorageEgressPorts: readonly number[];
+  readonly egressProxy: EgressProxy | undefined;
+  readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
   readonly createWorkflowRunner: boolean;
 }
@@ -137,6 +187,10 @@ export const GPU_TENANCY_DEFAULTS = {
   defaultMemoryRequest: "256Mi",
   defaultMemoryLimit: "512Mi",
   modelSourceEgressCidrs: [],
+  modelSourceEgressPorts: [443],
+  objectStorageEgressCidrs: [],
+  objectStorageEgressPorts: [443],
+  nodeLocalDnsCidrs: [],
   apiServerEgressCidrs: [],
   createWorkflowRunner: true,
 } as const;
@@ -147,5 +201,10 @@ export const DEFAULT_CPU_LIMIT_UNDER_CPU_QUOTA = "1";
 /** The options that decide which NetworkPolicies exist, with defaults; plain in the arguments. */
 export interface NetworkPolicyOptions {
   readonly modelSourceEgressCidrs: readonly string[];
+  readonly modelSourceEgressPorts: readonly number[];
+  readonly objectStorageEgressCidrs: readonly string[];
+  readonly objectStorageEgressPorts: readonly number[];
+  readonly egressProxy: EgressProxy | undefined;
+  readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
 }

@@ -41,10 +41,9 @@ export function resourceQuotaSpec(
 ): NamespacedObject<k8s.types.input.core.v1.ResourceQuotaSpec> {
   const gpus = String(settings.gpuQuota);
   const hard: Record<string, string> = {
+    // The only quota key Kubernetes enforces for an extended resource: a `limits.nvidia.com/gpu`
+    // or bare `nvidia.com/gpu` key is accepted and caps nothing (GPU requests equal limits anyway).
     [`requests.${GPU_RESOURCE}`]: gpus,
-    // Not enforced by Kubernetes for extended resources (only `requests.` is); kept so the
-    // quota states both sides, which are equal because GPU requests always equal limits.
-    [`limits.${GPU_RESOURCE}`]: gpus,
     "requests.cpu": settings.requestsCpu,
     ...(settings.limitsCpu === undefined ? {} : { "limits.cpu": settings.limitsCpu }),
     "requests.memory": settings.requestsMemory,

@@ -123,8 +123,10 @@ export interface ModelServingArgs extends WorkloadArgs {
   /** Read-only root filesystem for the server (writable /tmp is mounted; HOME=/tmp unless set). @default true */
   readonly readOnlyRootFilesystem?: pulumi.Input<boolean>;
   /**
-   * How long `pulumi up` waits for a rollout (the `pulumi.com/timeoutSeconds` annotation).
-   * @default replicas × (maxModelDownloadSeconds + maxModelLoadSeconds + 300), at least 600
+   * How long `pulumi up` waits for a rollout (the `pulumi.com/timeoutSeconds` annotation). The
+   * default follows the maximum replica count (`autoscaling.maxReplicas`, else `replicas`): a
+   * rollout started at maximum scale replaces that many pods, one at a time.
+   * @default max replicas × (maxModelDownloadSeconds + maxModelLoadSeconds + 300), at least 600
    */
   readonly rolloutTimeoutSeconds?: pulumi.Input<number>;
   /** Cluster DNS domain for serviceDnsName. @default "cluster.local" */
@@ -143,6 +145,13 @@ export interface ModelServingArgs extends WorkloadArgs {
    */
   readonly monitoring?: MonitoringOptions;
 }
+
+/**
+ * The Deployment's rolling update: never below the serving capacity (`maxUnavailable: 0`), one
+ * extra pod (and its GPUs) at a time. The namespace quota must hold that extra pod at maximum
+ * scale, which the config check and the pack's quota policies count (conventions/rollout.ts).
+ */
+export const SERVING_ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;
 
 /** Every literal default of ModelServing, in one place; computed defaults live in settings.ts. */
 export const MODEL_SERVING_DEFAULTS = {

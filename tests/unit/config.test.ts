@@ -1,8 +1,9 @@
 import { strict as assert } from "node:assert";
-import { gpuDemand } from "../../config/crossChecks";
+import { demandOf, GPUS, MEMORY, stackDemand } from "../../config/demand";
 import { readRawConfig, parseStackConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { CONFIG_KEYS, stackConfigSchema } from "../../config/schema";
+import { parseQuantity } from "../../conventions/quantity";
 import { projectFile, stackConfigText } from "./stackFiles";
 
 const reserved = {
@@ -15,6 +16,7 @@ type Item = Record<string, unknown>;
 /** The raw config as a test edits it: lists of loosely typed items. */
 interface RawConfig extends Item {
   quota: Item;
+  egress: { modelSource?: Item; objectStorage?: Item; proxy?: Item; nodeLocalDnsCidrs?: unknown };
   models: Item[];
   trainingJobs: Item[];
   batchJobs: Item[];
@@ -25,7 +27,7 @@ function validRaw(): RawConfig {
   return {
     namespace: "ml-test",
     gpuNodes: { "NVIDIA-L40S": 4, "NVIDIA-H100-80GB-HBM3": 8 },
-    quota: { gpus: 8, requestsCpu: "16", limitsCpu: "32", requestsMemory: "64Gi", limitsMemory: "128Gi" },
+    quota: { gpus: 8, requestsCpu: "40", limitsCpu: "48", requestsMemory: "160Gi", limitsMemory: "192Gi" },
     models: [
       {
         name: "m1",
@@ -52,6 +54,7 @@ function validRaw(): RawConfig {
         outputUri: "s3://out",
       },
     ],
+    egress: { modelSource: { cidrs: ["10.30.8.0/24"] }, objectStorage: { cidrs: ["10.30.8.0/24"] } },
   };
 }
 
@@ -69,6 +72,20 @@ function errorFor(change: (raw: RawConfig) => void): string {
 }
 
 describe("stack config", () => {
+  it("accepts a proxy instead of egress CIDRs", () => {
+    const raw = validRaw();
+    raw.egress = {
+      proxy: {
+        namespaceLabels: { "kubernetes.io/metadata.name": "egress-proxy" },
+        podLabels: { "app.kubernetes.io/name": "egress-proxy" },
+        port: 3128,
+      },
+    };
+    const config = parseStackConfig("dev", raw, reserved);
+    assert.equal(config.egress.proxy?.port, 3128);
+    assert.deepEqual(config.egress.modelSource, { cidrs: [], ports: [443] });
+  });
+
   it("accepts the small valid config and fills defaults", () => {
     const config = parseStackConfig("dev", validRaw(), reserved);
     assert.equal(config.models[0].cpu, "4");
@@ -81,8 +98,14 @@ describe("stack config", () => {
     it(`accepts Pulumi.${stack}.yaml as the CLI hands it over`, () => {
       const config = parseStackConfig(stack, readRawConfig(stackConfigText(stack)), reserved);
       assert.equal(config.namespace, `ml-${stack}`);
-      const demand = gpuDemand(config).reduce((sum, s) => sum + s.gpus, 0);
-      assert.ok(demand <= config.quota.gpus, `demand ${demand} over quota ${config.quota.gpus}`);
+      const demands = stackDemand(config);
+      const gpus = demandOf(demands, GPUS).total;
+      assert.ok(gpus <= config.quota.gpus, `demand ${String(gpus)} over quota ${String(config.quota.gpus)}`);
+      const memory = demandOf(demands, MEMORY).total;
+      assert.ok(
+        memory <= (parseQuantity(config.quota.requestsMemory) ?? 0),
+        `memory demand ${String(memory)}`,
+      );
     });
   }
 
@@ -96,7 +119,8 @@ describe("stack config", () => {
     );
     assert.equal(dev.trainingJobs[0].workers, 2);
     assert.deepEqual([dev.batchJobs[0].parallelism, dev.batchJobs[0].completions], [2, 4]);
-    assert.equal(dev.quota.gpus, 4);
+    assert.equal(dev.quota.gpus, 5);
+    assert.equal(dev.quota.requestsMemory, "112Gi");
 
     const prod = parseStackConfig("prod", readRawConfig(stackConfigText("prod")), reserved);
     const model = prod.models[0];
@@ -180,7 +204,86 @@ describe("stack config", () => {
       [
         "GPU demand over the quota",
         (r) => (r.quota.gpus = 5),
-        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale, 6 (models "m1": 2 pods x 1 GPUs = 2; trainingJobs "t1": 2 pods x 1 GPUs = 2; batchJobs "b1": 2 pods x 1 GPUs = 2); got 5',
+        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale with rollout surge, 7 (models "m1": (2 + 1 rollout surge) pods x 1 GPUs = 3 GPUs; trainingJobs "t1": 2 pods x 1 GPUs = 2 GPUs; batchJobs "b1": 2 pods x 1 GPUs = 2 GPUs); got 5',
+      ],
+      [
+        "a GPU quota that holds steady state but not a rollout's surge pod",
+        (r) => (r.quota.gpus = 6),
+        "k8s-ml-patterns:quota.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 7 (",
+      ],
+      [
+        "memory requests without surge headroom",
+        (r) => (r.quota.requestsMemory = "146Gi"),
+        'k8s-ml-patterns:quota.requestsMemory must be at least the stack\'s memory demand at maximum scale with rollout surge, 147Gi (models "m1": (2 + 1 rollout surge) pods x 17Gi = 51Gi; trainingJobs "t1": 2 pods x 32Gi = 64Gi; batchJobs "b1": 2 pods x 16Gi = 32Gi); got "146Gi"',
+      ],
+      [
+        "memory limits below the demand",
+        (r) => {
+          r.quota.requestsMemory = "147Gi";
+          r.quota.limitsMemory = "146Gi";
+        },
+        "k8s-ml-patterns:quota.limitsMemory must be at least the stack's memory demand at maximum scale with rollout surge, 147Gi (",
+      ],
+      [
+        "CPU requests below the demand at maximum scale",
+        (r) => (r.quota.requestsCpu = "30"),
+        'k8s-ml-patterns:quota.requestsCpu must be at least the stack\'s CPU demand at maximum scale with rollout surge, 39 (models "m1": (2 + 1 rollout surge) pods x 5 = 15; trainingJobs "t1": 2 pods x 8 = 16; batchJobs "b1": 2 pods x 4 = 8); got "30"',
+      ],
+      [
+        "CPU limits below the demand at maximum scale",
+        (r) => (r.quota.limitsCpu = "38500m"),
+        "k8s-ml-patterns:quota.limitsCpu must be at least the stack's CPU demand at maximum scale with rollout surge, 39 (",
+      ],
+      [
+        "a remote model with no model source egress",
+        (r) => (r.egress = { objectStorage: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.modelSource.cidrs must be at least one CIDR of the model source, or egress.proxy set: models "m1" loads s3://m/1 and the namespace denies all other egress; got []',
+      ],
+      [
+        "a remote batch input with no object storage egress",
+        (r) => (r.egress = { modelSource: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs must be at least one CIDR of the object storage, or egress.proxy set: batchJobs "b1" uses s3://in and the namespace denies all other egress; got []',
+      ],
+      [
+        "an egress CIDR with host bits",
+        (r) => (r.egress.objectStorage = { cidrs: ["10.30.8.1/24"] }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "10.30.8.1/24"',
+      ],
+      [
+        "an egress port out of range",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [70000] }),
+        "k8s-ml-patterns:egress.modelSource.ports[0] must be at most 65535; got 70000",
+      ],
+      [
+        "an empty egress port list",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [] }),
+        "k8s-ml-patterns:egress.modelSource.ports must be a list with at least 1 item(s); got []",
+      ],
+      [
+        "a proxy selected by no pod labels",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: {}, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.podLabels must be a non-empty map of labels; got {}",
+      ],
+      [
+        "a proxy without a port",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: { app: "squid" } }),
+        "k8s-ml-patterns:egress.proxy.port must be a number; got undefined",
+      ],
+      [
+        "a proxy label key that is not one",
+        (r) =>
+          (r.egress.proxy = { namespaceLabels: { "bad key": "x" }, podLabels: { app: "squid" }, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.namespaceLabels.bad key must be a label key such as app.kubernetes.io/name",
+      ],
+      [
+        "a NodeLocal DNS address that is not a CIDR",
+        (r) => (r.egress.nodeLocalDnsCidrs = ["169.254.20.10"]),
+        'k8s-ml-patterns:egress.nodeLocalDnsCidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "169.254.20.10"',
+      ],
+      [
+        "the former modelSourceEgressCidrs key",
+        (r) => (r.modelSourceEgressCidrs = ["10.0.0.0/8"]),
+        "k8s-ml-patterns:modelSourceEgressCidrs must be a known key",
       ],
       [
         "conflicting autoscalers",

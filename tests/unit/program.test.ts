@@ -73,7 +73,7 @@ const COMMON_TYPES = {
   "kubernetes:core/v1:Namespace": 1,
   "kubernetes:core/v1:ResourceQuota": 1,
   "kubernetes:core/v1:LimitRange": 1,
-  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 7,
   "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
   "kubernetes:scheduling.k8s.io/v1:PriorityClass": 3,
@@ -210,9 +210,9 @@ describe("the program", () => {
       );
       assert.match(
         message,
-        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 21 \(/,
+        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 22 \(/,
       );
-      assert.match(message, /models "llama-70b": 10 pods x 1 GPUs = 10/);
+      assert.match(message, /models "llama-70b": \(10 \+ 1 rollout surge\) pods x 1 GPUs = 11 GPUs/);
       assert.match(message, /; got 8$/);
     });
 
