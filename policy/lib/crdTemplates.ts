@@ -116,6 +116,7 @@ function templateAt(
     resource,
     scale,
     templateOnly: location.templateOnly === true,
+    modelServer: location.modelServer === true,
     annotationsPath: fieldPath(path, "metadata", "annotations"),
   };
   if (isUnknown(match.value)) {

@@ -35,6 +35,8 @@ export interface TemplateLocation {
   readonly containerFields?: readonly string[];
   /** Pods = product of the factors (none: 1 pod). */
   readonly replicas?: readonly ReplicaFactor[];
+  /** The pods serve models (KServe's predictor), whatever their labels. */
+  readonly modelServer?: boolean;
   /** Checked by pod rules, never counted (runtimes and templates that run nothing themselves). */
   readonly templateOnly?: boolean;
 }
@@ -74,6 +76,7 @@ const kserveComponent = (component: string): TemplateLocation => ({
   shape: "podSpec",
   labels: ["metadata.labels", `spec.${component}.labels`],
   containerFields: component === "predictor" ? ["model"] : [],
+  modelServer: component === "predictor",
   replicas: [{ paths: [`spec.${component}.maxReplicas`, `spec.${component}.minReplicas`], default: 1 }],
 });
 
@@ -160,7 +163,7 @@ const pathSchema: JsonSchema = { type: "string", minLength: 1 };
 export const customResourcesSchema: JsonSchema = {
   type: "array",
   description:
-    "Extra custom resource kinds carrying pod templates: {group, kind, templates: [{path, shape?, labels?, containerFields?, replicas?: [{paths, default, offset?, offsetWhenSet?}], templateOnly?}]}; paths are dotted, * matches every key or item.",
+    "Extra custom resource kinds carrying pod templates: {group, kind, templates: [{path, shape?, labels?, containerFields?, replicas?: [{paths, default, offset?, offsetWhenSet?}], templateOnly?, modelServer?}]}; paths are dotted, * matches every key or item.",
   items: {
     type: "object",
     required: ["group", "kind", "templates"],
@@ -195,6 +198,7 @@ export const customResourcesSchema: JsonSchema = {
               },
             },
             templateOnly: { type: "boolean" },
+            modelServer: { type: "boolean" },
           },
         },
       },

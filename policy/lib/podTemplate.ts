@@ -51,6 +51,8 @@ export interface PodTemplate {
   readonly templateOnly?: boolean;
   /** Only container resources are known (TrainJob): counted for quotas, not checked by pod rules. */
   readonly resourcesOnly?: boolean;
+  /** A model server whatever its labels (custom resources whose table entry says so). */
+  readonly modelServer?: boolean;
   /** Fields of the spec holding one container each, besides the lists (KServe's `model`). */
   readonly containerFields?: readonly string[];
 }
