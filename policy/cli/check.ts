@@ -1,30 +1,34 @@
 /**
  * The manifest checker: runs the pack's resource and stack policies over plain Kubernetes YAML.
  *
- *     npm run policy:check -- [--config FILE] [--format text|json] PATH...
+ *     npm run policy:check -- [--config FILE] [--format text|json] [--namespace NS] PATH...
  *
- * PATHs are files or folders (searched recursively for *.yaml, *.yml, *.json); all of them form one
+ * PATHs are files, folders (searched recursively for *.yaml, *.yml, *.json), kustomize
+ * directories (rendered with `kubectl kustomize`) or "-" (standard input); all of them form one
  * stack. Exit 0: no mandatory violation; 1: a mandatory violation; 2: bad usage or unreadable/invalid
  * input (a one-line message naming the file and the document; never a stack trace).
  */
 
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
-import { InputError, loadManifests, type ManifestSource } from "../lib/manifests";
+import { InputError, loadManifests, type LoadOptions, type ManifestSource } from "../lib/manifests";
 import { validatePackConfig, type PackConfig } from "../lib/packConfig";
 import { fromPulumi } from "../lib/resource";
 import { hasMandatory, runPolicies, type PackViolation } from "../lib/runPack";
 import { allPolicies, PACK_NAME } from "../policies/all";
 
-const USAGE = `usage: npm run policy:check -- [--config FILE] [--format text|json] PATH...
+const USAGE = `usage: npm run policy:check -- [--config FILE] [--format text|json] [--namespace NS] PATH...
 
-Checks Kubernetes YAML (files or folders; multi-document files and List kinds) against the
-${PACK_NAME} policy pack, taking all PATHs as one stack.
+Checks Kubernetes YAML against the ${PACK_NAME} policy pack, taking all PATHs as one stack:
+files and folders (multi-document files and List kinds), kustomize directories (rendered with
+the toolchain's kubectl kustomize) and - (standard input, e.g. helm template ... | ... -).
 
-  --config FILE    policy pack config, the --policy-pack-config format (e.g. policy-config/prod.json);
-                   default: the pack's defaults
-  --format FORMAT  text (default) or json (one JSON document on stdout)
-  -h, --help       show this help
+  --config FILE       policy pack config, the --policy-pack-config format (e.g. policy-config/prod.json);
+                      default: the pack's defaults
+  --format FORMAT     text (default) or json (one JSON document on stdout)
+  -n, --namespace NS  namespace of namespaced objects that have none (Helm output);
+                      default: "default", as kubectl would
+  -h, --help          show this help
 
 Exit status: 0 no mandatory violation, 1 mandatory violation(s), 2 bad usage or invalid input.`;
 
@@ -69,7 +73,10 @@ function plural(count: number, word: string): string {
 }
 
 /** Runs the checker; returns the exit code and what to print. */
-export function runCheck(argv: readonly string[]): { readonly code: number } & Output {
+export function runCheck(
+  argv: readonly string[],
+  inputs: Pick<LoadOptions, "stdin" | "kustomize"> = {},
+): { readonly code: number } & Output {
   const output: Output = { stdout: [], stderr: [] };
   let format = "text";
   try {
@@ -80,6 +87,7 @@ export function runCheck(argv: readonly string[]): { readonly code: number } & O
         options: {
           config: { type: "string" },
           format: { type: "string", default: "text" },
+          namespace: { type: "string", short: "n" },
           help: { type: "boolean", short: "h" },
         },
         allowPositionals: true,
@@ -101,7 +109,16 @@ export function runCheck(argv: readonly string[]): { readonly code: number } & O
     }
     if (positionals.length === 0) throw new UsageError("no PATH given");
     const config = values.config === undefined ? undefined : readConfig(values.config);
-    const loaded = loadManifests(positionals);
+    const namespace = values.namespace;
+    if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+      throw new UsageError(
+        `--namespace must be a namespace name (lowercase RFC 1123 label), not "${namespace}"`,
+      );
+    }
+    const loaded = loadManifests(positionals, {
+      ...inputs,
+      ...(namespace === undefined ? {} : { namespace }),
+    });
     const violations = runPolicies(loaded.resources, config, { remediate: false });
     const byUrn = new Map(loaded.resources.map((resource) => [resource.urn, resource]));
     const reported: ReportedViolation[] = violations.map((violation) => {

@@ -3,7 +3,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
-import { parseApiVersion, pulumiTypeOf, type PackResource } from "./resource";
+import { isKustomization, renderKustomization } from "./kustomize";
+import { CLUSTER_SCOPED, parseApiVersion, pulumiTypeOf, type PackResource } from "./resource";
 import { isObj, type Obj } from "./values";
 
 /** Bad input: unreadable path, YAML syntax error, or a document that is not a Kubernetes object. */
@@ -79,7 +80,17 @@ function where(source: ManifestSource): string {
   return `${source.file}: document ${source.document}${source.item === undefined ? "" : `, items[${source.item}]`}`;
 }
 
-function toResource(value: unknown, source: ManifestSource): PackResource {
+/** Where loadManifests reads from besides files, and how it completes objects. */
+export interface LoadOptions {
+  /** Standard input's text, for the path "-" (read once). */
+  readonly stdin?: () => string;
+  /** Renders a kustomize directory (default: `kubectl kustomize`). */
+  readonly kustomize?: (dir: string) => string;
+  /** The namespace of namespaced objects that have none (e.g. Helm output). */
+  readonly namespace?: string;
+}
+
+function toResource(value: unknown, source: ManifestSource, namespace?: string): PackResource {
   if (!isObj(value))
     throw new InputError(
       `${where(source)}: expected a Kubernetes object, found ${Array.isArray(value) ? "a list" : typeof value}`,
@@ -88,6 +99,12 @@ function toResource(value: unknown, source: ManifestSource): PackResource {
   if (typeof apiVersion !== "string" || apiVersion === "")
     throw new InputError(`${where(source)}: apiVersion is missing`);
   if (typeof kind !== "string" || kind === "") throw new InputError(`${where(source)}: kind is missing`);
+  if (namespace !== undefined && !CLUSTER_SCOPED.has(kind)) {
+    const given = isObj(value.metadata) ? value.metadata : {};
+    if (typeof given.namespace !== "string" || given.namespace === "") {
+      value.metadata = { ...given, namespace };
+    }
+  }
   const metadata = isObj(value.metadata) ? value.metadata : {};
   const name = typeof metadata.name === "string" ? metadata.name : "";
   const type = pulumiTypeOf({ ...parseApiVersion(apiVersion), kind });
@@ -95,22 +112,77 @@ function toResource(value: unknown, source: ManifestSource): PackResource {
   return { type, props: value, name, urn: `urn:pulumi:manifests::policy-check::${type}::${suffix}` };
 }
 
-/** Loads every Kubernetes object in the given files and folders; throws InputError on bad input. */
-export function loadManifests(paths: readonly string[]): LoadedManifests {
-  const files = collectFiles(paths);
+/** One input text: a file, standard input ("-") or a rendered kustomization. */
+interface InputText {
+  readonly file: string;
+  readonly text: string;
+}
+
+function readInputs(paths: readonly string[], options: LoadOptions): InputText[] {
+  const inputs: InputText[] = [];
+  const plain: string[] = [];
+  const flush = (): void => {
+    for (const file of collectFiles(plain.splice(0))) {
+      try {
+        inputs.push({ file, text: fs.readFileSync(file, "utf8") });
+      } catch (error) {
+        throw new InputError(`${file}: cannot read: ${describeError(error)}`);
+      }
+    }
+  };
+  let stdinRead = false;
+  for (const inputPath of paths) {
+    if (inputPath === "-") {
+      flush();
+      if (stdinRead) throw new InputError("-: standard input given twice");
+      stdinRead = true;
+      let text: string;
+      try {
+        text = (options.stdin ?? (() => fs.readFileSync(0, "utf8")))();
+      } catch (error) {
+        throw new InputError(`-: cannot read standard input: ${describeError(error)}`);
+      }
+      inputs.push({ file: "<stdin>", text });
+      continue;
+    }
+    let directory = false;
+    try {
+      directory = fs.statSync(inputPath).isDirectory();
+    } catch {
+      // collectFiles reports it
+    }
+    if (directory && isKustomization(inputPath)) {
+      flush();
+      let text: string;
+      try {
+        text = (options.kustomize ?? renderKustomization)(inputPath);
+      } catch (error) {
+        throw new InputError(`${inputPath}: cannot render the kustomization: ${describeError(error)}`);
+      }
+      inputs.push({ file: `${inputPath} (kustomize)`, text });
+      continue;
+    }
+    plain.push(inputPath);
+  }
+  flush();
+  return inputs;
+}
+
+/**
+ * Loads every Kubernetes object in the given files, folders, kustomize directories (rendered
+ * with `kubectl kustomize`) and standard input ("-"); throws InputError on bad input, before
+ * anything is checked.
+ */
+export function loadManifests(paths: readonly string[], options: LoadOptions = {}): LoadedManifests {
+  const inputs = readInputs(paths, options);
+  const files = inputs.map((input) => input.file);
   const resources: PackResource[] = [];
   const sources = new Map<string, ManifestSource>();
   const add = (resource: PackResource, source: ManifestSource): void => {
     resources.push(resource);
     sources.set(resource.urn, source);
   };
-  for (const file of files) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, "utf8");
-    } catch (error) {
-      throw new InputError(`${file}: cannot read: ${describeError(error)}`);
-    }
+  for (const { file, text } of inputs) {
     const documents = parseAllDocuments(text, { prettyErrors: true });
     if ("empty" in documents) {
       const syntaxError = documents.errors.at(0);
@@ -138,11 +210,11 @@ export function loadManifests(paths: readonly string[]): LoadedManifests {
       ) {
         object.items.forEach((item, itemIndex) => {
           const itemSource = { ...source, item: itemIndex };
-          add(toResource(item, itemSource), itemSource);
+          add(toResource(item, itemSource, options.namespace), itemSource);
         });
         return;
       }
-      add(toResource(object, source), source);
+      add(toResource(object, source, options.namespace), source);
     });
   }
   return { resources, sources, files };

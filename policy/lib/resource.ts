@@ -40,7 +40,7 @@ export interface K8sResource {
 export const DEFAULT_NAMESPACE = "default";
 
 /** Kinds without a namespace (the common ones; any other kind counts as namespaced). */
-const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "Namespace",
   "Node",
   "PersistentVolume",

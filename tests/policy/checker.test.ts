@@ -265,7 +265,7 @@ describe("manifest checker (npm run policy:check)", function () {
     assert.equal(help.code, 0);
     assert.match(
       help.stdout,
-      /^usage: npm run policy:check -- \[--config FILE\] \[--format text\|json\] PATH\.\.\./,
+      /^usage: npm run policy:check -- \[--config FILE\] \[--format text\|json\] \[--namespace NS\] PATH\.\.\./,
     );
   });
 });
