@@ -2,6 +2,7 @@
  * The arguments of a BatchInference, their defaults (written once, in BATCH_INFERENCE_DEFAULTS),
  * and the settings the specs are built from.
  */
+import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
@@ -83,6 +84,7 @@ export interface BatchInferenceArgs extends WorkloadArgs {
 export const BATCH_INFERENCE_DEFAULTS = {
   env: {},
   gpusPerPod: 1,
+  gpuResourceName: GPU_RESOURCE,
   gpuProducts: [],
   cpu: "4",
   memory: "16Gi",

@@ -33,7 +33,7 @@ const server = {
 };
 const scaling = { minReplicas: 1, maxReplicas: 2, targetRequestsPerSecond: 10 };
 if (process.env.SHAPE === "old") {
-  const serving = new ModelServing("llm", { ...server, autoscaled: true });
+  const serving = new ModelServing("llm", { ...server, autoscaled: true, maxReplicas: scaling.maxReplicas });
   new Autoscaling("llm-scaling", { ...scaling, namespace: ns.metadata.name, deploymentName: serving.deploymentName });
   new ModelMonitoring("llm-monitoring", { namespace: ns.metadata.name, serviceSelectorLabels: serving.selectorLabels });
 } else {
