@@ -72,7 +72,7 @@ function windows(pod: Obj): void {
 export const PSS_CASES: readonly PssCase[] = [
   { name: "a restricted pod", edit: () => undefined, restricted: [], baseline: [] },
   // hostNamespaces
-  ...(["hostNetwork", "hostPID", "hostIPC"] as const).map((field): PssCase => ({
+  ...(["hostPID", "hostIPC"] as const).map((field): PssCase => ({
     name: `${field}: true`,
     edit: (pod) => {
       spec(pod)[field] = true;
@@ -81,6 +81,26 @@ export const PSS_CASES: readonly PssCase[] = [
     baseline: ["hostNamespaces"],
     paths: [`spec.${field}`],
   })),
+  {
+    // With hostNetwork, the API server defaults each hostPort to the containerPort.
+    name: "hostNetwork: true",
+    edit: (pod) => {
+      spec(pod).hostNetwork = true;
+    },
+    restricted: ["hostNamespaces", "hostPorts"],
+    baseline: ["hostNamespaces", "hostPorts"],
+    paths: ["spec.hostNetwork", "spec.containers[0].ports[0].hostPort"],
+  },
+  {
+    name: "hostNetwork: true, no container ports",
+    edit: (pod) => {
+      spec(pod).hostNetwork = true;
+      delete server(pod).ports;
+    },
+    restricted: ["hostNamespaces"],
+    baseline: ["hostNamespaces"],
+    paths: ["spec.hostNetwork"],
+  },
   {
     name: "hostNetwork: false",
     edit: (pod) => {
@@ -369,8 +389,8 @@ export const PSS_CASES: readonly PssCase[] = [
         windowsOptions: { hostProcess: true, runAsUserName: "NT AUTHORITY\\SYSTEM" },
       };
     },
-    restricted: ["hostNamespaces", "windowsHostProcess"],
-    baseline: ["hostNamespaces", "windowsHostProcess"],
+    restricted: ["hostNamespaces", "hostPorts", "windowsHostProcess"],
+    baseline: ["hostNamespaces", "hostPorts", "windowsHostProcess"],
     paths: ["spec.securityContext.windowsOptions.hostProcess"],
   },
   // hostProbesAndHostLifecycle

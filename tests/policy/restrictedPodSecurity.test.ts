@@ -88,11 +88,11 @@ describe("restricted-pod-security", () => {
         (loader.securityContext as Obj).runAsUser = 0;
         const r = mutate(workload(kind, "w", { containers: [main], initContainers: [loader] }), (p) => {
           const spec = podSpecOf(kind, p);
-          spec.hostNetwork = true;
+          spec.hostPID = true;
           spec.volumes = [{ name: "dev", hostPath: { path: "/dev" } }];
         });
         assert.deepEqual(await validateResource(restrictedPodSecurity, r), [
-          `${ref}: the pod shares the host's network namespace (Pod Security baseline control "hostNamespaces"). Field: ${sp}.hostNetwork; found: true; allowed: false or unset. Fix: remove ${sp}.hostNetwork (or set it to false)`,
+          `${ref}: the pod shares the host's PID namespace (Pod Security baseline control "hostNamespaces"). Field: ${sp}.hostPID; found: true; allowed: false or unset. Fix: remove ${sp}.hostPID (or set it to false)`,
           `${ref}, container "server": the container is privileged (Pod Security baseline control "privileged"). Field: ${sp}.containers[0].securityContext.privileged; found: true; allowed: false or unset. Fix: remove ${sp}.containers[0].securityContext.privileged (or set it to false)`,
           `${ref}: volume "dev" uses the restricted volume type hostPath (Pod Security restricted control "restrictedVolumes"). Field: ${sp}.volumes[0].hostPath; found: {"path":"/dev"}; allowed: only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret. Fix: use an emptyDir, ephemeral, a PersistentVolumeClaim, a ConfigMap/Secret/projected or a CSI volume instead`,
           `${ref}, container "server": privilege escalation is not disabled (Pod Security restricted control "allowPrivilegeEscalation"). Field: ${sp}.containers[0].securityContext.allowPrivilegeEscalation; found: not set; allowed: false. Fix: set ${sp}.containers[0].securityContext.allowPrivilegeEscalation: false (enforcement level "remediate" sets it when missing)`,
@@ -102,6 +102,17 @@ describe("restricted-pod-security", () => {
       });
     });
   }
+
+  it("counts the hostPort the API server defaults to the containerPort under hostNetwork", async () => {
+    const r = mutate(workload("Deployment", "w"), (p) => {
+      podSpecOf("Deployment", p).hostNetwork = true;
+    });
+    const messages = await validateResource(restrictedPodSecurity, r, { level: "baseline" });
+    assert.deepEqual(messages.slice(1), [
+      `Deployment ml/w, container "server": the container binds a port of the node (Pod Security baseline control "hostPorts"). Field: spec.template.spec.containers[0].ports[0].hostPort; found: not set, so 8000 (the containerPort, as hostNetwork is true); allowed: 0 or unset, without hostNetwork. Fix: remove hostNetwork (spec.template.spec.hostNetwork)`,
+      `Deployment ml/w, container "server": the container binds a port of the node (Pod Security baseline control "hostPorts"). Field: spec.template.spec.containers[0].ports[1].hostPort; found: not set, so 9090 (the containerPort, as hostNetwork is true); allowed: 0 or unset, without hostNetwork. Fix: remove hostNetwork (spec.template.spec.hostNetwork)`,
+    ]);
+  });
 
   it("level baseline uses the runtime's default capability set and skips restricted-only controls", async () => {
     const c = container();

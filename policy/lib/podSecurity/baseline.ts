@@ -115,21 +115,33 @@ export function hostPathVolumes(context: PodContext): PssFinding[] {
   return findings;
 }
 
+/**
+ * hostPort of every container port. With hostNetwork the API server defaults an unset (or 0)
+ * hostPort of a container or init container to its containerPort, so such ports count too.
+ */
 export function hostPorts(context: PodContext): PssFinding[] {
   const findings: PssFinding[] = [];
+  const hostNetwork = context.spec.hostNetwork === true;
   for (const ref of context.containers) {
     (arr(ref.container.ports) ?? []).forEach((raw, index) => {
-      const hostPort = obj(raw)?.hostPort;
-      if (hostPort === undefined || hostPort === null || hostPort === 0 || isUnknown(hostPort)) return;
+      const port = obj(raw);
+      const hostPort = port?.hostPort;
+      const unset = hostPort === undefined || hostPort === null || hostPort === 0;
+      const defaulted = unset && hostNetwork && ref.role !== "ephemeral" ? port?.containerPort : undefined;
+      if (isUnknown(hostPort) || (unset && (defaulted === undefined || isUnknown(defaulted)))) return;
       const path = fieldPath(ref.path, "ports", index, "hostPort");
       findings.push({
         control: "hostPorts",
         container: ref.label,
         problem: "the container binds a port of the node",
         path,
-        found: show(hostPort),
-        allowed: "0 or unset",
-        fix: `remove ${path} and reach the pod through a Service`,
+        found: unset
+          ? `not set, so ${show(defaulted)} (the containerPort, as hostNetwork is true)`
+          : show(hostPort),
+        allowed: "0 or unset, without hostNetwork",
+        fix: unset
+          ? `remove hostNetwork (${fieldPath(context.specPath, "hostNetwork")})`
+          : `remove ${path} and reach the pod through a Service`,
       });
     });
   }
