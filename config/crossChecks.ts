@@ -1,6 +1,17 @@
 /** Checks that span several keys: replica bounds, GPU node sizes, names, and GPU demand against the quota. */
 import { parseQuantity } from "../conventions/quantity";
-import { CPU, demandOf, GPUS, MEMORY, type QuotaResource, stackDemand } from "./demand";
+import { SHARED_GPU_RESOURCE } from "../conventions/gpu";
+import {
+  CPU,
+  demandOf,
+  GPUS,
+  gpusAs,
+  MEMORY,
+  MIG_RESOURCE_PREFIX,
+  type QuotaResource,
+  stackDemand,
+  type WorkloadDemand,
+} from "./demand";
 import type { ConfigProblem } from "./problems";
 import type { StackConfig } from "./schema";
 
@@ -128,7 +139,81 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
-  problems.push(...quotaProblems(config), ...egressProblems(config));
+  problems.push(...gpuSharingProblems(config), ...quotaProblems(config), ...egressProblems(config));
+  return problems;
+}
+
+/**
+ * Shared and MIG GPUs are resources of their own: their demand at maximum scale needs its own
+ * cap (`quota.sharedGpus`, `quota.migDevices.<profile>`), or nothing would limit it.
+ */
+function sharedGpuQuotaProblems(config: StackConfig, demands: readonly WorkloadDemand[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const check = (
+    path: readonly PropertyKey[],
+    cap: number | undefined,
+    resource: QuotaResource,
+    name: string,
+  ): void => {
+    const { total, detail } = demandOf(demands, resource);
+    if (total === 0 || (cap !== undefined && total <= cap)) return;
+    problems.push({
+      path,
+      value: cap,
+      allowed: `at least the stack's ${name} demand at maximum scale with rollout surge, ${String(total)} (${detail})`,
+    });
+  };
+  check(
+    ["quota", "sharedGpus"],
+    config.quota.sharedGpus,
+    gpusAs(SHARED_GPU_RESOURCE, "shared GPU"),
+    "nvidia.com/gpu.shared",
+  );
+  const profiles = new Set(
+    demands.map((d) => d.gpuResource).filter((r) => r.startsWith(MIG_RESOURCE_PREFIX)),
+  );
+  for (const resource of profiles) {
+    const profile = resource.slice(MIG_RESOURCE_PREFIX.length);
+    const caps = config.quota.migDevices ?? {};
+    check(
+      ["quota", "migDevices", profile],
+      Object.hasOwn(caps, profile) ? caps[profile] : undefined,
+      gpusAs(resource, "MIG GPU"),
+      resource,
+    );
+  }
+  return problems;
+}
+
+/** How each workload takes its GPUs must be one way, and a shared GPU needs time-slicing on. */
+function gpuSharingProblems(config: StackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const list of ["models", "trainingJobs", "batchJobs"] as const) {
+    config[list].forEach((workload, index) => {
+      const gpus = "gpusPerWorker" in workload ? workload.gpusPerWorker : workload.gpusPerPod;
+      if (workload.sharedGpu && workload.migProfile !== undefined) {
+        problems.push({
+          path: [list, index, "migProfile"],
+          value: workload.migProfile,
+          allowed: "unset when sharedGpu is true: a workload takes either a time-sliced share or a MIG slice",
+        });
+      }
+      if ((workload.sharedGpu || workload.migProfile !== undefined) && gpus === 0) {
+        problems.push({
+          path: [list, index, workload.sharedGpu ? "sharedGpu" : "migProfile"],
+          value: workload.sharedGpu ? true : workload.migProfile,
+          allowed: "unset for a CPU-only workload (its GPUs per pod are 0)",
+        });
+      }
+      if (workload.sharedGpu && !config.gpuSharing.enabled) {
+        problems.push({
+          path: [list, index, "sharedGpu"],
+          value: true,
+          allowed: `false unless k8s-ml-patterns:gpuSharing.enabled is true (the device plugin advertises ${SHARED_GPU_RESOURCE} only with time-slicing on)`,
+        });
+      }
+    });
+  }
   return problems;
 }
 
@@ -180,13 +265,13 @@ function quotaProblems(config: StackConfig): ConfigProblem[] {
       ["requestsMemory", MEMORY, config.quota.requestsMemory],
       ["limitsMemory", MEMORY, config.quota.limitsMemory],
     ];
-  const problems: ConfigProblem[] = [];
+  const problems: ConfigProblem[] = [...sharedGpuQuotaProblems(config, demands)];
   for (const [key, resource, cap] of caps) {
     if (cap === undefined) continue;
     const capValue = parseQuantity(cap);
     const { total, detail } = demandOf(demands, resource);
     if (capValue === undefined || total <= capValue) continue;
-    const shown = resource === GPUS ? String(total) : resource.format(total);
+    const shown = resource.label.endsWith("GPU") ? String(total) : resource.format(total);
     problems.push({
       path: ["quota", key],
       value: cap,

@@ -6,6 +6,7 @@
  */
 import { SERVING_ROLLING_UPDATE } from "../components/modelServing/args";
 import { MODEL_SERVING_DEFAULTS } from "../components/modelServing/args";
+import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from "../conventions/gpu";
 import { surgePods } from "../conventions/rollout";
 import { formatBytes, formatCores, parseQuantity } from "../conventions/quantity";
 import type { StackConfig } from "./schema";
@@ -19,6 +20,8 @@ export interface WorkloadDemand {
   /** Extra pods a rolling update creates at maximum scale (0 for StatefulSets and Jobs). */
   readonly surge: number;
   readonly gpusPerPod: number;
+  /** The extended resource its GPUs are requested as: whole, time-sliced shared, or a MIG slice. */
+  readonly gpuResource: string;
   /** CPU cores one pod requests (containers and native sidecars). */
   readonly cpuPerPod: number;
   /** Memory bytes one pod requests (and, with Guaranteed QoS, limits). */
@@ -26,6 +29,22 @@ export interface WorkloadDemand {
 }
 
 const amount = (quantity: string): number => parseQuantity(quantity) ?? 0;
+
+/**
+ * The extended resource a workload's GPUs are requested as: `nvidia.com/gpu.shared` for a
+ * time-sliced share (the device plugin's renamed resource), `nvidia.com/mig-<profile>` for a MIG
+ * slice, else whole `nvidia.com/gpu`.
+ */
+export function gpuResourceOf(workload: {
+  readonly sharedGpu: boolean;
+  readonly migProfile?: string | undefined;
+}): string {
+  if (workload.migProfile !== undefined) return `${MIG_RESOURCE_PREFIX}${workload.migProfile}`;
+  return workload.sharedGpu ? SHARED_GPU_RESOURCE : GPU_RESOURCE;
+}
+
+/** `nvidia.com/mig-` */
+export const MIG_RESOURCE_PREFIX = "nvidia.com/mig-";
 
 /** Every workload's demand at maximum scale, in config order. */
 export function stackDemand(config: StackConfig): WorkloadDemand[] {
@@ -37,6 +56,7 @@ export function stackDemand(config: StackConfig): WorkloadDemand[] {
         pods,
         surge: surgePods(SERVING_ROLLING_UPDATE.maxSurge, pods) ?? 0,
         gpusPerPod: model.gpusPerPod,
+        gpuResource: gpuResourceOf(model),
         // The model loader is a native sidecar: it runs beside the server and counts with it.
         cpuPerPod: amount(model.cpu) + amount(MODEL_SERVING_DEFAULTS.loaderCpu),
         memoryPerPod: amount(model.memory) + amount(MODEL_SERVING_DEFAULTS.loaderMemory),
@@ -47,6 +67,7 @@ export function stackDemand(config: StackConfig): WorkloadDemand[] {
       pods: job.workers,
       surge: 0,
       gpusPerPod: job.gpusPerWorker,
+      gpuResource: gpuResourceOf(job),
       cpuPerPod: amount(job.cpu),
       memoryPerPod: amount(job.memory),
     })),
@@ -55,6 +76,7 @@ export function stackDemand(config: StackConfig): WorkloadDemand[] {
       pods: Math.min(job.parallelism, job.completions),
       surge: 0,
       gpusPerPod: job.gpusPerPod,
+      gpuResource: gpuResourceOf(job),
       cpuPerPod: amount(job.cpu),
       memoryPerPod: amount(job.memory),
     })),
@@ -69,11 +91,16 @@ export interface QuotaResource {
   readonly format: (value: number) => string;
 }
 
-export const GPUS: QuotaResource = {
-  label: "GPU",
-  perPod: (d) => d.gpusPerPod,
-  format: (value) => `${String(value)} GPUs`,
-};
+/** GPUs requested as one extended resource (whole, shared or one MIG profile). */
+export function gpusAs(resource: string, label: string): QuotaResource {
+  return {
+    label,
+    perPod: (d) => (d.gpuResource === resource ? d.gpusPerPod : 0),
+    format: (value) => `${String(value)} GPUs`,
+  };
+}
+
+export const GPUS: QuotaResource = gpusAs(GPU_RESOURCE, "GPU");
 export const CPU: QuotaResource = { label: "CPU", perPod: (d) => d.cpuPerPod, format: formatCores };
 export const MEMORY: QuotaResource = { label: "memory", perPod: (d) => d.memoryPerPod, format: formatBytes };
 

@@ -29,6 +29,15 @@ const quantity = z
   .transform(String)
   .refine(isQuantity, 'a Kubernetes quantity such as "500m", "4" or "16Gi"');
 const wholeGpus = z.number().int().min(0);
+/** A MIG profile as NVIDIA's device plugin names its resource (`nvidia.com/mig-<profile>`). */
+const migProfile = z
+  .string()
+  .refine((value) => /^\d+g\.\d+gb$/.test(value), 'a MIG profile such as "1g.10gb" or "3g.40gb"');
+/** How a workload takes its GPUs: whole (default), a time-sliced share, or a MIG slice. */
+const gpuSharingKeys = {
+  sharedGpu: z.boolean().default(false),
+  migProfile: migProfile.optional(),
+};
 const positiveCount = z.number().int().min(1);
 const envMap = z.record(
   z.string().refine(isEnvVarName, "an environment variable name (letters, digits, '_', '-', '.')"),
@@ -60,6 +69,7 @@ export const modelSchema = z.strictObject({
   modelUri: z.string().min(1),
   gpuProduct: z.string(),
   gpusPerPod: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("4"),
   memory: quantity.default("16Gi"),
   replicas: positiveCount.default(1),
@@ -75,6 +85,7 @@ export const trainingJobSchema = z.strictObject({
   workers: positiveCount,
   gpuProduct: z.string(),
   gpusPerWorker: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("8"),
   memory: quantity.default("32Gi"),
   checkpointStorage: quantity.optional(),
@@ -89,6 +100,7 @@ export const batchJobSchema = z.strictObject({
   completions: positiveCount,
   gpuProduct: z.string(),
   gpusPerPod: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("4"),
   memory: quantity.default("16Gi"),
   inputUri: z.string().min(1),
@@ -106,6 +118,10 @@ export const quotaSchema = z.strictObject({
   requestsMemory: quantity,
   limitsMemory: quantity,
   maxGpusPerContainer: positiveCount.optional(),
+  /** Time-sliced shared GPUs (`requests.nvidia.com/gpu.shared`) the namespace may hold. */
+  sharedGpus: wholeGpus.optional(),
+  /** MIG slices per profile (`requests.nvidia.com/mig-<profile>`) the namespace may hold. */
+  migDevices: z.record(migProfile, wholeGpus).optional(),
 });
 
 export const monitoringSchema = z.strictObject({

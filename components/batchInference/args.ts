@@ -2,6 +2,7 @@
  * The arguments of a BatchInference, their defaults (written once, in BATCH_INFERENCE_DEFAULTS),
  * and the settings the specs are built from.
  */
+import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
@@ -65,7 +66,13 @@ export interface BatchInferenceArgs extends WorkloadArgs {
   readonly failIndexExitCodes?: pulumi.Input<pulumi.Input<number>[]>;
   /** Wall-clock limit of the whole Job, from its start. @default 86400 */
   readonly activeDeadlineSeconds?: pulumi.Input<number>;
-  /** Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it. @default 86400 */
+  /**
+   * Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it. Unset by
+   * default on purpose: the finished Job is the record that the run happened. Once a TTL has
+   * deleted it, `pulumi refresh` drops it from the state and the next `pulumi up` creates it
+   * again, starting a new run of the same spec. Set a TTL only where that is wanted.
+   * @default none (the finished Job is kept until the component is removed or its spec changes)
+   */
   readonly ttlSecondsAfterFinished?: pulumi.Input<number>;
   /**
    * Whether `pulumi up` waits for the Job to complete (and fails if it fails), for up to
@@ -83,6 +90,7 @@ export interface BatchInferenceArgs extends WorkloadArgs {
 export const BATCH_INFERENCE_DEFAULTS = {
   env: {},
   gpusPerPod: 1,
+  gpuResourceName: GPU_RESOURCE,
   gpuProducts: [],
   cpu: "4",
   memory: "16Gi",
@@ -91,7 +99,6 @@ export const BATCH_INFERENCE_DEFAULTS = {
   failJobExitCodes: [42],
   failIndexExitCodes: [],
   activeDeadlineSeconds: 86_400,
-  ttlSecondsAfterFinished: 86_400,
   awaitCompletion: false,
 } as const;
 
@@ -110,7 +117,7 @@ export interface BatchInferenceSettings extends WorkloadSettings {
   readonly failJobExitCodes: number[];
   readonly failIndexExitCodes: number[];
   readonly activeDeadlineSeconds: number;
-  readonly ttlSecondsAfterFinished: number;
+  readonly ttlSecondsAfterFinished: number | undefined;
   readonly awaitCompletion: boolean;
   readonly priorityClassName?: string;
 }

@@ -102,6 +102,7 @@ export function batchPodSpec(settings: BatchInferenceSettings): k8s.types.input.
         env: batchEnv(settings),
         resources: containerResources({
           gpus: settings.gpusPerPod,
+          gpuResourceName: settings.gpuResourceName,
           cpu: settings.cpu,
           memory: settings.memory,
         }),
@@ -137,7 +138,10 @@ export function batchJob(settings: BatchInferenceSettings): {
       // two pods' GPUs (and this is the only value allowed with podFailurePolicy).
       podReplacementPolicy: "Failed",
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      // No TTL unless asked: a TTL-deleted Job would be re-created (a new run) by refresh + up.
+      ...(settings.ttlSecondsAfterFinished === undefined
+        ? {}
+        : { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished }),
       template: { metadata: { labels: labels(settings) }, spec: batchPodSpec(settings) },
     },
   };

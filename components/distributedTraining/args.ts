@@ -2,6 +2,7 @@
  * The arguments of a DistributedTraining, their defaults (written once, in
  * DISTRIBUTED_TRAINING_DEFAULTS), and the settings the specs are built from.
  */
+import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
@@ -97,6 +98,7 @@ export interface DistributedTrainingArgs extends WorkloadArgs {
 export const DISTRIBUTED_TRAINING_DEFAULTS = {
   env: {},
   gpusPerPod: 1,
+  gpuResourceName: GPU_RESOURCE,
   gpuProducts: [],
   cpu: "8",
   memory: "32Gi",

@@ -140,6 +140,7 @@ export function trainingPodSpec(settings: DistributedTrainingSettings): k8s.type
         env: trainingEnv(settings),
         resources: containerResources({
           gpus: settings.gpusPerPod,
+          gpuResourceName: settings.gpuResourceName,
           cpu: settings.cpu,
           memory: settings.memory,
         }),

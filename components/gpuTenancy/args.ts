@@ -33,6 +33,18 @@ export interface GpuTenancyArgs {
    * (GPU requests equal limits, so it caps both).
    */
   readonly gpuQuota: pulumi.Input<number>;
+  /**
+   * Time-sliced shared GPUs (`nvidia.com/gpu.shared`, see GpuSharing) all pods in the namespace
+   * may hold at once, written as `requests.nvidia.com/gpu.shared`.
+   * @default no cap on shared GPUs (pods asking for them are then capped by nothing)
+   */
+  readonly sharedGpuQuota?: pulumi.Input<number>;
+  /**
+   * MIG slices per profile (e.g. `{"1g.10gb": 7}`) all pods in the namespace may hold at once,
+   * written as `requests.nvidia.com/mig-<profile>`.
+   * @default {}
+   */
+  readonly migQuotas?: pulumi.Input<Record<string, pulumi.Input<number>>>;
   /** Sum of CPU requests in the namespace, a quantity such as "32". */
   readonly requestsCpu: pulumi.Input<string>;
   /**
@@ -160,6 +172,8 @@ export type ResolvedGpuTenancyArgs = Resolved<GpuTenancyArgs>;
 export interface GpuTenancySettings {
   readonly namespace: string;
   readonly gpuQuota: number;
+  readonly sharedGpuQuota: number | undefined;
+  readonly migQuotas: Readonly<Record<string, number>>;
   readonly requestsCpu: string;
   readonly limitsCpu: string | undefined;
   readonly requestsMemory: string;
@@ -183,6 +197,7 @@ export interface GpuTenancySettings {
 
 /** Every literal default of GpuTenancy, in one place. */
 export const GPU_TENANCY_DEFAULTS = {
+  migQuotas: {},
   defaultCpuRequest: "100m",
   defaultMemoryRequest: "256Mi",
   defaultMemoryLimit: "512Mi",

@@ -74,6 +74,23 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
     checker.check(lowValue <= highValue, smaller, low, `at most ${larger} (${JSON.stringify(high)})`);
   }
 
+  checker.wholeNumber("sharedGpuQuota", args.sharedGpuQuota, 0);
+  const mig: unknown = args.migQuotas;
+  if (mig !== undefined) {
+    if (typeof mig !== "object" || mig === null || Array.isArray(mig)) {
+      checker.check(false, "migQuotas", mig, 'a map of MIG profiles to slice counts, e.g. {"1g.10gb": 7}');
+    } else {
+      for (const [profile, count] of Object.entries(mig)) {
+        checker.check(
+          /^\d+g\.\d+gb$/.test(profile),
+          `migQuotas.${profile}`,
+          count,
+          'keyed by a MIG profile such as "1g.10gb"',
+        );
+        checker.wholeNumber(`migQuotas.${profile}`, count as number, 0);
+      }
+    }
+  }
   checkEgress(checker, args);
   for (const property of [
     "modelSourceEgressCidrs",
@@ -159,6 +176,8 @@ export function withGpuTenancyDefaults(name: string, args: ResolvedGpuTenancyArg
   return {
     namespace: args.namespace ?? name,
     gpuQuota: args.gpuQuota,
+    sharedGpuQuota: args.sharedGpuQuota,
+    migQuotas: args.migQuotas ?? GPU_TENANCY_DEFAULTS.migQuotas,
     requestsCpu: args.requestsCpu,
     limitsCpu: args.limitsCpu,
     requestsMemory: args.requestsMemory,

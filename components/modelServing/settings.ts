@@ -100,7 +100,7 @@ export function withModelServingDefaults(
       args.rolloutTimeoutSeconds ??
       defaultRolloutTimeoutSeconds({
         ...budget,
-        maxReplicas: Math.max(budget.replicas, args.autoscaling?.maxReplicas ?? 0),
+        maxReplicas: Math.max(budget.replicas, args.maxReplicas ?? args.autoscaling?.maxReplicas ?? 0),
       }),
     clusterDomain: args.clusterDomain ?? defaults.clusterDomain,
     autoscaling:

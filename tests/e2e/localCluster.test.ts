@@ -55,6 +55,8 @@ import {
   UP_TIMEOUT_MS,
 } from "./lib/stack";
 import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
+import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
+import { trafficCases } from "./lib/trafficMatrix";
 
 /** prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. */
 const PROD_OVERRIDES = { "k8s-ml-patterns:installWorkflowCrd": "false" } as const;
@@ -543,12 +545,24 @@ describe("the local cluster, end to end", function () {
         );
       }
 
+      // The batch run finished earlier; with no TTL its Job stays, so refresh + up keep it.
+      const batchJob = first(dev.batchJobs, "dev batch job").name;
+      const finished = await kubectlJson<Job>(["job", batchJob, "-n", dev.namespace]);
+      assert.ok(hasCondition(finished, "Complete"), `Job ${batchJob} is not complete`);
+      assert.equal(
+        (finished as { spec: { ttlSecondsAfterFinished?: number } }).spec.ttlSecondsAfterFinished,
+        undefined,
+      );
+
       const refresh = await devStack.refresh();
       assert.equal(refresh.code, 0, describeRun("pulumi refresh", [], refresh));
       const { result, events } = await devStack.upJson();
       assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
       assert.equal(summaryOf(events).result, "succeeded");
       assertNoChanges(summaryOf(events).resourceChanges, "pulumi up after the node failure and refresh");
+      const kept = await kubectlJson<Job>(["job", batchJob, "-n", dev.namespace]);
+      assert.equal(kept.metadata.uid, finished.metadata.uid, "refresh + up started the finished batch again");
+      assert.ok(hasCondition(kept, "Complete"));
 
       // Bring the node back for the rest of the suite.
       await clusterUp();
@@ -733,6 +747,33 @@ describe("the local cluster, end to end", function () {
       }
       assert.ok(checked > 0);
     });
+  });
+
+  describe("traffic, as an independent NetworkPolicy engine (cyclonus) computes it", () => {
+    // KWOK nodes enforce no NetworkPolicy: cyclonus reads the deployed policies from the cluster
+    // and answers for connections between the pods that run there (and outside addresses).
+    for (const [config, other] of [
+      [dev, prod],
+      [prod, dev],
+    ] as const) {
+      it(`${config.namespace}: the whole matrix is as the issue requires`, async () => {
+        const cases = await trafficCases(config, other);
+        const verdicts = await evaluateTraffic(config.namespace, [config.namespace], cases);
+        const table = matrixTable(verdicts);
+        fs.writeFileSync(path.join(CLUSTER_DIR, `traffic-matrix-${config.namespace}.md`), `${table}\n`);
+        console.log(`      connectivity of ${config.namespace} (cyclonus):\n${table}`);
+        const wrong = verdicts.filter((v) => v.verdict !== v.expected);
+        assert.deepEqual(
+          wrong.map((v) => `${v.from.name} -> ${v.to.name} ${v.protocol} ${v.port}: ${v.verdict}`),
+          [],
+          table,
+        );
+        // The matrix is not vacuous: both verdicts occur.
+        assert.ok(
+          verdicts.some((v) => v.verdict === "allowed") && verdicts.some((v) => v.verdict === "denied"),
+        );
+      });
+    }
   });
 
   describe("upgrading a stack from separate Autoscaling and ModelMonitoring components", () => {

@@ -4,6 +4,7 @@ import { readRawConfig, parseStackConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { CONFIG_KEYS, stackConfigSchema } from "../../config/schema";
 import { parseQuantity } from "../../conventions/quantity";
+import { planStack } from "../../program/plan";
 import { projectFile, stackConfigText } from "./stackFiles";
 
 const reserved = {
@@ -16,6 +17,7 @@ type Item = Record<string, unknown>;
 /** The raw config as a test edits it: lists of loosely typed items. */
 interface RawConfig extends Item {
   quota: Item;
+  gpuSharing?: Item;
   egress: { modelSource?: Item; objectStorage?: Item; proxy?: Item; nodeLocalDnsCidrs?: unknown };
   models: Item[];
   trainingJobs: Item[];
@@ -72,6 +74,24 @@ function errorFor(change: (raw: RawConfig) => void): string {
 }
 
 describe("stack config", () => {
+  it("takes shared and MIG GPUs by config, each capped by its own quota key", () => {
+    const raw = validRaw();
+    raw.gpuSharing = { enabled: true };
+    raw.batchJobs[0].sharedGpu = true;
+    raw.models[0].migProfile = "1g.10gb";
+    raw.quota.sharedGpus = 2;
+    raw.quota.migDevices = { "1g.10gb": 3 };
+    // Only the training job's 2 whole GPUs count against quota.gpus now.
+    raw.quota.gpus = 2;
+    const config = parseStackConfig("dev", raw, reserved);
+    const plan = planStack(config);
+    assert.equal(plan.models[0]?.serving.gpuResourceName, "nvidia.com/mig-1g.10gb");
+    assert.equal(plan.batchJobs[0]?.args.gpuResourceName, "nvidia.com/gpu.shared");
+    assert.equal(plan.trainingJobs[0]?.args.gpuResourceName, undefined);
+    assert.equal(plan.tenancy.sharedGpuQuota, 2);
+    assert.deepEqual(plan.tenancy.migQuotas, { "1g.10gb": 3 });
+  });
+
   it("accepts a proxy instead of egress CIDRs", () => {
     const raw = validRaw();
     raw.egress = {
@@ -279,6 +299,52 @@ describe("stack config", () => {
         "a NodeLocal DNS address that is not a CIDR",
         (r) => (r.egress.nodeLocalDnsCidrs = ["169.254.20.10"]),
         'k8s-ml-patterns:egress.nodeLocalDnsCidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "169.254.20.10"',
+      ],
+      [
+        "a shared GPU without time-slicing",
+        (r) => {
+          r.batchJobs[0].sharedGpu = true;
+          r.quota.sharedGpus = 2;
+        },
+        "k8s-ml-patterns:batchJobs[0].sharedGpu must be false unless k8s-ml-patterns:gpuSharing.enabled is true (the device plugin advertises nvidia.com/gpu.shared only with time-slicing on); got true",
+      ],
+      [
+        "shared GPUs without a shared-GPU quota",
+        (r) => {
+          r.gpuSharing = { enabled: true };
+          r.batchJobs[0].sharedGpu = true;
+        },
+        'k8s-ml-patterns:quota.sharedGpus must be at least the stack\'s nvidia.com/gpu.shared demand at maximum scale with rollout surge, 2 (batchJobs "b1": 2 pods x 1 GPUs = 2 GPUs); got undefined',
+      ],
+      [
+        "a MIG model over its profile's quota, rollout surge included",
+        (r) => {
+          r.models[0].migProfile = "1g.10gb";
+          r.quota.migDevices = { "1g.10gb": 2 };
+        },
+        'k8s-ml-patterns:quota.migDevices.1g.10gb must be at least the stack\'s nvidia.com/mig-1g.10gb demand at maximum scale with rollout surge, 3 (models "m1": (2 + 1 rollout surge) pods x 1 GPUs = 3 GPUs); got 2',
+      ],
+      [
+        "both a shared GPU and a MIG profile",
+        (r) => {
+          r.gpuSharing = { enabled: true };
+          r.trainingJobs[0].sharedGpu = true;
+          r.trainingJobs[0].migProfile = "1g.10gb";
+        },
+        'k8s-ml-patterns:trainingJobs[0].migProfile must be unset when sharedGpu is true: a workload takes either a time-sliced share or a MIG slice; got "1g.10gb"',
+      ],
+      [
+        "a MIG profile on a CPU-only workload",
+        (r) => {
+          r.batchJobs[0].gpusPerPod = 0;
+          r.batchJobs[0].migProfile = "1g.10gb";
+        },
+        'k8s-ml-patterns:batchJobs[0].migProfile must be unset for a CPU-only workload (its GPUs per pod are 0); got "1g.10gb"',
+      ],
+      [
+        "a MIG profile that is not one",
+        (r) => (r.models[0].migProfile = "big"),
+        'k8s-ml-patterns:models[0].migProfile must be a MIG profile such as "1g.10gb" or "3g.40gb"; got "big"',
       ],
       [
         "the former modelSourceEgressCidrs key",

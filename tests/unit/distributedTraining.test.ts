@@ -55,6 +55,7 @@ describe("DistributedTraining spec builders", () => {
       image: "img:1",
       workers: 2,
       gpusPerPod: 1,
+      gpuResourceName: "nvidia.com/gpu",
       gpuProducts: [],
       cpu: "8",
       memory: "32Gi",

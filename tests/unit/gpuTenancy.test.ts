@@ -194,6 +194,17 @@ describe("GpuTenancy specs", () => {
     ]);
   });
 
+  it("caps shared and MIG GPUs by their own requests keys when given", () => {
+    const hard = resourceQuotaSpec(
+      "team-a",
+      settingsFor({ sharedGpuQuota: 16, migQuotas: { "1g.10gb": 7, "3g.40gb": 2 } }),
+    ).spec.hard as Record<string, string>;
+    assert.equal(hard["requests.nvidia.com/gpu.shared"], "16");
+    assert.equal(hard["requests.nvidia.com/mig-1g.10gb"], "7");
+    assert.equal(hard["requests.nvidia.com/mig-3g.40gb"], "2");
+    assert.equal(hard["limits.nvidia.com/gpu.shared"], undefined);
+  });
+
   it("caps CPU by requests only and imposes no CPU limit when limitsCpu is unset", () => {
     const settings = settingsFor({ limitsCpu: undefined });
     assert.deepEqual(resourceQuotaSpec("team-a", settings).spec.hard, {
@@ -621,6 +632,16 @@ describe("GpuTenancy component", () => {
         "a model-source CIDR with host bits",
         { ...BASE, modelSourceEgressCidrs: ["10.0.0.0/8", "10.1.2.3/16"] },
         `modelSourceEgressCidrs[1] must be ${cidr}; got "10.1.2.3/16"`,
+      ],
+      [
+        "a MIG quota keyed by something that is not a profile",
+        { ...BASE, migQuotas: { large: 2 } },
+        'migQuotas.large must be keyed by a MIG profile such as "1g.10gb"; got 2',
+      ],
+      [
+        "a negative shared-GPU quota",
+        { ...BASE, sharedGpuQuota: -1 },
+        "sharedGpuQuota must be a whole number at least 0; got -1",
       ],
       [
         "an object-storage port out of range",
