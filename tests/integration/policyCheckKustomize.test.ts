@@ -22,7 +22,18 @@ function check(...args: string[]): { code: number | null; stdout: string; stderr
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("policy:check on a kustomize overlay (kubectl kustomize)", () => {
+describe("policy:check on a kustomize overlay (kubectl kustomize)", function () {
+  before(function () {
+    // A cold toolchain builds the kubernetes family here (cached afterwards, shared with the e2e tests).
+    this.timeout(60 * 60_000);
+    const build = spawnSync("bash", [path.join(ROOT, "scripts/toolchain.sh"), "kubernetes"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 60 * 60_000,
+    });
+    assert.equal(build.status, 0, build.stderr);
+  });
+
   it("checks what the overlay renders: its namespace, name prefix and patches", () => {
     const r = check("--format", "json", OVERLAY);
     assert.equal(r.code, 1, r.stderr);
