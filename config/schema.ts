@@ -8,6 +8,7 @@ import { isCanonicalCidr } from "../conventions/cidr";
 import { isQuantity } from "../conventions/quantity";
 import {
   isDns1123Label,
+  isDns1123Subdomain,
   isEnvVarName,
   isLabelKey,
   isLabelValue,
@@ -74,6 +75,11 @@ export const modelSchema = z.strictObject({
   memory: quantity.default("16Gi"),
   replicas: positiveCount.default(1),
   maxModelLoadSeconds: z.number().int().min(30).max(7200).default(900),
+  /** An existing (ReadWriteMany) PersistentVolumeClaim to cache models in, shared by the replicas. */
+  modelCacheClaim: z
+    .string()
+    .refine(isDns1123Subdomain, "a PersistentVolumeClaim name (a DNS-1123 subdomain)")
+    .optional(),
   env: envMap.default({}),
   autoscaling: autoscalingSchema.optional(),
 });

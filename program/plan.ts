@@ -92,6 +92,7 @@ export function planStack(config: StackConfig): StackPlan {
       memory: model.memory,
       replicas: scaling === undefined ? model.replicas : Math.max(model.replicas, scaling.minReplicas),
       maxModelLoadSeconds: model.maxModelLoadSeconds,
+      ...(model.modelCacheClaim === undefined ? {} : { modelCacheClaimName: model.modelCacheClaim }),
       env: model.env,
       priorityClassName: `${config.priorityClassPrefix}-serving`,
       ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret }),

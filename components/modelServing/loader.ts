@@ -9,9 +9,15 @@ export const DEFAULT_LOADER_IMAGE = "rclone/rclone:1.68.2";
 
 /**
  * The default loader program, run as `sh -c`. It relies only on the environment the component
- * injects (MODEL_URI, MODEL_DIR, MODEL_READY_FILE, LOADER_STAY_RUNNING):
+ * injects (MODEL_URI, MODEL_DIR, MODEL_READY_FILE, MODEL_LOCK_STALE_MINUTES, LOADER_STAY_RUNNING).
+ * MODEL_DIR is keyed by the model URI (`/models/<modelName>/<hash of modelUri>`), so a cache never
+ * serves another URI's files and a changed `modelUri` loads into a directory of its own. It
  * - skips the download when the ready marker exists (a shared PVC cache already holds the model);
- * - otherwise copies MODEL_URI into MODEL_DIR and writes the marker only after the copy succeeded;
+ * - otherwise takes a lock (`MODEL_DIR.lock`, made with mkdir, which is atomic; one older than the
+ *   download budget is a killed loader's and is taken over) while the other loaders wait for the
+ *   marker, copies into a temporary directory beside MODEL_DIR, writes the marker there and renames
+ *   it to MODEL_DIR, so the model appears complete or not at all; a failed copy removes its
+ *   temporary directory and the lock, and the next loader retries;
  * - as a native sidecar it must keep running (Kubernetes restarts a sidecar that exits), so it then
  *   idles until SIGTERM; as a classic init container it exits.
  * A custom loader (`loaderImage` + `loaderCommand`/`loaderArgs`) must keep the same contract.
@@ -21,10 +27,34 @@ export const DEFAULT_LOADER_SCRIPT = [
   'if [ -f "$MODEL_READY_FILE" ]; then',
   '  echo "model-loader: $MODEL_DIR is complete; skipping the download"',
   "else",
-  '  mkdir -p "$MODEL_DIR"',
-  '  echo "model-loader: copying $MODEL_URI to $MODEL_DIR"',
-  '  rclone copy "$MODEL_URI" "$MODEL_DIR"',
-  '  touch "$MODEL_READY_FILE"',
+  '  mkdir -p "$(dirname "$MODEL_DIR")"',
+  '  lock="$MODEL_DIR.lock"',
+  '  tmp="$MODEL_DIR.tmp-$(hostname)-$$"',
+  "  held=false",
+  "  # One loader downloads, the others wait for its result. mkdir is atomic, and a lock older than",
+  "  # the download budget belongs to a loader that was killed, so it is taken over.",
+  '  while [ ! -f "$MODEL_READY_FILE" ]; do',
+  '    if mkdir "$lock" 2>/dev/null; then held=true; break; fi',
+  '    if [ -n "$(find "$lock" -maxdepth 0 -mmin +"$MODEL_LOCK_STALE_MINUTES" 2>/dev/null)" ]; then',
+  '      echo "model-loader: taking over the stale lock $lock"',
+  '      rm -rf "$lock"',
+  "    fi",
+  "    sleep 2",
+  "  done",
+  '  if [ "$held" = true ]; then',
+  '    trap \'rm -rf "$tmp" "$lock"\' EXIT',
+  '    if [ ! -f "$MODEL_READY_FILE" ]; then',
+  '      rm -rf "$tmp"',
+  '      mkdir -p "$tmp"',
+  '      echo "model-loader: copying $MODEL_URI to $MODEL_DIR"',
+  '      rclone copy "$MODEL_URI" "$tmp"',
+  '      touch "$tmp/$(basename "$MODEL_READY_FILE")"',
+  "      # The model appears complete or not at all: a rename within one filesystem is atomic.",
+  '      mv "$tmp" "$MODEL_DIR"',
+  "    fi",
+  '    rm -rf "$lock"',
+  "    trap - EXIT",
+  "  fi",
   "fi",
   'if [ "$LOADER_STAY_RUNNING" = "true" ]; then',
   "  trap 'exit 0' TERM INT",
@@ -40,6 +70,7 @@ export const MODEL_SERVING_INJECTED_ENV: readonly string[] = [
   "MODEL_DIR",
   "MODEL_URI",
   "MODEL_READY_FILE",
+  "MODEL_LOCK_STALE_MINUTES",
   "LOADER_STAY_RUNNING",
 ];
 

@@ -1,4 +1,5 @@
 /** The serving pod: the model loader and server containers, their volumes, and the pod spec. */
+import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import { ComponentRoles } from "../../conventions/labels";
 import { userEnvVars } from "../lib/env";
@@ -27,13 +28,21 @@ export function modelServingSelectorLabels(settings: ModelServingSettings): Reco
   return selectorLabels(settings.modelName, settings.name);
 }
 
-/** Directory of the model inside the shared volume. */
-export function modelDir(settings: Pick<ModelServingSettings, "modelName">): string {
-  return `${MODELS_MOUNT_PATH}/${settings.modelName}`;
+/** The cache key of a model URI: the first 16 hex digits of its SHA-256. */
+export function modelUriKey(modelUri: string): string {
+  return createHash("sha256").update(modelUri).digest("hex").slice(0, 16);
+}
+
+/**
+ * Directory of the model inside the shared volume, keyed by the model URI: a shared cache never
+ * serves one URI's files for another, and a changed `modelUri` loads into a new directory.
+ */
+export function modelDir(settings: Pick<ModelServingSettings, "modelName" | "modelUri">): string {
+  return `${MODELS_MOUNT_PATH}/${settings.modelName}/${modelUriKey(settings.modelUri)}`;
 }
 
 /** The marker the loader writes when the model is complete. */
-export function modelReadyFile(settings: Pick<ModelServingSettings, "modelName">): string {
+export function modelReadyFile(settings: Pick<ModelServingSettings, "modelName" | "modelUri">): string {
   return `${modelDir(settings)}/${MODEL_READY_FILE_NAME}`;
 }
 
@@ -91,6 +100,8 @@ export function buildLoaderContainer(settings: ModelServingSettings): k8s.types.
         MODEL_URI: settings.modelUri,
         MODEL_DIR: modelDir(settings),
         MODEL_READY_FILE: readyFile,
+        // A lock older than the download budget belongs to a loader that was killed.
+        MODEL_LOCK_STALE_MINUTES: String(Math.ceil(settings.maxModelDownloadSeconds / 60) + 1),
         LOADER_STAY_RUNNING: String(sidecar),
       },
       settings.loaderEnv,

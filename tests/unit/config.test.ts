@@ -89,6 +89,12 @@ describe("stack config", () => {
     assert.equal(plan.batchJobs[0]?.args.gpuResourceName, "nvidia.com/gpu.shared");
     assert.equal(plan.trainingJobs[0]?.args.gpuResourceName, undefined);
     assert.equal(plan.tenancy.sharedGpuQuota, 2);
+    assert.equal(plan.models[0]?.serving.modelCacheClaimName, undefined);
+    raw.models[0].modelCacheClaim = "model-cache";
+    assert.equal(
+      planStack(parseStackConfig("dev", raw, reserved)).models[0]?.serving.modelCacheClaimName,
+      "model-cache",
+    );
     assert.deepEqual(plan.tenancy.migQuotas, { "1g.10gb": 3 });
   });
 
@@ -345,6 +351,11 @@ describe("stack config", () => {
         "a MIG profile that is not one",
         (r) => (r.models[0].migProfile = "big"),
         'k8s-ml-patterns:models[0].migProfile must be a MIG profile such as "1g.10gb" or "3g.40gb"; got "big"',
+      ],
+      [
+        "a model cache claim that is not a claim name",
+        (r) => (r.models[0].modelCacheClaim = "Model Cache"),
+        'k8s-ml-patterns:models[0].modelCacheClaim must be a PersistentVolumeClaim name (a DNS-1123 subdomain); got "Model Cache"',
       ],
       [
         "the former modelSourceEgressCidrs key",

@@ -17,6 +17,7 @@ import {
   serviceDnsName,
   validateModelServingArgs,
   withModelServingDefaults,
+  modelUriKey,
 } from "../../components/modelServing";
 import { ValidationError } from "../../components/lib/validation";
 import { Autoscaling } from "../../components/autoscaling";
@@ -129,18 +130,21 @@ describe("ModelServing spec builders", () => {
     assert.equal(loader.name, "model-loader");
     assert.equal(loader.restartPolicy, "Always");
     assert.deepEqual(loader.startupProbe, {
-      exec: { command: ["test", "-f", "/models/llama-3-8b/.model-ready"] },
+      exec: { command: ["test", "-f", `/models/llama-3-8b/${modelUriKey(ARGS.modelUri)}/.model-ready`] },
       periodSeconds: 10,
       failureThreshold: 180,
     });
     const env = envMap(loader);
     assert.equal(env.get("MODEL_URI"), ARGS.modelUri);
-    assert.equal(env.get("MODEL_DIR"), "/models/llama-3-8b");
-    assert.equal(env.get("MODEL_READY_FILE"), "/models/llama-3-8b/.model-ready");
+    assert.match(env.get("MODEL_DIR") ?? "", /^\/models\/llama-3-8b\/[0-9a-f]{16}$/);
+    assert.equal(
+      env.get("MODEL_READY_FILE"),
+      `/models/llama-3-8b/${modelUriKey(ARGS.modelUri)}/.model-ready`,
+    );
     assert.equal(env.get("LOADER_STAY_RUNNING"), "true");
     assert.equal(env.get("HOME"), "/tmp");
     assert.deepEqual(loader.command, [...DEFAULT_LOADER_COMMAND]);
-    assert.match(loader.command[2], /rclone copy "\$MODEL_URI" "\$MODEL_DIR"/);
+    assert.match(loader.command[2], /rclone copy "\$MODEL_URI" "\$tmp"/);
     assert.deepEqual(loader.resources, {
       requests: { cpu: "1", memory: "1Gi" },
       limits: { cpu: "1", memory: "1Gi" },
@@ -215,7 +219,7 @@ describe("ModelServing spec builders", () => {
       { name: "dshm", emptyDir: { medium: "Memory", sizeLimit: "16Gi" } },
     );
     const env = envMap(server);
-    assert.equal(env.get("MODEL_DIR"), "/models/llama-3-8b");
+    assert.match(env.get("MODEL_DIR") ?? "", /^\/models\/llama-3-8b\/[0-9a-f]{16}$/);
     assert.equal(env.get("MODEL_NAME"), "llama-3-8b");
     assert.equal(env.get("VLLM_PORT"), "8000");
     assert.deepEqual(server.args, ARGS.args);
@@ -431,12 +435,12 @@ describe("ModelServing validation", () => {
     [
       "env overriding an injected name",
       { env: { MODEL_DIR: "/elsewhere" } },
-      `env must be free of the names the component injects (MODEL_NAME, MODEL_DIR, MODEL_URI, MODEL_READY_FILE, LOADER_STAY_RUNNING); got ["MODEL_DIR"]`,
+      `env must be free of the names the component injects (MODEL_NAME, MODEL_DIR, MODEL_URI, MODEL_READY_FILE, MODEL_LOCK_STALE_MINUTES, LOADER_STAY_RUNNING); got ["MODEL_DIR"]`,
     ],
     [
       "loader env overriding an injected name",
       { loaderEnv: { MODEL_URI: "s3://other" } },
-      `loaderEnv must be free of the names the component injects (MODEL_NAME, MODEL_DIR, MODEL_URI, MODEL_READY_FILE, LOADER_STAY_RUNNING); got ["MODEL_URI"]`,
+      `loaderEnv must be free of the names the component injects (MODEL_NAME, MODEL_DIR, MODEL_URI, MODEL_READY_FILE, MODEL_LOCK_STALE_MINUTES, LOADER_STAY_RUNNING); got ["MODEL_URI"]`,
     ],
     [
       "an invalid env name",
