@@ -1,5 +1,7 @@
 /** Checks that span several keys: replica bounds, GPU node sizes, names, and GPU demand against the quota. */
 import type { ConfigProblem } from "./problems";
+import { gpuDemand } from "./gpuDemand";
+import { queueingProblems } from "./queueingChecks";
 import type { StackConfig } from "./schema";
 
 /** Env var names each workload kind injects itself; config env must not override them. */
@@ -7,34 +9,6 @@ export interface ReservedEnvNames {
   readonly models: readonly string[];
   readonly trainingJobs: readonly string[];
   readonly batchJobs: readonly string[];
-}
-
-/** One workload's share of the namespace's GPU quota at maximum scale. */
-export interface GpuShare {
-  /** Config path of the workload, e.g. `models[0]` named `llama`. */
-  readonly workload: string;
-  readonly pods: number;
-  readonly gpusPerPod: number;
-  readonly gpus: number;
-}
-
-/** GPU demand at maximum scale: autoscaler max (or replicas), training workers, batch parallelism. */
-export function gpuDemand(config: StackConfig): GpuShare[] {
-  const share = (workload: string, pods: number, gpusPerPod: number): GpuShare => ({
-    workload,
-    pods,
-    gpusPerPod,
-    gpus: pods * gpusPerPod,
-  });
-  return [
-    ...config.models.map((m) =>
-      share(`models "${m.name}"`, m.autoscaling?.maxReplicas ?? m.replicas, m.gpusPerPod),
-    ),
-    ...config.trainingJobs.map((t) => share(`trainingJobs "${t.name}"`, t.workers, t.gpusPerWorker)),
-    ...config.batchJobs.map((b) =>
-      share(`batchJobs "${b.name}"`, Math.min(b.parallelism, b.completions), b.gpusPerPod),
-    ),
-  ];
 }
 
 type GpuWorkload = { readonly name: string; readonly gpuProduct: string } & (
@@ -154,6 +128,9 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
+  // With Kueue, training and batch wait for quota instead of all fitting at once.
+  if (config.queueing.mode === "kueue") return [...problems, ...queueingProblems(config, gpuDemand(config))];
+  problems.push(...queueingProblems(config, []));
   const shares = gpuDemand(config);
   const demand = shares.reduce((sum, s) => sum + s.gpus, 0);
   if (demand > config.quota.gpus) {

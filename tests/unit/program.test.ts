@@ -203,17 +203,27 @@ describe("the program", () => {
       );
     });
 
-    it("demand over the quota in the prod stack", async () => {
+    it("demand over the quota in the prod stack (its Kueue queue and serving must fit the quota)", async () => {
       const message = await rejectedConfig(
         "prod",
         withObject("prod", "quota", (quota) => ({ ...quota, gpus: 8 })),
       );
+      assert.equal(
+        message,
+        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 24: the queue admits up to 14 GPUs (queueing.gpuQuotas) besides 10 for the workloads outside it at maximum scale, and the ResourceQuota must not refuse what Kueue admitted; got 8',
+      );
+    });
+
+    it("demand over the quota in the dev stack (plain ResourceQuota)", async () => {
+      const message = await rejectedConfig(
+        "dev",
+        withObject("dev", "quota", (quota) => ({ ...quota, gpus: 2 })),
+      );
       assert.match(
         message,
-        /^Invalid config for stack "prod": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 21 \(/,
+        /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 4 \(/,
       );
-      assert.match(message, /models "llama-70b": 10 pods x 1 GPUs = 10/);
-      assert.match(message, /; got 8$/);
+      assert.match(message, /; got 2$/);
     });
 
     it("a value the schema allows but a component rejects", async () => {
