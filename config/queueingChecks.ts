@@ -1,8 +1,8 @@
 /**
  * Checks of `queueing`: in kueue mode, every queued workload must fit its queue alone (or it
- * would wait forever), and the queue plus the workloads outside it must fit the namespace's
- * ResourceQuota (or the quota would refuse pods Kueue admitted, one by one, which is what the
- * queue is there to prevent). In quota mode the Kueue keys must be left out.
+ * would wait forever), and what can exist at once must fit the namespace's ResourceQuota (or the
+ * quota would refuse pods Kueue admitted, one by one, which is what the queue is there to
+ * prevent). In quota mode the Kueue keys must be left out.
  */
 import type { GpuShare } from "./gpuDemand";
 import type { ConfigProblem } from "./problems";
@@ -70,14 +70,19 @@ export function queueingProblems(config: StackConfig, shares: readonly GpuShare[
     }
   }
 
-  const outside = shares.filter((s) => !s.queueable);
-  const outsideGpus = outside.reduce((sum, s) => sum + s.gpus, 0);
-  const queued = Object.values(quotas).reduce((sum, gpus) => sum + gpus + borrow, 0);
-  if (outsideGpus + queued > config.quota.gpus) {
+  // The ResourceQuota counts every pod that exists, admitted or not: a queued StatefulSet's
+  // workers exist (gated) while they wait, a queued Job has no pods until it is admitted.
+  const sum = (list: readonly GpuShare[]): number => list.reduce((total, s) => total + s.gpus, 0);
+  const outsideGpus = sum(shares.filter((s) => !s.queueable));
+  const trainingGpus = sum(shares.filter((s) => s.queueable && s.path[0] === "trainingJobs"));
+  const batchGpus = sum(shares.filter((s) => s.queueable && s.path[0] === "batchJobs"));
+  const queued = Object.values(quotas).reduce((total, gpus) => total + gpus + borrow, 0);
+  const needed = outsideGpus + trainingGpus + Math.min(batchGpus, queued);
+  if (needed > config.quota.gpus) {
     problems.push({
       path: ["quota", "gpus"],
       value: config.quota.gpus,
-      allowed: `at least ${outsideGpus + queued}: the queue admits up to ${queued} GPUs (queueing.gpuQuotas${borrow > 0 ? " plus gpuBorrowingLimit per product" : ""}) besides ${outsideGpus} for the workloads outside it at maximum scale, and the ResourceQuota must not refuse what Kueue admitted`,
+      allowed: `at least ${needed}: the ResourceQuota counts every pod that exists, so ${outsideGpus} for the workloads outside the queue at maximum scale, ${trainingGpus} for the training workers (they exist, gated, while queued) and ${Math.min(batchGpus, queued)} for the batch jobs Kueue may admit at once (at most the queue's ${queued} GPUs), or it refuses pods of admitted workloads`,
     });
   }
   return problems;

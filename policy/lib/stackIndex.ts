@@ -6,6 +6,9 @@ import { podTemplateOf, type PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
+/** API group of Kueue's objects. */
+const KUEUE_GROUP = "kueue.x-k8s.io";
+
 /** What one namespace of the stack holds, by the kinds the stack policies look at. */
 export interface NamespaceBucket {
   readonly name: string;
@@ -16,6 +19,8 @@ export interface NamespaceBucket {
   readonly resourceQuotas: readonly K8sResource[];
   /** HorizontalPodAutoscalers and KEDA ScaledObjects. */
   readonly autoscalers: readonly Autoscaler[];
+  /** Kueue LocalQueues. */
+  readonly localQueues: readonly K8sResource[];
 }
 
 /** A NamespaceBucket while the index is being built: the same fields, with lists still growing. */
@@ -26,6 +31,7 @@ interface BucketBuilder {
   readonly services: K8sResource[];
   readonly resourceQuotas: K8sResource[];
   readonly autoscalers: Autoscaler[];
+  readonly localQueues: K8sResource[];
 }
 
 /** A stack's resources by namespace, with the lookups the stack policies need. */
@@ -40,6 +46,8 @@ export interface StackIndex {
   findWorkload(namespace: string, kind: string, name: string): PodTemplate | undefined;
   /** The autoscalers whose scaleTargetRef names this workload. */
   autoscalersOf(workload: PodTemplate): readonly Autoscaler[];
+  /** Kueue ClusterQueues of the stack, by name. */
+  readonly clusterQueues: ReadonlyMap<string, K8sResource>;
 }
 
 function isKind(resource: K8sResource, group: string, kind: string): boolean {
@@ -53,6 +61,7 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
   const unplaced: K8sResource[] = [];
   const workloadsByKey = new Map<string, PodTemplate>();
   const autoscalersByTarget = new Map<string, Autoscaler[]>();
+  const clusterQueues = new Map<string, K8sResource>();
 
   const bucketOf = (namespace: string): BucketBuilder => {
     let bucket = namespaces.get(namespace);
@@ -64,6 +73,7 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
         services: [],
         resourceQuotas: [],
         autoscalers: [],
+        localQueues: [],
       };
       namespaces.set(namespace, bucket);
     }
@@ -87,13 +97,18 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
       namespaceObjects.set(resource.name, resource);
       continue;
     }
+    if (isKind(resource, KUEUE_GROUP, "ClusterQueue")) {
+      clusterQueues.set(resource.name, resource);
+      continue;
+    }
     if (resource.namespace === "") continue; // other cluster-scoped kinds play no part here
     const template = podTemplateOf(resource);
     const isNetworkPolicy = isKind(resource, "networking.k8s.io", "NetworkPolicy");
     const isService = isKind(resource, "", "Service");
     const isQuota = isKind(resource, "", "ResourceQuota");
     const autoscaler = template ? undefined : autoscalerOf(resource);
-    if (!template && !isNetworkPolicy && !isService && !isQuota && !autoscaler) continue;
+    const isLocalQueue = isKind(resource, KUEUE_GROUP, "LocalQueue");
+    if (!template && !isNetworkPolicy && !isService && !isQuota && !autoscaler && !isLocalQueue) continue;
     if (!resource.namespaceKnown) {
       unplaced.push(resource);
       continue;
@@ -105,6 +120,7 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
     } else if (isNetworkPolicy) bucket.networkPolicies.push(resource);
     else if (isService) bucket.services.push(resource);
     else if (isQuota) bucket.resourceQuotas.push(resource);
+    else if (isLocalQueue) bucket.localQueues.push(resource);
     else if (autoscaler) {
       bucket.autoscalers.push(autoscaler);
       if (autoscaler.targetName !== undefined) {
@@ -119,6 +135,7 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
   return {
     namespaces,
     unplaced,
+    clusterQueues,
     namespaceLabels(namespace) {
       const labels = stringMap(namespaceObjects.get(namespace)?.metadata.labels);
       labels[NAMESPACE_NAME_LABEL] = namespace;

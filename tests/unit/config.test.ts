@@ -241,9 +241,12 @@ describe("stack config", () => {
         'k8s-ml-patterns:queueing.gpuQuotas must be a map with an entry for NVIDIA-L40S, the GPU product of trainingJobs "t1"; got {"NVIDIA-H100-80GB-HBM3":2}',
       ],
       [
-        "a queue that, with serving, would outgrow the ResourceQuota",
-        (r) => (r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 7 } }),
-        "k8s-ml-patterns:quota.gpus must be at least 9: the queue admits up to 7 GPUs (queueing.gpuQuotas) besides 2 for the workloads outside it at maximum scale, and the ResourceQuota must not refuse what Kueue admitted; got 8",
+        "a queue whose pods, with serving's, would outgrow the ResourceQuota",
+        (r) => {
+          r.quota.gpus = 5;
+          r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4 } };
+        },
+        "k8s-ml-patterns:quota.gpus must be at least 6: the ResourceQuota counts every pod that exists, so 2 for the workloads outside the queue at maximum scale, 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
       ],
       [
         "borrowing without a cohort",
@@ -269,13 +272,16 @@ describe("stack config", () => {
       });
     }
 
-    it("in kueue mode, lets queued jobs exceed the quota together as long as each fits its queue", () => {
+    it("in kueue mode, lets queued batch jobs exceed the quota together as long as each fits its queue", () => {
       const raw = validRaw();
-      raw.quota.gpus = 5;
+      // Batch jobs of 2 + 2 GPUs: with training (2) and serving (2), 8 at once, over the quota of 7.
+      raw.batchJobs.push({ ...raw.batchJobs[0], name: "b2" });
+      raw.quota.gpus = 7;
       assert.throws(
         () => parseStackConfig("dev", raw, reserved),
         /quota\.gpus must be at least the stack's GPU demand/,
       );
+      // A queue of 3 admits one batch job at a time: 2 + 2 + 3 fit the 7.
       raw.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 } };
       const config = parseStackConfig("dev", raw, reserved);
       assert.deepEqual(config.queueing, {

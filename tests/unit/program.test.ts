@@ -106,7 +106,18 @@ describe("the program", () => {
     assert.deepEqual(countByType(all), {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 2,
+      // queueing.mode kueue: the queue, its flavors (H100, L40S, CPU and memory) and priorities.
+      "k8sml:gpu:WorkloadQueue": 1,
+      "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 3,
+      "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": 1,
+      "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": 1,
+      "kubernetes:kueue.x-k8s.io/v1beta2:WorkloadPriorityClass": 3,
     });
+    const labelsOf = (type: string): Record<string, string> | undefined =>
+      (all.find((r) => r.type === type)?.inputs.metadata as { labels?: Record<string, string> }).labels;
+    assert.equal(labelsOf("kubernetes:apps/v1:StatefulSet")?.["kueue.x-k8s.io/queue-name"], "ml-prod-queue");
+    assert.equal(labelsOf("kubernetes:batch/v1:Job")?.["kueue.x-k8s.io/priority-class"], "ml-prod-batch");
+    assert.equal(labelsOf("kubernetes:apps/v1:Deployment")?.["kueue.x-k8s.io/queue-name"], undefined);
   });
 
   it("puts every namespaced object into the stack's namespace and names its PriorityClass", async () => {
@@ -210,7 +221,7 @@ describe("the program", () => {
       );
       assert.equal(
         message,
-        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 24: the queue admits up to 14 GPUs (queueing.gpuQuotas) besides 10 for the workloads outside it at maximum scale, and the ResourceQuota must not refuse what Kueue admitted; got 8',
+        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 21: the ResourceQuota counts every pod that exists, so 10 for the workloads outside the queue at maximum scale, 8 for the training workers (they exist, gated, while queued) and 3 for the batch jobs Kueue may admit at once (at most the queue\'s 14 GPUs), or it refuses pods of admitted workloads; got 8',
       );
     });
 
