@@ -21,17 +21,19 @@ const MEMORY_GIB_PER_POD = 16;
 export function fleetConfig(models: number): Record<string, unknown> {
   if (!Number.isInteger(models) || models < 1) throw new Error(`fleet: models must be >= 1, got ${models}`);
   const width = String(models - 1).length;
-  const pods = models * MAX_REPLICAS;
+  // Every model at its maximum, plus the one surge pod of a rollout there (maxSurge 1); each pod
+  // also runs the model loader sidecar (1 CPU, 1Gi).
+  const pods = models * (MAX_REPLICAS + 1);
   return {
     namespace: FLEET_NAMESPACE,
     priorityClassPrefix: FLEET_NAMESPACE,
     gpuNodes: { [GPU_PRODUCTS[0]]: 8, [GPU_PRODUCTS[1]]: 4 },
     quota: {
-      // One GPU per pod at every model's maximum scale.
+      // One GPU per pod at every model's maximum scale, rollout surge included.
       gpus: pods,
-      requestsCpu: String(pods * CPU_PER_POD),
-      requestsMemory: `${pods * MEMORY_GIB_PER_POD}Gi`,
-      limitsMemory: `${pods * MEMORY_GIB_PER_POD * 2}Gi`,
+      requestsCpu: String(pods * (CPU_PER_POD + 1)),
+      requestsMemory: `${pods * (MEMORY_GIB_PER_POD + 1)}Gi`,
+      limitsMemory: `${pods * (MEMORY_GIB_PER_POD + 1) * 2}Gi`,
       maxGpusPerContainer: Math.min(8, pods),
     },
     models: Array.from({ length: models }, (_, i) => {
@@ -56,6 +58,7 @@ export function fleetConfig(models: number): Record<string, unknown> {
       };
     }),
     monitoring: { enabled: true, dcgmExporter: true },
+    egress: { modelSource: { cidrs: ["10.30.8.0/24"] } },
   };
 }
 

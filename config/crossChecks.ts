@@ -1,4 +1,17 @@
 /** Checks that span several keys: replica bounds, GPU node sizes, names, and GPU demand against the quota. */
+import { parseQuantity } from "../conventions/quantity";
+import { SHARED_GPU_RESOURCE } from "../conventions/gpu";
+import {
+  CPU,
+  demandOf,
+  GPUS,
+  gpusAs,
+  MEMORY,
+  MIG_RESOURCE_PREFIX,
+  type QuotaResource,
+  stackDemand,
+  type WorkloadDemand,
+} from "./demand";
 import type { ConfigProblem } from "./problems";
 import { gpuDemand } from "./gpuDemand";
 import { queueingProblems } from "./queueingChecks";
@@ -128,20 +141,150 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
-  // With Kueue, training and batch wait for quota instead of all fitting at once.
-  if (config.queueing.mode === "kueue") return [...problems, ...queueingProblems(config, gpuDemand(config))];
-  problems.push(...queueingProblems(config, []));
-  const shares = gpuDemand(config);
-  const demand = shares.reduce((sum, s) => sum + s.gpus, 0);
-  if (demand > config.quota.gpus) {
-    const detail = shares
-      .filter((s) => s.gpus > 0)
-      .map((s) => `${s.workload}: ${s.pods} pods x ${s.gpusPerPod} GPUs = ${s.gpus}`)
-      .join("; ");
+  problems.push(
+    ...gpuSharingProblems(config),
+    ...quotaProblems(config),
+    ...queueingProblems(config, config.queueing.mode === "kueue" ? gpuDemand(config) : []),
+    ...egressProblems(config),
+  );
+  return problems;
+}
+
+/**
+ * Shared and MIG GPUs are resources of their own: their demand at maximum scale needs its own
+ * cap (`quota.sharedGpus`, `quota.migDevices.<profile>`), or nothing would limit it.
+ */
+function sharedGpuQuotaProblems(config: StackConfig, demands: readonly WorkloadDemand[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const check = (
+    path: readonly PropertyKey[],
+    cap: number | undefined,
+    resource: QuotaResource,
+    name: string,
+  ): void => {
+    const { total, detail } = demandOf(demands, resource);
+    if (total === 0 || (cap !== undefined && total <= cap)) return;
     problems.push({
-      path: ["quota", "gpus"],
-      value: config.quota.gpus,
-      allowed: `at least the stack's GPU demand at maximum scale, ${demand} (${detail})`,
+      path,
+      value: cap,
+      allowed: `at least the stack's ${name} demand at maximum scale with rollout surge, ${String(total)} (${detail})`,
+    });
+  };
+  check(
+    ["quota", "sharedGpus"],
+    config.quota.sharedGpus,
+    gpusAs(SHARED_GPU_RESOURCE, "shared GPU"),
+    "nvidia.com/gpu.shared",
+  );
+  const profiles = new Set(
+    demands.map((d) => d.gpuResource).filter((r) => r.startsWith(MIG_RESOURCE_PREFIX)),
+  );
+  for (const resource of profiles) {
+    const profile = resource.slice(MIG_RESOURCE_PREFIX.length);
+    const caps = config.quota.migDevices ?? {};
+    check(
+      ["quota", "migDevices", profile],
+      Object.hasOwn(caps, profile) ? caps[profile] : undefined,
+      gpusAs(resource, "MIG GPU"),
+      resource,
+    );
+  }
+  return problems;
+}
+
+/** How each workload takes its GPUs must be one way, and a shared GPU needs time-slicing on. */
+function gpuSharingProblems(config: StackConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const list of ["models", "trainingJobs", "batchJobs"] as const) {
+    config[list].forEach((workload, index) => {
+      const gpus = "gpusPerWorker" in workload ? workload.gpusPerWorker : workload.gpusPerPod;
+      if (workload.sharedGpu && workload.migProfile !== undefined) {
+        problems.push({
+          path: [list, index, "migProfile"],
+          value: workload.migProfile,
+          allowed: "unset when sharedGpu is true: a workload takes either a time-sliced share or a MIG slice",
+        });
+      }
+      if ((workload.sharedGpu || workload.migProfile !== undefined) && gpus === 0) {
+        problems.push({
+          path: [list, index, workload.sharedGpu ? "sharedGpu" : "migProfile"],
+          value: workload.sharedGpu ? true : workload.migProfile,
+          allowed: "unset for a CPU-only workload (its GPUs per pod are 0)",
+        });
+      }
+      if (workload.sharedGpu && !config.gpuSharing.enabled) {
+        problems.push({
+          path: [list, index, "sharedGpu"],
+          value: true,
+          allowed: `false unless k8s-ml-patterns:gpuSharing.enabled is true (the device plugin advertises ${SHARED_GPU_RESOURCE} only with time-slicing on)`,
+        });
+      }
+    });
+  }
+  return problems;
+}
+
+/** Schemes of locations outside the cluster: object stores and HTTP(S) model hubs. */
+const REMOTE_URI = /^(s3|gs|az|abfss?|https?):\/\//i;
+
+/**
+ * Under default-deny, a workload that reads from outside reaches only what `egress` allows: a
+ * model URI needs a model source (CIDRs or the proxy), a batch job's input and output URIs need
+ * object storage (CIDRs or the proxy).
+ */
+function egressProblems(config: StackConfig): ConfigProblem[] {
+  const egress = config.egress;
+  const proxy = egress.proxy !== undefined;
+  const problems: ConfigProblem[] = [];
+  const remoteModel = config.models.find((model) => REMOTE_URI.test(model.modelUri));
+  if (remoteModel !== undefined && egress.modelSource.cidrs.length === 0 && !proxy) {
+    problems.push({
+      path: ["egress", "modelSource", "cidrs"],
+      value: egress.modelSource.cidrs,
+      allowed: `at least one CIDR of the model source, or egress.proxy set: models "${remoteModel.name}" loads ${remoteModel.modelUri} and the namespace denies all other egress`,
+    });
+  }
+  const remoteBatch = config.batchJobs.find(
+    (job) => REMOTE_URI.test(job.inputUri) || REMOTE_URI.test(job.outputUri),
+  );
+  if (remoteBatch !== undefined && egress.objectStorage.cidrs.length === 0 && !proxy) {
+    const uri = REMOTE_URI.test(remoteBatch.inputUri) ? remoteBatch.inputUri : remoteBatch.outputUri;
+    problems.push({
+      path: ["egress", "objectStorage", "cidrs"],
+      value: egress.objectStorage.cidrs,
+      allowed: `at least one CIDR of the object storage, or egress.proxy set: batchJobs "${remoteBatch.name}" uses ${uri} and the namespace denies all other egress`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The quota against the demand at maximum scale, rollout surge included: GPUs, CPU requests (and
+ * limits, when capped) and memory requests and limits (equal to requests: Guaranteed QoS).
+ */
+function quotaProblems(config: StackConfig): ConfigProblem[] {
+  const demands = stackDemand(config);
+  const caps: readonly (readonly [keyof StackConfig["quota"], QuotaResource, string | number | undefined])[] =
+    [
+      ["gpus", GPUS, config.quota.gpus],
+      ["requestsCpu", CPU, config.quota.requestsCpu],
+      ["limitsCpu", CPU, config.quota.limitsCpu],
+      ["requestsMemory", MEMORY, config.quota.requestsMemory],
+      ["limitsMemory", MEMORY, config.quota.limitsMemory],
+    ];
+  const problems: ConfigProblem[] = [...sharedGpuQuotaProblems(config, demands)];
+  for (const [key, resource, cap] of caps) {
+    if (cap === undefined) continue;
+    // With Kueue, queued jobs wait for quota instead of all fitting at once (queueingChecks.ts).
+    if (key === "gpus" && config.queueing.mode === "kueue") continue;
+    const capValue = parseQuantity(cap);
+    const { total, detail } = demandOf(demands, resource);
+    if (capValue === undefined || total <= capValue) continue;
+    const shown = resource.label.endsWith("GPU") ? String(total) : resource.format(total);
+    problems.push({
+      path: ["quota", key],
+      value: cap,
+      allowed: `at least the stack's ${resource.label} demand at maximum scale with rollout surge, ${shown} (${detail})`,
     });
   }
   return problems;

@@ -1,12 +1,20 @@
-/** GPU demand of a stack at maximum scale, workload by workload. */
+/**
+ * Whole-GPU demand of a stack at maximum scale, workload by workload, with what the Kueue checks
+ * need besides (product, config path, whether it can be queued). Built on `stackDemand`, so a
+ * model's rollout surge counts here as in the quota checks.
+ */
+import { GPU_RESOURCE } from "../conventions/gpu";
+import { stackDemand } from "./demand";
 import type { StackConfig } from "./schema";
 
-/** One workload's share of the namespace's GPU quota at maximum scale. */
+/** One workload's share of the namespace's `nvidia.com/gpu` at maximum scale. */
 export interface GpuShare {
-  /** Config path of the workload, e.g. `models[0]` named `llama`. */
+  /** How messages name the workload, e.g. `models "llama"`. */
   readonly workload: string;
+  /** Pods at maximum scale, rollout surge included. */
   readonly pods: number;
   readonly gpusPerPod: number;
+  /** Whole GPUs at maximum scale (0 for a CPU-only, shared-GPU or MIG workload). */
   readonly gpus: number;
   /** The GPU product its pods run on. */
   readonly gpuProduct: string;
@@ -14,41 +22,38 @@ export interface GpuShare {
   readonly path: readonly PropertyKey[];
   /** Training and batch workloads wait in the stack's Kueue queue when `queueing.mode` is kueue. */
   readonly queueable: boolean;
+  /** The extended resource its GPUs are requested as (whole, shared or a MIG slice). */
+  readonly gpuResource: string;
 }
 
-/** GPU demand at maximum scale: autoscaler max (or replicas), training workers, batch parallelism. */
+/** Every workload's whole-GPU demand at maximum scale, in config order. */
 export function gpuDemand(config: StackConfig): GpuShare[] {
-  const share = (
-    workload: string,
-    path: readonly PropertyKey[],
-    gpuProduct: string,
-    pods: number,
-    gpusPerPod: number,
-    queueable: boolean,
-  ): GpuShare => ({ workload, path, gpuProduct, pods, gpusPerPod, gpus: pods * gpusPerPod, queueable });
-  return [
-    ...config.models.map((m, i) =>
-      share(
-        `models "${m.name}"`,
-        ["models", i],
-        m.gpuProduct,
-        m.autoscaling?.maxReplicas ?? m.replicas,
-        m.gpusPerPod,
-        false,
-      ),
-    ),
-    ...config.trainingJobs.map((t, i) =>
-      share(`trainingJobs "${t.name}"`, ["trainingJobs", i], t.gpuProduct, t.workers, t.gpusPerWorker, true),
-    ),
-    ...config.batchJobs.map((b, i) =>
-      share(
-        `batchJobs "${b.name}"`,
-        ["batchJobs", i],
-        b.gpuProduct,
-        Math.min(b.parallelism, b.completions),
-        b.gpusPerPod,
-        true,
-      ),
-    ),
+  const origins = [
+    ...config.models.map((m, i) => ({ path: ["models", i], gpuProduct: m.gpuProduct, queueable: false })),
+    ...config.trainingJobs.map((t, i) => ({
+      path: ["trainingJobs", i],
+      gpuProduct: t.gpuProduct,
+      queueable: true,
+    })),
+    ...config.batchJobs.map((b, i) => ({
+      path: ["batchJobs", i],
+      gpuProduct: b.gpuProduct,
+      queueable: true,
+    })),
   ];
+  return stackDemand(config).map((demand, index) => {
+    const origin = origins[index] ?? { path: [], gpuProduct: "", queueable: false };
+    const pods = demand.pods + demand.surge;
+    const whole = demand.gpuResource === GPU_RESOURCE;
+    return {
+      workload: demand.workload,
+      pods,
+      gpusPerPod: demand.gpusPerPod,
+      gpus: whole ? pods * demand.gpusPerPod : 0,
+      gpuProduct: origin.gpuProduct,
+      path: origin.path,
+      queueable: origin.queueable,
+      gpuResource: demand.gpuResource,
+    };
+  });
 }

@@ -53,6 +53,15 @@ export function queueingProblems(config: StackConfig, shares: readonly GpuShare[
   }
   const borrow = queueing.cohort === undefined ? 0 : queueing.gpuBorrowingLimit;
 
+  // The ClusterQueue covers whole GPUs, CPU and memory only: a queued workload asking for a
+  // shared GPU or a MIG slice could never be admitted.
+  for (const share of shares.filter((s) => s.queueable && s.gpusPerPod > 0 && s.gpus === 0)) {
+    problems.push({
+      path: share.path,
+      value: share.gpuResource,
+      allowed: `whole GPUs (nvidia.com/gpu) when queueing.mode is kueue: ${share.workload} asks for ${share.gpuResource}, which the queue does not cover`,
+    });
+  }
   for (const share of shares.filter((s) => s.queueable && s.gpus > 0)) {
     const quota = Object.hasOwn(quotas, share.gpuProduct) ? quotas[share.gpuProduct] : undefined;
     if (quota === undefined) {
@@ -82,7 +91,7 @@ export function queueingProblems(config: StackConfig, shares: readonly GpuShare[
     problems.push({
       path: ["quota", "gpus"],
       value: config.quota.gpus,
-      allowed: `at least ${needed}: the ResourceQuota counts every pod that exists, so ${outsideGpus} for the workloads outside the queue at maximum scale, ${trainingGpus} for the training workers (they exist, gated, while queued) and ${Math.min(batchGpus, queued)} for the batch jobs Kueue may admit at once (at most the queue's ${queued} GPUs), or it refuses pods of admitted workloads`,
+      allowed: `at least ${needed}: the ResourceQuota counts every pod that exists, so ${outsideGpus} for the workloads outside the queue at maximum scale (rollout surge included), ${trainingGpus} for the training workers (they exist, gated, while queued) and ${Math.min(batchGpus, queued)} for the batch jobs Kueue may admit at once (at most the queue's ${queued} GPUs), or it refuses pods of admitted workloads`,
     });
   }
   return problems;

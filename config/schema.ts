@@ -6,7 +6,13 @@ import { z } from "zod";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
 import { isQuantity } from "../conventions/quantity";
-import { isDns1123Label, isEnvVarName, isLabelValue, isPinnedImage } from "../components/lib/validation";
+import {
+  isDns1123Label,
+  isEnvVarName,
+  isLabelKey,
+  isLabelValue,
+  isPinnedImage,
+} from "../components/lib/validation";
 
 /** The Pulumi config namespace of this project (the project name). */
 export const CONFIG_NAMESPACE = "k8s-ml-patterns";
@@ -23,6 +29,15 @@ const quantity = z
   .transform(String)
   .refine(isQuantity, 'a Kubernetes quantity such as "500m", "4" or "16Gi"');
 const wholeGpus = z.number().int().min(0);
+/** A MIG profile as NVIDIA's device plugin names its resource (`nvidia.com/mig-<profile>`). */
+const migProfile = z
+  .string()
+  .refine((value) => /^\d+g\.\d+gb$/.test(value), 'a MIG profile such as "1g.10gb" or "3g.40gb"');
+/** How a workload takes its GPUs: whole (default), a time-sliced share, or a MIG slice. */
+const gpuSharingKeys = {
+  sharedGpu: z.boolean().default(false),
+  migProfile: migProfile.optional(),
+};
 const positiveCount = z.number().int().min(1);
 const envMap = z.record(
   z.string().refine(isEnvVarName, "an environment variable name (letters, digits, '_', '-', '.')"),
@@ -54,6 +69,7 @@ export const modelSchema = z.strictObject({
   modelUri: z.string().min(1),
   gpuProduct: z.string(),
   gpusPerPod: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("4"),
   memory: quantity.default("16Gi"),
   replicas: positiveCount.default(1),
@@ -69,6 +85,7 @@ export const trainingJobSchema = z.strictObject({
   workers: positiveCount,
   gpuProduct: z.string(),
   gpusPerWorker: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("8"),
   memory: quantity.default("32Gi"),
   checkpointStorage: quantity.optional(),
@@ -83,6 +100,7 @@ export const batchJobSchema = z.strictObject({
   completions: positiveCount,
   gpuProduct: z.string(),
   gpusPerPod: wholeGpus,
+  ...gpuSharingKeys,
   cpu: quantity.default("4"),
   memory: quantity.default("16Gi"),
   inputUri: z.string().min(1),
@@ -100,6 +118,10 @@ export const quotaSchema = z.strictObject({
   requestsMemory: quantity,
   limitsMemory: quantity,
   maxGpusPerContainer: positiveCount.optional(),
+  /** Time-sliced shared GPUs (`requests.nvidia.com/gpu.shared`) the namespace may hold. */
+  sharedGpus: wholeGpus.optional(),
+  /** MIG slices per profile (`requests.nvidia.com/mig-<profile>`) the namespace may hold. */
+  migDevices: z.record(migProfile, wholeGpus).optional(),
 });
 
 const gpuProductKey = z
@@ -141,6 +163,33 @@ export const gpuSharingSchema = z.strictObject({
   nodes: z.array(z.string()).default([]),
 });
 
+const cidr = z.string().refine(isCanonicalCidr, 'a CIDR such as "10.0.0.0/16" with no host bits set');
+const tcpPort = z.number().int().min(1).max(65535);
+const labelMap = z
+  .record(
+    z.string().refine(isLabelKey, "a label key such as app.kubernetes.io/name"),
+    z.string().refine(isLabelValue, "a label value (alphanumerics, '-', '_', '.', at most 63)"),
+  )
+  .refine((labels) => Object.keys(labels).length > 0, "a non-empty map of labels");
+
+/** Outside endpoints one class of workloads may reach: CIDRs and their TCP ports. */
+export const egressEndpointSchema = z.strictObject({
+  cidrs: z.array(cidr).default([]),
+  ports: z.array(tcpPort).min(1).default([443]),
+});
+
+/** Egress the namespace allows beyond DNS; nothing else leaves it. */
+export const egressSchema = z.strictObject({
+  /** Where model loaders (in model-server pods) download models from. */
+  modelSource: egressEndpointSchema.default({ cidrs: [], ports: [443] }),
+  /** Object storage training workers and batch pods read and write. */
+  objectStorage: egressEndpointSchema.default({ cidrs: [], ports: [443] }),
+  /** An egress proxy in the cluster, selected by labels, that all three may use instead. */
+  proxy: z.strictObject({ namespaceLabels: labelMap, podLabels: labelMap, port: tcpPort }).optional(),
+  /** NodeLocal DNSCache addresses, e.g. 169.254.20.10/32, allowed for DNS besides kube-dns. */
+  nodeLocalDnsCidrs: z.array(cidr).default([]),
+});
+
 export const workflowSchema = z.strictObject({
   name: dnsLabel,
   modelName: dnsLabel,
@@ -171,9 +220,11 @@ export const stackConfigSchema = z.strictObject({
   gpuSharing: gpuSharingSchema.default({ enabled: false, replicas: 4, nodes: [] }),
   priorityClassPrefix: dnsLabel.default("ml"),
   installWorkflowCrd: z.boolean().default(true),
-  modelSourceEgressCidrs: z
-    .array(z.string().refine(isCanonicalCidr, 'a CIDR such as "10.0.0.0/16" with no host bits set'))
-    .default([]),
+  egress: egressSchema.default({
+    modelSource: { cidrs: [], ports: [443] },
+    objectStorage: { cidrs: [], ports: [443] },
+    nodeLocalDnsCidrs: [],
+  }),
   modelSourceToken: z.string().default(""),
 });
 
@@ -183,6 +234,7 @@ export type TrainingJobConfig = z.infer<typeof trainingJobSchema>;
 export type BatchJobConfig = z.infer<typeof batchJobSchema>;
 export type WorkflowConfig = z.infer<typeof workflowSchema>;
 export type QueueingConfig = z.infer<typeof queueingSchema>;
+export type EgressConfig = z.infer<typeof egressSchema>;
 
 /** The config keys the program reads (without the namespace). */
 export const CONFIG_KEYS = Object.keys(stackConfigSchema.shape) as (keyof StackConfig)[];

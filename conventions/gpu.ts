@@ -13,8 +13,34 @@ export const GPU_RESOURCE = "nvidia.com/gpu";
  */
 export const SHARED_GPU_RESOURCE = `${GPU_RESOURCE}.shared`;
 
-/** MIG slices as the device plugin's "mixed" strategy names them, e.g. `nvidia.com/mig-1g.10gb`. */
-export const MIG_RESOURCE_PATTERN = /^nvidia\.com\/mig-\d+g\.\d+gb$/;
+/**
+ * MIG slices as the device plugin's "mixed" strategy names them: GPU instance profiles such as
+ * `nvidia.com/mig-1g.10gb` or `nvidia.com/mig-1g.12gb+me` (with media engines), compute instance
+ * profiles such as `nvidia.com/mig-1c.3g.40gb`, and their time-sliced `.shared` variants.
+ */
+export const MIG_RESOURCE_PATTERN = /^nvidia\.com\/mig-(\d+c\.)?\d+g\.\d+gb(\+me)?(\.shared)?$/;
+
+/** The extended resource AMD's GPU device plugin advertises (whole GPUs and partitions). */
+export const AMD_GPU_RESOURCE = "amd.com/gpu";
+
+/** The extended resources Intel's GPU device plugin advertises: i915 and Xe driver GPUs. */
+export const INTEL_GPU_RESOURCES: readonly string[] = ["gpu.intel.com/i915", "gpu.intel.com/xe"];
+
+/** One GPU vendor's device-plugin resource names. */
+export interface GpuVendor {
+  readonly vendor: string;
+  /** Exact resource names. */
+  readonly names: readonly string[];
+  /** Name patterns (e.g. MIG profiles). */
+  readonly patterns: readonly RegExp[];
+}
+
+/** The GPU resources every cluster may advertise, by vendor: what counts as a GPU by default. */
+export const GPU_VENDORS: readonly GpuVendor[] = [
+  { vendor: "NVIDIA", names: [GPU_RESOURCE, SHARED_GPU_RESOURCE], patterns: [MIG_RESOURCE_PATTERN] },
+  { vendor: "AMD", names: [AMD_GPU_RESOURCE], patterns: [] },
+  { vendor: "Intel", names: INTEL_GPU_RESOURCES, patterns: [] },
+];
 
 /** Node label set by GPU feature discovery with the GPU model, e.g. `NVIDIA-H100-80GB-HBM3`. */
 export const GPU_PRODUCT_LABEL = "nvidia.com/gpu.product";
@@ -37,9 +63,14 @@ export const KNOWN_GPU_PRODUCTS: readonly string[] = [
   "Tesla-T4",
 ];
 
-/** True for the GPU resources every NVIDIA cluster may advertise: whole, shared and MIG. */
+/**
+ * True for the GPU resources of GPU_VENDORS: NVIDIA whole, shared and MIG; AMD; Intel i915 and Xe.
+ * Other names count when listed in a policy's `extraGpuResources`.
+ */
 export function isBuiltinGpuResource(name: string): boolean {
-  return name === GPU_RESOURCE || name === SHARED_GPU_RESOURCE || MIG_RESOURCE_PATTERN.test(name);
+  return GPU_VENDORS.some(
+    (vendor) => vendor.names.includes(name) || vendor.patterns.some((pattern) => pattern.test(name)),
+  );
 }
 
 const EXTENDED_RESOURCE_NAME =

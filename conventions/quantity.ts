@@ -58,3 +58,22 @@ export function isQuantity(value: unknown): value is string {
 export function isNonNegativeQuantity(value: unknown): value is string {
   return isQuantity(value) && (parseQuantity(value) ?? -1) >= 0;
 }
+
+const BINARY_UNITS: readonly (readonly [string, number])[] = [
+  ["Ti", 2 ** 40],
+  ["Gi", 2 ** 30],
+  ["Mi", 2 ** 20],
+  ["Ki", 2 ** 10],
+];
+
+/** Bytes as the largest binary unit that divides them, e.g. 17Gi. */
+export function formatBytes(bytes: number): string {
+  for (const [unit, size] of BINARY_UNITS)
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return String(bytes);
+}
+
+/** Cores as Kubernetes writes them: whole cores, else millicores. */
+export function formatCores(cores: number): string {
+  return Number.isInteger(cores) ? String(cores) : `${String(Math.round(cores * 1000))}m`;
+}

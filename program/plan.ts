@@ -19,7 +19,9 @@ import {
 } from "../components/workloadPriorities";
 import { type WorkloadQueueArgs, validateWorkloadQueueArgs } from "../components/workloadQueue";
 import { type ComponentRejection, ConfigError } from "../config/problems";
+import { gpuResourceOf } from "../config/demand";
 import type { StackConfig } from "../config/schema";
+import { GPU_RESOURCE } from "../conventions/gpu";
 
 /** The Secret (and its key) that carries `modelSourceToken` to the model loaders. */
 export const MODEL_SOURCE_SECRET = { suffix: "model-source", key: "MODEL_SOURCE_TOKEN" } as const;
@@ -59,6 +61,17 @@ export interface StackPlan {
   readonly modelSourceToken?: string;
 }
 
+/** `gpuResourceName` for a workload that takes shared or MIG GPUs; nothing for whole GPUs (the default). */
+function gpuResourceArg(workload: {
+  readonly sharedGpu: boolean;
+  readonly migProfile?: string | undefined;
+}): {
+  gpuResourceName?: string;
+} {
+  const resource = gpuResourceOf(workload);
+  return resource === GPU_RESOURCE ? {} : { gpuResourceName: resource };
+}
+
 /** Maps the config onto component arguments. Pure: registers nothing. */
 export function planStack(config: StackConfig): StackPlan {
   const namespace = config.namespace;
@@ -80,6 +93,7 @@ export function planStack(config: StackConfig): StackPlan {
       image: model.image,
       loaderImage: model.loaderImage,
       gpusPerPod: model.gpusPerPod,
+      ...gpuResourceArg(model),
       // A CPU-only server (gpusPerPod 0) is not placed by GPU product; ModelServing rejects one that is.
       gpuProducts: model.gpusPerPod > 0 ? [model.gpuProduct] : [],
       cpu: model.cpu,
@@ -119,6 +133,8 @@ export function planStack(config: StackConfig): StackPlan {
     tenancy: {
       namespace,
       gpuQuota: config.quota.gpus,
+      ...(config.quota.sharedGpus === undefined ? {} : { sharedGpuQuota: config.quota.sharedGpus }),
+      ...(config.quota.migDevices === undefined ? {} : { migQuotas: config.quota.migDevices }),
       requestsCpu: config.quota.requestsCpu,
       requestsMemory: config.quota.requestsMemory,
       limitsMemory: config.quota.limitsMemory,
@@ -126,7 +142,12 @@ export function planStack(config: StackConfig): StackPlan {
       ...(config.quota.maxGpusPerContainer === undefined
         ? {}
         : { maxGpusPerContainer: config.quota.maxGpusPerContainer }),
-      modelSourceEgressCidrs: config.modelSourceEgressCidrs,
+      modelSourceEgressCidrs: config.egress.modelSource.cidrs,
+      modelSourceEgressPorts: config.egress.modelSource.ports,
+      objectStorageEgressCidrs: config.egress.objectStorage.cidrs,
+      objectStorageEgressPorts: config.egress.objectStorage.ports,
+      ...(config.egress.proxy === undefined ? {} : { egressProxy: config.egress.proxy }),
+      nodeLocalDnsCidrs: config.egress.nodeLocalDnsCidrs,
     },
     priorities: {
       name: config.priorityClassPrefix,
@@ -153,6 +174,7 @@ export function planStack(config: StackConfig): StackPlan {
         ...(job.command.length > 0 ? { command: job.command } : {}),
         workers: job.workers,
         gpusPerPod: job.gpusPerWorker,
+        ...gpuResourceArg(job),
         gpuProducts: job.gpusPerWorker > 0 ? [job.gpuProduct] : [],
         cpu: job.cpu,
         memory: job.memory,
@@ -172,6 +194,7 @@ export function planStack(config: StackConfig): StackPlan {
         parallelism: job.parallelism,
         completions: job.completions,
         gpusPerPod: job.gpusPerPod,
+        ...gpuResourceArg(job),
         gpuProducts: job.gpusPerPod > 0 ? [job.gpuProduct] : [],
         cpu: job.cpu,
         memory: job.memory,

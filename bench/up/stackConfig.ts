@@ -36,13 +36,15 @@ export function benchConfig(models: number): Record<string, unknown> {
       [configKey("installWorkflowCrd")]: false,
       [configKey("gpuNodes")]: { "NVIDIA-H100-80GB-HBM3": 8, "NVIDIA-L40S": 4 },
       [configKey("quota")]: {
-        gpus: 2 * gpuModels,
+        // maxReplicas 2 plus the rollout's surge pod per GPU model.
+        gpus: 3 * gpuModels,
         requestsCpu: "1000",
         requestsMemory: "4Ti",
         limitsMemory: "8Ti",
         maxGpusPerContainer: 1,
       },
       [configKey("models")]: list,
+      [configKey("egress")]: { modelSource: { cidrs: ["10.30.8.0/24"] } },
     },
   };
 }

@@ -2,6 +2,7 @@
  * The arguments of a BatchInference, their defaults (written once, in BATCH_INFERENCE_DEFAULTS),
  * and the settings the specs are built from.
  */
+import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
 import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
@@ -84,6 +85,7 @@ export interface BatchInferenceArgs extends WorkloadArgs, QueuedWorkloadArgs {
 export const BATCH_INFERENCE_DEFAULTS = {
   env: {},
   gpusPerPod: 1,
+  gpuResourceName: GPU_RESOURCE,
   gpuProducts: [],
   cpu: "4",
   memory: "16Gi",

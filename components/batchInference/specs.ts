@@ -106,6 +106,7 @@ export function batchPodSpec(settings: BatchInferenceSettings): k8s.types.input.
         env: batchEnv(settings),
         resources: containerResources({
           gpus: settings.gpusPerPod,
+          gpuResourceName: settings.gpuResourceName,
           cpu: settings.cpu,
           memory: settings.memory,
         }),

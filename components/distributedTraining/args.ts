@@ -2,6 +2,7 @@
  * The arguments of a DistributedTraining, their defaults (written once, in
  * DISTRIBUTED_TRAINING_DEFAULTS), and the settings the specs are built from.
  */
+import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
 import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
@@ -11,6 +12,12 @@ export const DEFAULT_MASTER_PORT = 29500;
 
 /** Label the StatefulSet controller puts on each pod with its ordinal (GA since Kubernetes 1.32). */
 export const POD_INDEX_LABEL = "apps.kubernetes.io/pod-index";
+
+/**
+ * The StatefulSet's update strategy. `OnDelete`, with the component replacing the StatefulSet on
+ * any spec change, so a run's workers are never on mixed versions (see DistributedTraining).
+ */
+export const TRAINING_UPDATE_STRATEGY = "OnDelete";
 
 /** Name of the rendezvous port on the Service and the container. */
 export const RENDEZVOUS_PORT_NAME = "rendezvous";
@@ -92,6 +99,7 @@ export interface DistributedTrainingArgs extends WorkloadArgs, QueuedWorkloadArg
 export const DISTRIBUTED_TRAINING_DEFAULTS = {
   env: {},
   gpusPerPod: 1,
+  gpuResourceName: GPU_RESOURCE,
   gpuProducts: [],
   cpu: "8",
   memory: "32Gi",

@@ -38,6 +38,13 @@ export const DISTRIBUTED_TRAINING_TYPE = `${PACKAGE}:training:DistributedTrainin
  * A StatefulSet restarts containers that exit, including after success: the entrypoint should
  * resume from `/checkpoints` and the run is ended by removing the component (or scaling to 0).
  *
+ * Updates: a job's workers are never on mixed versions. The StatefulSet's update strategy is
+ * `OnDelete` and the component replaces it on any spec change, deleting the old one (and, with
+ * the provider's foreground deletion, its workers) before the new one creates its workers, so
+ * every worker of a run has the same template. `RollingUpdate` would replace workers one by one
+ * (highest index first), leaving old and new workers in one rendezvous until the last is done,
+ * and with `Parallel` pod management it would still update one pod at a time.
+ *
  * Pulumi awaits (pulumi-kubernetes v4):
  * - A Service normally waits until its Endpoints list ready pods, but the provider skips that for
  *   a headless Service (`clusterIP: None`), so this one is ready as soon as it exists.
@@ -95,7 +102,13 @@ export class DistributedTraining extends pulumi.ComponentResource {
     this.statefulSet = new appsv1.StatefulSet(
       `${name}-sts`,
       fieldsOf(settings, trainingStatefulSet, ["metadata", "spec"]),
-      childOptions(this, { dependsOn: [this.service, this.networkPolicy, this.serviceAccount] }),
+      // Any spec change replaces the StatefulSet (delete first, so the old workers are gone
+      // before new ones start): with the OnDelete update strategy, an in-place update would leave
+      // the running workers on the old template, and a rolling one would mix versions.
+      childOptions(this, {
+        dependsOn: [this.service, this.networkPolicy, this.serviceAccount],
+        replaceOnChanges: ["spec"],
+      }),
     );
 
     logQueued(this.statefulSet, settings, "Kueue starts all its workers together");

@@ -15,6 +15,7 @@ import {
   POD_INDEX_LABEL,
   RENDEZVOUS_PORT_NAME,
   TRAINER_CONTAINER,
+  TRAINING_UPDATE_STRATEGY,
 } from "./args";
 
 const CHECKPOINT_VOLUME = "checkpoints";
@@ -140,6 +141,7 @@ export function trainingPodSpec(settings: DistributedTrainingSettings): k8s.type
         env: trainingEnv(settings),
         resources: containerResources({
           gpus: settings.gpusPerPod,
+          gpuResourceName: settings.gpuResourceName,
           cpu: settings.cpu,
           memory: settings.memory,
         }),
@@ -185,7 +187,11 @@ export function trainingStatefulSet(settings: DistributedTrainingSettings): {
       // would wait for worker 0 to be Ready before creating worker 1.
       podManagementPolicy: "Parallel",
       selector: { matchLabels: selectorLabels(settings.appName, settings.name) },
-      updateStrategy: { type: "RollingUpdate" },
+      // Workers of one job must never run different versions: a rolling update would replace
+      // them one at a time and leave old and new workers in one rendezvous for a while. OnDelete
+      // makes the controller change no pod by itself; the component replaces the whole
+      // StatefulSet on any spec change (replaceOnChanges), so all workers restart on the new one.
+      updateStrategy: { type: TRAINING_UPDATE_STRATEGY },
       // Checkpoints outlive the StatefulSet and scale-downs; delete the PVCs deliberately.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
       template: { metadata: { labels: podLabels }, spec: trainingPodSpec(settings) },

@@ -28,11 +28,23 @@ export interface GpuTenancyArgs {
    */
   readonly namespace?: pulumi.Input<string>;
   /**
-   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once. Written as both
-   * `requests.nvidia.com/gpu` and `limits.nvidia.com/gpu`; Kubernetes enforces the `requests.`
-   * form for extended resources, which is the same number because GPU requests equal limits.
+   * Whole GPUs (`nvidia.com/gpu`) all pods in the namespace may hold at once, written as
+   * `requests.nvidia.com/gpu`: the only quota key Kubernetes enforces for an extended resource
+   * (GPU requests equal limits, so it caps both).
    */
   readonly gpuQuota: pulumi.Input<number>;
+  /**
+   * Time-sliced shared GPUs (`nvidia.com/gpu.shared`, see GpuSharing) all pods in the namespace
+   * may hold at once, written as `requests.nvidia.com/gpu.shared`.
+   * @default no cap on shared GPUs (pods asking for them are then capped by nothing)
+   */
+  readonly sharedGpuQuota?: pulumi.Input<number>;
+  /**
+   * MIG slices per profile (e.g. `{"1g.10gb": 7}`) all pods in the namespace may hold at once,
+   * written as `requests.nvidia.com/mig-<profile>`.
+   * @default {}
+   */
+  readonly migQuotas?: pulumi.Input<Record<string, pulumi.Input<number>>>;
   /** Sum of CPU requests in the namespace, a quantity such as "32". */
   readonly requestsCpu: pulumi.Input<string>;
   /**
@@ -92,6 +104,41 @@ export interface GpuTenancyArgs {
    */
   readonly modelSourceEgressCidrs?: readonly string[];
   /**
+   * TCP ports model-server pods may reach at `modelSourceEgressCidrs`.
+   * Must be known when the component is constructed.
+   * @default [443]
+   */
+  readonly modelSourceEgressPorts?: readonly number[];
+  /**
+   * CIDRs of the object storage that training workers (data, checkpoints) and batch inference
+   * pods (`inputUri`, `outputUri`) read and write, e.g. an S3 endpoint's ranges. Canonical network
+   * addresses only. With none (and no `egressProxy`), they reach nothing outside the namespace.
+   * Must be known when the component is constructed.
+   * @default []
+   */
+  readonly objectStorageEgressCidrs?: readonly string[];
+  /**
+   * TCP ports training and batch pods may reach at `objectStorageEgressCidrs`.
+   * Must be known when the component is constructed.
+   * @default [443]
+   */
+  readonly objectStorageEgressPorts?: readonly number[];
+  /**
+   * An egress proxy that model-server, training and batch pods may reach instead of (or besides)
+   * CIDRs: the pods matching `podLabels` in the namespaces matching `namespaceLabels`, on TCP
+   * `port`. Policies see pod addresses, so a proxy in the cluster is selected by labels, not IPs.
+   * Must be known when the component is constructed.
+   * @default none
+   */
+  readonly egressProxy?: EgressProxy;
+  /**
+   * Link-local addresses of NodeLocal DNSCache (e.g. "169.254.20.10/32"). Pods whose resolver is
+   * the node-local cache send DNS there rather than to kube-dns pods, so DNS egress (UDP and TCP
+   * 53) is also allowed to these CIDRs. Must be known when the component is constructed.
+   * @default []
+   */
+  readonly nodeLocalDnsCidrs?: readonly string[];
+  /**
    * CIDRs of the Kubernetes API server endpoints (the addresses behind `kubernetes.default`,
    * see `kubectl get endpointslices -n default`) that workflow pods (`app.kubernetes.io/component:
    * workflow`) may reach on 443 and 6443. Network policies see the endpoint address after the
@@ -109,12 +156,24 @@ export interface GpuTenancyArgs {
   readonly createWorkflowRunner?: boolean;
 }
 
+/** An egress proxy selected by labels (see `egressProxy`). */
+export interface EgressProxy {
+  /** Labels of the proxy's namespace, e.g. `{"kubernetes.io/metadata.name": "egress-proxy"}`. */
+  readonly namespaceLabels: Readonly<Record<string, string>>;
+  /** Labels of the proxy pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** TCP port the proxy listens on, e.g. 3128. */
+  readonly port: number;
+}
+
 export type ResolvedGpuTenancyArgs = Resolved<GpuTenancyArgs>;
 
 /** GpuTenancy arguments with every default applied. */
 export interface GpuTenancySettings {
   readonly namespace: string;
   readonly gpuQuota: number;
+  readonly sharedGpuQuota: number | undefined;
+  readonly migQuotas: Readonly<Record<string, number>>;
   readonly requestsCpu: string;
   readonly limitsCpu: string | undefined;
   readonly requestsMemory: string;
@@ -127,16 +186,26 @@ export interface GpuTenancySettings {
   readonly defaultMemoryRequest: string;
   readonly defaultMemoryLimit: string;
   readonly modelSourceEgressCidrs: readonly string[];
+  readonly modelSourceEgressPorts: readonly number[];
+  readonly objectStorageEgressCidrs: readonly string[];
+  readonly objectStorageEgressPorts: readonly number[];
+  readonly egressProxy: EgressProxy | undefined;
+  readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
   readonly createWorkflowRunner: boolean;
 }
 
 /** Every literal default of GpuTenancy, in one place. */
 export const GPU_TENANCY_DEFAULTS = {
+  migQuotas: {},
   defaultCpuRequest: "100m",
   defaultMemoryRequest: "256Mi",
   defaultMemoryLimit: "512Mi",
   modelSourceEgressCidrs: [],
+  modelSourceEgressPorts: [443],
+  objectStorageEgressCidrs: [],
+  objectStorageEgressPorts: [443],
+  nodeLocalDnsCidrs: [],
   apiServerEgressCidrs: [],
   createWorkflowRunner: true,
 } as const;
@@ -147,5 +216,10 @@ export const DEFAULT_CPU_LIMIT_UNDER_CPU_QUOTA = "1";
 /** The options that decide which NetworkPolicies exist, with defaults; plain in the arguments. */
 export interface NetworkPolicyOptions {
   readonly modelSourceEgressCidrs: readonly string[];
+  readonly modelSourceEgressPorts: readonly number[];
+  readonly objectStorageEgressCidrs: readonly string[];
+  readonly objectStorageEgressPorts: readonly number[];
+  readonly egressProxy: EgressProxy | undefined;
+  readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
 }

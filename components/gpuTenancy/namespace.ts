@@ -1,6 +1,6 @@
 /** The namespace's own objects: the Namespace (restricted Pod Security), ResourceQuota and LimitRange. */
 import type * as k8s from "@pulumi/kubernetes";
-import { GPU_RESOURCE } from "../../conventions/gpu";
+import { GPU_RESOURCE, SHARED_GPU_RESOURCE } from "../../conventions/gpu";
 import { ComponentRoles } from "../../conventions/labels";
 import { standardLabels } from "../lib/labels";
 import { GPU_TENANCY_APP_NAME, type GpuTenancySettings } from "./args";
@@ -34,17 +34,25 @@ export function namespaceMetadata(
   return { name: settings.namespace, labels: { ...guardrailLabels(name), ...podSecurityLabels() } };
 }
 
-/** The ResourceQuota: GPUs, CPU and memory, and optionally pods and Jobs. */
+/** The ResourceQuota: GPUs (whole, and shared and MIG when capped), CPU and memory, and optionally pods and Jobs. */
 export function resourceQuotaSpec(
   name: string,
   settings: GpuTenancySettings,
 ): NamespacedObject<k8s.types.input.core.v1.ResourceQuotaSpec> {
   const gpus = String(settings.gpuQuota);
   const hard: Record<string, string> = {
+    // The only quota key Kubernetes enforces for an extended resource: a `limits.nvidia.com/gpu`
+    // or bare `nvidia.com/gpu` key is accepted and caps nothing (GPU requests equal limits anyway).
     [`requests.${GPU_RESOURCE}`]: gpus,
-    // Not enforced by Kubernetes for extended resources (only `requests.` is); kept so the
-    // quota states both sides, which are equal because GPU requests always equal limits.
-    [`limits.${GPU_RESOURCE}`]: gpus,
+    ...(settings.sharedGpuQuota === undefined
+      ? {}
+      : { [`requests.${SHARED_GPU_RESOURCE}`]: String(settings.sharedGpuQuota) }),
+    ...Object.fromEntries(
+      Object.entries(settings.migQuotas).map(([profile, count]) => [
+        `requests.nvidia.com/mig-${profile}`,
+        String(count),
+      ]),
+    ),
     "requests.cpu": settings.requestsCpu,
     ...(settings.limitsCpu === undefined ? {} : { "limits.cpu": settings.limitsCpu }),
     "requests.memory": settings.requestsMemory,

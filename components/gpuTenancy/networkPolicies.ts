@@ -11,6 +11,24 @@ import { API_SERVER_PORTS, CLUSTER_DNS, NAMESPACE_NAME_LABEL, type NetworkPolicy
 import { guardrailLabels, type NamespacedObject } from "./namespace";
 
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec;
+type NetworkPolicyEgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
+
+/** The egress rule to the proxy (its pods in its namespaces, on its port), or none. */
+function proxyEgress(options: NetworkPolicyOptions): NetworkPolicyEgressRule[] {
+  const proxy = options.egressProxy;
+  if (proxy === undefined) return [];
+  return [
+    {
+      to: [
+        {
+          namespaceSelector: { matchLabels: { ...proxy.namespaceLabels } },
+          podSelector: { matchLabels: { ...proxy.podLabels } },
+        },
+      ],
+      ports: [{ protocol: "TCP", port: proxy.port }],
+    },
+  ];
+}
 
 /** One NetworkPolicy of the namespace; `key` names it within the component. */
 export interface NamedNetworkPolicy extends NamespacedObject<NetworkPolicySpec> {
@@ -18,6 +36,16 @@ export interface NamedNetworkPolicy extends NamespacedObject<NetworkPolicySpec> 
 }
 
 const modelServerPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.modelServer } };
+/** Training workers and batch inference pods: the workloads that read and write object storage. */
+const dataPods = {
+  matchExpressions: [
+    {
+      key: LabelKeys.component,
+      operator: "In",
+      values: [ComponentRoles.trainer, ComponentRoles.batchInference],
+    },
+  ],
+};
 const workflowPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.workflow } };
 const gatewayPods = { matchLabels: { ...API_GATEWAY_LABELS } };
 
@@ -31,12 +59,13 @@ function namespaceNamed(namespace: string): { matchLabels: Record<string, string
  * - model servers: ingress only from API-gateway pods of this namespace on the `http` port and
  *   from the monitoring namespace on the `metrics` port, plus the gateway's matching egress
  *   (a pod isolated for egress also needs its own allow);
- * - optionally: model servers' HTTPS egress to model sources and workflow pods' egress to the
- *   API server.
+ * - optionally: DNS to NodeLocal DNSCache's link-local address; model servers' (and so their
+ *   loaders') egress to model sources; training workers' and batch pods' egress to object
+ *   storage; both to an egress proxy selected by namespace and pod labels; workflow pods' egress
+ *   to the API server.
  *
  * Workload-specific paths belong to their components (DistributedTraining allows traffic among
- * one job's workers); any other egress a workload needs, such as object storage for batch
- * input, needs its own policy.
+ * one job's workers). Nothing else leaves the namespace.
  */
 export function networkPolicySpecs(name: string, options: NetworkPolicyOptions): NamedNetworkPolicy[] {
   const labels = guardrailLabels(name);
@@ -57,6 +86,8 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
               namespaceSelector: namespaceNamed(CLUSTER_DNS.namespace),
               podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
             },
+            // NodeLocal DNSCache answers on a link-local address on each node, not from a pod.
+            ...options.nodeLocalDnsCidrs.map((cidr) => ({ ipBlock: { cidr } })),
           ],
           ports: [
             { protocol: "UDP", port: 53 },
@@ -91,17 +122,39 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
       ],
     }),
   ];
-  if (options.modelSourceEgressCidrs.length > 0) {
+  const proxyRules = proxyEgress(options);
+  const endpointRules = (cidrs: readonly string[], ports: readonly number[]): NetworkPolicyEgressRule[] =>
+    cidrs.length === 0
+      ? []
+      : [
+          {
+            to: cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+            ports: ports.map((port) => ({ protocol: "TCP", port })),
+          },
+        ];
+  const modelSource = [
+    ...endpointRules(options.modelSourceEgressCidrs, options.modelSourceEgressPorts),
+    ...proxyRules,
+  ];
+  if (modelSource.length > 0) {
     policies.push(
       policy("model-source-egress", {
         podSelector: modelServerPods,
         policyTypes: ["Egress"],
-        egress: [
-          {
-            to: options.modelSourceEgressCidrs.map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [{ protocol: "TCP", port: 443 }],
-          },
-        ],
+        egress: modelSource,
+      }),
+    );
+  }
+  const objectStorage = [
+    ...endpointRules(options.objectStorageEgressCidrs, options.objectStorageEgressPorts),
+    ...proxyRules,
+  ];
+  if (objectStorage.length > 0) {
+    policies.push(
+      policy("object-storage-egress", {
+        podSelector: dataPods,
+        policyTypes: ["Egress"],
+        egress: objectStorage,
       }),
     );
   }

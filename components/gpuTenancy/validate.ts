@@ -1,7 +1,7 @@
 /** Validation and defaults of GpuTenancy arguments. */
 import { isCanonicalCidr } from "../../conventions/cidr";
 import { isNonNegativeQuantity, parseQuantity } from "../../conventions/quantity";
-import { ArgChecker } from "../lib/validation";
+import { ArgChecker, isLabelKey, isLabelValue } from "../lib/validation";
 import {
   DEFAULT_CPU_LIMIT_UNDER_CPU_QUOTA,
   GPU_TENANCY_DEFAULTS,
@@ -74,7 +74,30 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
     checker.check(lowValue <= highValue, smaller, low, `at most ${larger} (${JSON.stringify(high)})`);
   }
 
-  for (const property of ["modelSourceEgressCidrs", "apiServerEgressCidrs"] as const) {
+  checker.wholeNumber("sharedGpuQuota", args.sharedGpuQuota, 0);
+  const mig: unknown = args.migQuotas;
+  if (mig !== undefined) {
+    if (typeof mig !== "object" || mig === null || Array.isArray(mig)) {
+      checker.check(false, "migQuotas", mig, 'a map of MIG profiles to slice counts, e.g. {"1g.10gb": 7}');
+    } else {
+      for (const [profile, count] of Object.entries(mig)) {
+        checker.check(
+          /^\d+g\.\d+gb$/.test(profile),
+          `migQuotas.${profile}`,
+          count,
+          'keyed by a MIG profile such as "1g.10gb"',
+        );
+        checker.wholeNumber(`migQuotas.${profile}`, count as number, 0);
+      }
+    }
+  }
+  checkEgress(checker, args);
+  for (const property of [
+    "modelSourceEgressCidrs",
+    "objectStorageEgressCidrs",
+    "nodeLocalDnsCidrs",
+    "apiServerEgressCidrs",
+  ] as const) {
     const cidrs: readonly unknown[] | undefined = args[property];
     if (cidrs === undefined) continue;
     if (!Array.isArray(cidrs)) {
@@ -91,6 +114,47 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
     });
   }
   checker.throwIfInvalid();
+}
+
+/** Ports are TCP port numbers; the proxy needs labels for both its namespace and its pods, and a port. */
+function checkEgress(checker: ArgChecker, args: ResolvedGpuTenancyArgs): void {
+  for (const property of ["modelSourceEgressPorts", "objectStorageEgressPorts"] as const) {
+    const ports: readonly unknown[] | undefined = args[property];
+    if (ports === undefined) continue;
+    if (!Array.isArray(ports) || ports.length === 0) {
+      checker.check(false, property, ports, "a non-empty list of TCP port numbers (1-65535)");
+      continue;
+    }
+    ports.forEach((port, index) => {
+      checker.check(isPort(port), `${property}[${index}]`, port, "a TCP port number (1-65535)");
+    });
+  }
+  const proxy: unknown = args.egressProxy;
+  if (proxy === undefined) return;
+  const fields = (typeof proxy === "object" && proxy !== null ? proxy : {}) as Record<string, unknown>;
+  checker.check(isPort(fields.port), "egressProxy.port", fields.port, "a TCP port number (1-65535)");
+  for (const key of ["namespaceLabels", "podLabels"] as const) {
+    const labels = fields[key];
+    checker.check(
+      isLabelMap(labels),
+      `egressProxy.${key}`,
+      labels,
+      "a non-empty map of Kubernetes label keys to label values (the proxy is selected by labels)",
+    );
+  }
+}
+
+function isPort(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function isLabelMap(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const entries = Object.entries(value);
+  return (
+    entries.length > 0 &&
+    entries.every(([key, label]) => isLabelKey(key) && typeof label === "string" && isLabelValue(label))
+  );
 }
 
 /** A default CPU limit only matters, and is only imposed, when the quota caps CPU limits. */
@@ -112,6 +176,8 @@ export function withGpuTenancyDefaults(name: string, args: ResolvedGpuTenancyArg
   return {
     namespace: args.namespace ?? name,
     gpuQuota: args.gpuQuota,
+    sharedGpuQuota: args.sharedGpuQuota,
+    migQuotas: args.migQuotas ?? GPU_TENANCY_DEFAULTS.migQuotas,
     requestsCpu: args.requestsCpu,
     limitsCpu: args.limitsCpu,
     requestsMemory: args.requestsMemory,
@@ -130,10 +196,24 @@ export function withGpuTenancyDefaults(name: string, args: ResolvedGpuTenancyArg
 
 /** Reads the NetworkPolicy options from (plain or resolved) arguments, with defaults. */
 export function networkPolicyOptions(
-  args: Pick<GpuTenancyArgs, "modelSourceEgressCidrs" | "apiServerEgressCidrs">,
+  args: Pick<
+    GpuTenancyArgs,
+    | "modelSourceEgressCidrs"
+    | "modelSourceEgressPorts"
+    | "objectStorageEgressCidrs"
+    | "objectStorageEgressPorts"
+    | "egressProxy"
+    | "nodeLocalDnsCidrs"
+    | "apiServerEgressCidrs"
+  >,
 ): NetworkPolicyOptions {
   return {
     modelSourceEgressCidrs: args.modelSourceEgressCidrs ?? GPU_TENANCY_DEFAULTS.modelSourceEgressCidrs,
+    modelSourceEgressPorts: args.modelSourceEgressPorts ?? GPU_TENANCY_DEFAULTS.modelSourceEgressPorts,
+    objectStorageEgressCidrs: args.objectStorageEgressCidrs ?? GPU_TENANCY_DEFAULTS.objectStorageEgressCidrs,
+    objectStorageEgressPorts: args.objectStorageEgressPorts ?? GPU_TENANCY_DEFAULTS.objectStorageEgressPorts,
+    egressProxy: args.egressProxy,
+    nodeLocalDnsCidrs: args.nodeLocalDnsCidrs ?? GPU_TENANCY_DEFAULTS.nodeLocalDnsCidrs,
     apiServerEgressCidrs: args.apiServerEgressCidrs ?? GPU_TENANCY_DEFAULTS.apiServerEgressCidrs,
   };
 }

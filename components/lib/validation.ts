@@ -47,6 +47,20 @@ export function isLabelValue(value: string): boolean {
   return value.length <= 63 && LABEL_VALUE.test(value);
 }
 
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * True for a Kubernetes label key: a name (at most 63 characters, alphanumerics with '-', '_' and
+ * '.' inside) with an optional DNS-1123 subdomain prefix and '/', e.g. `app.kubernetes.io/name`.
+ */
+export function isLabelKey(value: string): boolean {
+  const slash = value.indexOf("/");
+  const name = slash === -1 ? value : value.slice(slash + 1);
+  const prefix = slash === -1 ? undefined : value.slice(0, slash);
+  if (prefix !== undefined && !isDns1123Subdomain(prefix)) return false;
+  return name.length <= 63 && LABEL_NAME.test(name);
+}
+
 /** True for a name Kubernetes accepts as a container environment variable. */
 export function isEnvVarName(value: string): boolean {
   return ENV_VAR_NAME.test(value);

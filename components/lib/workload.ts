@@ -3,6 +3,7 @@
  * BatchInference), with one name per idea, and their shared checks.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { GPU_RESOURCE, isExtendedResourceName } from "../../conventions/gpu";
 import { checkUserEnv } from "./env";
 import type { ArgChecker } from "./validation";
 
@@ -28,6 +29,11 @@ export interface WorkloadArgs {
   readonly memory?: pulumi.Input<string>;
   /** Whole GPUs per pod, 0 for a CPU-only pod. GPU requests equal limits. @default 1 */
   readonly gpusPerPod?: pulumi.Input<number>;
+  /**
+   * Extended resource the GPUs are requested as, e.g. `nvidia.com/gpu.shared` for a time-sliced
+   * shared GPU or `nvidia.com/mig-1g.10gb` for a MIG slice. @default "nvidia.com/gpu"
+   */
+  readonly gpuResourceName?: pulumi.Input<string>;
   /**
    * GPU products (`nvidia.com/gpu.product` label values) the pods may run on, through a required
    * node affinity. Any valid label value is accepted: the stack config checks products against
@@ -59,6 +65,7 @@ export interface WorkloadSettings {
   readonly cpu: string;
   readonly memory: string;
   readonly gpusPerPod: number;
+  readonly gpuResourceName: string;
   readonly gpuProducts: string[];
   readonly sharedMemorySize: string;
   readonly priorityClassName?: string;
@@ -77,6 +84,7 @@ export function withWorkloadDefaults(
     cpu: args.cpu ?? defaults.cpu,
     memory: args.memory ?? defaults.memory,
     gpusPerPod: args.gpusPerPod ?? defaults.gpusPerPod,
+    gpuResourceName: args.gpuResourceName ?? GPU_RESOURCE,
     gpuProducts: args.gpuProducts ?? [],
     sharedMemorySize: args.sharedMemorySize ?? defaults.sharedMemorySize,
     ...(args.priorityClassName === undefined ? {} : { priorityClassName: args.priorityClassName }),
@@ -122,6 +130,14 @@ export function checkWorkloadArgs(
     .gpuProducts("gpuProducts", args.gpuProducts)
     .dnsSubdomain("priorityClassName", args.priorityClassName, "a PriorityClass name")
     .wholeNumber("terminationGracePeriodSeconds", args.terminationGracePeriodSeconds, 0);
+  if (args.gpuResourceName !== undefined) {
+    checker.check(
+      isExtendedResourceName(args.gpuResourceName),
+      "gpuResourceName",
+      args.gpuResourceName,
+      'an extended resource name such as "nvidia.com/gpu" or "nvidia.com/mig-1g.10gb"',
+    );
+  }
   const products = args.gpuProducts ?? [];
   checker.check(
     new Set(products).size === products.length,

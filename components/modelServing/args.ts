@@ -46,11 +46,6 @@ export interface ModelServingArgs extends WorkloadArgs {
   /** Whole GPUs per pod (0 for a CPU-only server). Requests equal limits. @default 1 */
   readonly gpusPerPod?: pulumi.Input<number>;
   /**
-   * Extended resource the GPUs are requested as, e.g. `nvidia.com/gpu.shared` for time-sliced GPUs
-   * or `nvidia.com/mig-1g.10gb` for a MIG slice. @default "nvidia.com/gpu"
-   */
-  readonly gpuResourceName?: pulumi.Input<string>;
-  /**
    * GPU products (`nvidia.com/gpu.product` label values) the pods may run on, through a required
    * node affinity. At least one when gpusPerPod > 0; empty when it is 0. Any valid label value is
    * accepted; the stack config checks products against the cluster's GPU nodes. @default []
@@ -123,8 +118,16 @@ export interface ModelServingArgs extends WorkloadArgs {
   /** Read-only root filesystem for the server (writable /tmp is mounted; HOME=/tmp unless set). @default true */
   readonly readOnlyRootFilesystem?: pulumi.Input<boolean>;
   /**
-   * How long `pulumi up` waits for a rollout (the `pulumi.com/timeoutSeconds` annotation).
-   * @default replicas × (maxModelDownloadSeconds + maxModelLoadSeconds + 300), at least 600
+   * The most replicas the Deployment may have, for the rollout timeout, when an autoscaler this
+   * component does not create owns the replica count (`autoscaled`); at least `replicas`.
+   * @default autoscaling.maxReplicas, else replicas
+   */
+  readonly maxReplicas?: pulumi.Input<number>;
+  /**
+   * How long `pulumi up` waits for a rollout (the `pulumi.com/timeoutSeconds` annotation). The
+   * default follows the maximum replica count (`maxReplicas`, `autoscaling.maxReplicas`, else `replicas`): a
+   * rollout started at maximum scale replaces that many pods, one at a time.
+   * @default max replicas × (maxModelDownloadSeconds + maxModelLoadSeconds + 300), at least 600
    */
   readonly rolloutTimeoutSeconds?: pulumi.Input<number>;
   /** Cluster DNS domain for serviceDnsName. @default "cluster.local" */
@@ -143,6 +146,13 @@ export interface ModelServingArgs extends WorkloadArgs {
    */
   readonly monitoring?: MonitoringOptions;
 }
+
+/**
+ * The Deployment's rolling update: never below the serving capacity (`maxUnavailable: 0`), one
+ * extra pod (and its GPUs) at a time. The namespace quota must hold that extra pod at maximum
+ * scale, which the config check and the pack's quota policies count (conventions/rollout.ts).
+ */
+export const SERVING_ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as const;
 
 /** Every literal default of ModelServing, in one place; computed defaults live in settings.ts. */
 export const MODEL_SERVING_DEFAULTS = {

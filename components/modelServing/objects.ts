@@ -1,7 +1,7 @@
 /** The Kubernetes objects of a ModelServing: Deployment, Service, PodDisruptionBudget, ServiceAccount. */
 import type * as k8s from "@pulumi/kubernetes";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "../lib/serving";
-import type { ModelServingSettings } from "./args";
+import { type ModelServingSettings, SERVING_ROLLING_UPDATE } from "./args";
 import { buildPodSpec, modelServingLabels, modelServingSelectorLabels } from "./pod";
 import { podStartBudgetSeconds } from "./settings";
 
@@ -28,7 +28,7 @@ export function buildDeployment(settings: ModelServingSettings): {
       replicas: settings.replicas,
       selector: { matchLabels: modelServingSelectorLabels(settings) },
       // Never below the serving capacity: one extra pod (and its GPUs) at a time.
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { ...SERVING_ROLLING_UPDATE } },
       // The default 600 s would declare a rollout failed while a new pod is still loading.
       progressDeadlineSeconds: podStartBudgetSeconds(settings),
       revisionHistoryLimit: 5,

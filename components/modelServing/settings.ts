@@ -31,12 +31,15 @@ export function podStartBudgetSeconds(
 
 /**
  * Default rollout timeout. With maxSurge 1 and maxUnavailable 0 the rollout replaces one pod at
- * a time, so the worst case is one full pod start per replica.
+ * a time, so the worst case is one full pod start per replica, at the most replicas the
+ * Deployment may have when a rollout starts (the autoscaler's maximum, not the initial count).
  */
 export function defaultRolloutTimeoutSeconds(
-  settings: Pick<ModelServingSettings, "replicas" | "maxModelDownloadSeconds" | "maxModelLoadSeconds">,
+  settings: Pick<ModelServingSettings, "maxModelDownloadSeconds" | "maxModelLoadSeconds"> & {
+    readonly maxReplicas: number;
+  },
 ): number {
-  return Math.max(PULUMI_DEFAULT_TIMEOUT_SECONDS, settings.replicas * podStartBudgetSeconds(settings));
+  return Math.max(PULUMI_DEFAULT_TIMEOUT_SECONDS, settings.maxReplicas * podStartBudgetSeconds(settings));
 }
 
 /** Applies the documented defaults. Expects validated arguments. */
@@ -93,7 +96,12 @@ export function withModelServingDefaults(
     serviceAccountAnnotations: args.serviceAccountAnnotations ?? defaults.serviceAccountAnnotations,
     runAsUser: args.runAsUser ?? defaults.runAsUser,
     readOnlyRootFilesystem: args.readOnlyRootFilesystem ?? defaults.readOnlyRootFilesystem,
-    rolloutTimeoutSeconds: args.rolloutTimeoutSeconds ?? defaultRolloutTimeoutSeconds(budget),
+    rolloutTimeoutSeconds:
+      args.rolloutTimeoutSeconds ??
+      defaultRolloutTimeoutSeconds({
+        ...budget,
+        maxReplicas: Math.max(budget.replicas, args.maxReplicas ?? args.autoscaling?.maxReplicas ?? 0),
+      }),
     clusterDomain: args.clusterDomain ?? defaults.clusterDomain,
     autoscaling:
       args.autoscaling === undefined

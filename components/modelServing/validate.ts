@@ -1,5 +1,4 @@
 /** Validation of ModelServing arguments, before anything is registered. */
-import { isExtendedResourceName } from "../../conventions/gpu";
 import { parseQuantity } from "../../conventions/quantity";
 import { checkAutoscalerOptions } from "../autoscaling/validate";
 import { checkUserEnv } from "../lib/env";
@@ -50,7 +49,7 @@ function checkServer(checker: ArgChecker, args: ResolvedArgs): void {
   );
   checkPath(checker, "livenessPath", args.livenessPath);
   checkPath(checker, "readinessPath", args.readinessPath);
-  checker.wholeNumber("replicas", args.replicas, 1);
+  checker.wholeNumber("replicas", args.replicas, 1).wholeNumber("maxReplicas", args.maxReplicas, 1);
   checker.wholeNumber("runAsUser", args.runAsUser, 1);
   checker.positiveQuantity("cpuLimit", args.cpuLimit);
   const cpuCores = parseQuantity(args.cpu ?? MODEL_SERVING_DEFAULTS.cpu);
@@ -66,14 +65,6 @@ function checkServer(checker: ArgChecker, args: ResolvedArgs): void {
 }
 
 function checkGpus(checker: ArgChecker, args: ResolvedArgs): void {
-  if (args.gpuResourceName !== undefined) {
-    checker.check(
-      isExtendedResourceName(args.gpuResourceName),
-      "gpuResourceName",
-      args.gpuResourceName,
-      'an extended resource name such as "nvidia.com/gpu" or "nvidia.com/mig-1g.10gb"',
-    );
-  }
   const gpuProducts = args.gpuProducts ?? [];
   checker.check(
     args.gpusPerPod !== 0 || gpuProducts.length === 0,

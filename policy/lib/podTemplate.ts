@@ -41,6 +41,10 @@ export interface PodTemplate {
   readonly labelsUnknown: boolean;
   /** e.g. "spec.template.metadata.labels". */
   readonly labelsPath: string;
+  /** The pod template's annotations ({} when none or unknown). */
+  readonly annotations: Readonly<Record<string, string>>;
+  /** e.g. "spec.template.metadata.annotations". */
+  readonly annotationsPath: string;
 }
 
 /** Whether the resource is one of the kinds with a pod template (in its own API group). */
@@ -85,11 +89,13 @@ function readPodTemplate(resource: K8sResource): PodTemplate | undefined {
     labels: stringMap(rawLabels),
     labelsUnknown,
     labelsPath: fieldPath(prefix, "metadata", "labels"),
+    annotations: stringMap(obj(metadata)?.annotations),
+    annotationsPath: fieldPath(prefix, "metadata", "annotations"),
   };
 }
 
 /** A regular container, an init container, or a native sidecar (init container, restartPolicy Always). */
-export type ContainerRole = "container" | "initContainer" | "sidecar";
+export type ContainerRole = "container" | "initContainer" | "sidecar" | "ephemeral";
 
 /** One container of a pod template, with its role and the path and label messages use. */
 export interface ContainerRef {
@@ -115,7 +121,34 @@ const ROLE_LABEL: Readonly<Record<ContainerRole, string>> = {
   container: "container",
   initContainer: "init container",
   sidecar: "sidecar container",
+  ephemeral: "ephemeral container",
 };
+
+const SECURITY_CONTAINERS = Symbol("securityContainers");
+
+/**
+ * The containers Pod Security reads: containersOf() plus ephemeral containers (debug containers
+ * added to a running Pod), which run on the node like the others but take no resources.
+ */
+export function securityContainersOf(template: PodTemplate): readonly ContainerRef[] {
+  return memo(template, SECURITY_CONTAINERS, () => {
+    const refs = [...containersOf(template).refs];
+    const listPath = fieldPath(template.specPath, "ephemeralContainers");
+    (arr(template.spec?.ephemeralContainers) ?? []).forEach((item, index) => {
+      const container = obj(item);
+      if (!container) return;
+      const name = str(container.name) ?? `#${index}`;
+      refs.push({
+        container,
+        name,
+        role: "ephemeral",
+        path: `${listPath}[${index}]`,
+        label: `${ROLE_LABEL.ephemeral} "${name}"`,
+      });
+    });
+    return refs;
+  });
+}
 
 /**
  * Every container, init container and native sidecar (an init container with restartPolicy Always).
@@ -177,7 +210,7 @@ export function effectivePodAmount(
     const containerAmount = amount(ref);
     if (ref.role === "container") regular += containerAmount;
     else if (ref.role === "sidecar") sidecars += containerAmount;
-    else maxInit = Math.max(maxInit, containerAmount + sidecars);
+    else if (ref.role === "initContainer") maxInit = Math.max(maxInit, containerAmount + sidecars);
   }
   return Math.max(maxInit, regular + sidecars);
 }

@@ -41,15 +41,21 @@ export interface ViolationParts {
   readonly path: string;
   /** The value found. */
   readonly found: string;
+  /** The values the field may hold, when the rule has a fixed set (e.g. Pod Security controls). */
+  readonly allowed?: string;
   /** How to fix it. */
   readonly fix: string;
   readonly urn?: string;
 }
 
-/** The one message format of the pack: resource, container, problem, field path, value found, fix. */
+/**
+ * The one message format of the pack: resource, container, problem, field path, value found, the
+ * allowed values (when the rule has a fixed set), fix.
+ */
 export function violation(parts: ViolationParts): Finding {
   const subject = parts.container === undefined ? parts.resource : `${parts.resource}, ${parts.container}`;
-  const message = `${subject}: ${parts.problem}. Field: ${parts.path}; found: ${parts.found}. Fix: ${parts.fix}`;
+  const allowed = parts.allowed === undefined ? "" : `; allowed: ${parts.allowed}`;
+  const message = `${subject}: ${parts.problem}. Field: ${parts.path}; found: ${parts.found}${allowed}. Fix: ${parts.fix}`;
   return parts.urn === undefined ? { message } : { message, urn: parts.urn };
 }
 

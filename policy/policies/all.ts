@@ -11,6 +11,7 @@ import { gpuQuotaCoverage } from "./gpuQuotaCoverage";
 import { networkPolicyCoverage } from "./networkPolicyCoverage";
 import { networkPolicyShape } from "./networkPolicyShape";
 import { pinnedImages } from "./pinnedImages";
+import { quotaHeadroom } from "./quotaHeadroom";
 import { resourceRequests } from "./resourceRequests";
 import { restrictedPodSecurity } from "./restrictedPodSecurity";
 import { serviceExposure } from "./serviceExposure";
@@ -36,6 +37,7 @@ export const stackPolicies: readonly StackValidationPolicy[] = [
   serviceExposure,
   networkPolicyCoverage,
   gpuQuotaCoverage,
+  quotaHeadroom,
 ];
 
 /** Resource policies, then stack policies. */

@@ -4,6 +4,7 @@ import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
 import { defineStackPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { parseQuantity } from "../../conventions/quantity";
+import { strategySurgePods } from "../../conventions/rollout";
 import { formatRef, type K8sResource } from "../lib/resource";
 import type { StackIndex } from "../lib/stackIndex";
 import { arr, hasUnknown, isUnknown, num, obj, show, type Obj } from "../lib/values";
@@ -23,7 +24,7 @@ export interface GpuQuotaCoverageConfig {
 export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   name: "gpu-quota-coverage",
   description:
-    "Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> (or limits.<gpu>), and the GPU demand at maximum scale fits under the lowest such cap; workloads queued in a Kueue ClusterQueue count for at most what that queue admits.",
+    "Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> (the only quota key Kubernetes enforces for an extended resource), and the GPU demand at maximum scale, Deployment rollout surge included, fits under the lowest such cap; Jobs queued in a Kueue ClusterQueue count for at most what that queue admits.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
@@ -102,7 +103,10 @@ export function workloadScale(
       if (autoscalers.length === 0) {
         return replicas === undefined
           ? { pods: undefined, how: "replicas unknown" }
-          : { pods: replicas, how: `${replicas} replica${replicas === 1 ? "" : "s"}` };
+          : withSurge(resource, spec, {
+              pods: replicas,
+              how: `${replicas} replica${replicas === 1 ? "" : "s"}`,
+            });
       }
       let best: { readonly max: number; readonly ref: string } | undefined;
       for (const autoscaler of autoscalers) {
@@ -112,11 +116,36 @@ export function workloadScale(
         if (!best || autoscaler.max > best.max) best = { max: autoscaler.max, ref: autoscaler.resource.ref };
       }
       if (replicas === undefined || !best) return { pods: undefined, how: "replicas unknown" };
-      return replicas > best.max
-        ? { pods: replicas, how: `${replicas} replicas (above maxReplicas ${best.max} of ${best.ref})` }
-        : { pods: best.max, how: `maxReplicas ${best.max} of ${best.ref}` };
+      return withSurge(
+        resource,
+        spec,
+        replicas > best.max
+          ? { pods: replicas, how: `${replicas} replicas (above maxReplicas ${best.max} of ${best.ref})` }
+          : { pods: best.max, how: `maxReplicas ${best.max} of ${best.ref}` },
+      );
     }
   }
+}
+
+/**
+ * A Deployment's scale plus the pods its rolling update adds at that scale (maxSurge resolved at
+ * the maximum replica count, rounded up as the controller does); other kinds do not surge.
+ */
+function withSurge(resource: K8sResource, spec: Obj | undefined, scale: WorkloadScale): WorkloadScale {
+  if (resource.kind !== "Deployment" || scale.pods === undefined) return scale;
+  const strategy = spec?.strategy;
+  if (hasUnknown(strategy)) return { pods: undefined, how: `${scale.how}; rollout strategy unknown` };
+  const rolling = obj(obj(strategy)?.rollingUpdate);
+  const surge = strategySurgePods(
+    { type: obj(strategy)?.type, rollingUpdate: { maxSurge: rolling?.maxSurge } },
+    scale.pods,
+  );
+  if (surge === undefined)
+    return { pods: undefined, how: `${scale.how}; maxSurge ${show(rolling?.maxSurge)} unreadable` };
+  if (surge === 0) return scale;
+  const given =
+    rolling?.maxSurge === undefined || rolling.maxSurge === null ? "default 25%" : show(rolling.maxSurge);
+  return { pods: scale.pods + surge, how: `(${scale.how} + ${surge} rollout surge, maxSurge ${given})` };
 }
 
 interface Cap {
@@ -145,6 +174,17 @@ function addQueued(demand: Demand): void {
       `queued in ClusterQueue ${name}, which admits at most ${queued.cap}: ${counted} of ${queued.total} (${queued.shares.join("; ")})`,
     );
   }
+}
+
+/** Names the unenforced keys a namespace's quotas set for `resource`, if any, so the message says why they do not count. */
+function unenforcedNote(quotas: readonly K8sResource[], resource: string): string {
+  const keys = new Set<string>();
+  for (const quota of quotas) {
+    const hard = obj(obj(quota.object.spec)?.hard) ?? {};
+    for (const key of [resource, `limits.${resource}`]) if (key in hard) keys.add(key);
+  }
+  if (keys.size === 0) return "";
+  return ` (${[...keys].join(" and ")} ${keys.size === 1 ? "is" : "are"} not enforced by Kubernetes for an extended resource)`;
 }
 
 function isScoped(spec: Obj): boolean {
@@ -206,14 +246,15 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
       if (isScoped(spec)) continue;
       const hard = obj(spec.hard) ?? {};
       for (const resource of demands.keys()) {
-        for (const key of [`requests.${resource}`, `limits.${resource}`]) {
-          if (!(key in hard)) continue;
-          const value = parseQuantity(hard[key]);
-          if (value === undefined) continue;
-          const resourceCaps = caps.get(resource) ?? [];
-          resourceCaps.push({ quota, key, rawValue: hard[key], value });
-          caps.set(resource, resourceCaps);
-        }
+        // Kubernetes enforces only `requests.<name>` for an extended resource: a bare `<name>` or
+        // `limits.<name>` key is accepted by the API server and caps nothing.
+        const key = `requests.${resource}`;
+        if (!(key in hard)) continue;
+        const value = parseQuantity(hard[key]);
+        if (value === undefined) continue;
+        const resourceCaps = caps.get(resource) ?? [];
+        resourceCaps.push({ quota, key, rawValue: hard[key], value });
+        caps.set(resource, resourceCaps);
       }
     }
     if (quotasUnknown) continue;
@@ -226,7 +267,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
         findings.push(
           violation({
             resource: formatRef("Namespace", "", bucket.name),
-            problem: `namespace ${bucket.name} runs GPU workloads but no ResourceQuota caps requests.${resource} or limits.${resource}`,
+            problem: `namespace ${bucket.name} runs GPU workloads but no ResourceQuota caps requests.${resource}${unenforcedNote(bucket.resourceQuotas, resource)}`,
             path: `ResourceQuota spec.hard["requests.${resource}"]`,
             found: `no such quota; GPU demand at maximum scale ${demand.undecided ? "at least " : ""}${demand.total} (${shares})`,
             fix: `add a ResourceQuota in ${bucket.name} with spec.hard["requests.${resource}"] of at least ${demand.total}`,
@@ -246,7 +287,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
           problem: `GPU demand at maximum scale in namespace ${bucket.name} is ${demand.total} ${resource}, over the quota of ${lowest.value}`,
           path: fieldPath("spec.hard", lowest.key),
           found: `${show(lowest.rawValue)}; demand by workload: ${shares}`,
-          fix: `raise ${fieldPath("spec.hard", lowest.key)} to at least ${demand.total}, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
+          fix: `raise ${fieldPath("spec.hard", lowest.key)} to at least ${demand.total}, or lower replicas, maxReplicas, maxSurge, parallelism or GPUs per pod`,
           urn: lowest.quota.urn,
         }),
       );
@@ -256,9 +297,10 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
 }
 
 /**
- * Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> or
- * limits.<gpu>, and its GPU demand at maximum scale (replicas or maxReplicas, Job parallelism,
- * DaemonSet nodes) fits under the lowest cap. Without a quota one namespace's autoscaler can take
+ * Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu>, the only
+ * key Kubernetes enforces for an extended resource (a bare `<gpu>` or `limits.<gpu>` key is
+ * accepted and caps nothing), and its GPU demand at maximum scale (replicas or maxReplicas plus
+ * a Deployment's rollout surge, Job parallelism, DaemonSet nodes) fits under the lowest cap. Without a quota one namespace's autoscaler can take
  * every GPU in the cluster; with one that is too small, scale-out fails at the quota exactly when
  * traffic peaks.
  */

@@ -55,6 +55,8 @@ import {
   UP_TIMEOUT_MS,
 } from "./lib/stack";
 import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
+import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
+import { trafficCases } from "./lib/trafficMatrix";
 
 /** prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. */
 const PROD_OVERRIDES = { "k8s-ml-patterns:installWorkflowCrd": "false" } as const;
@@ -733,6 +735,33 @@ describe("the local cluster, end to end", function () {
       }
       assert.ok(checked > 0);
     });
+  });
+
+  describe("traffic, as an independent NetworkPolicy engine (cyclonus) computes it", () => {
+    // KWOK nodes enforce no NetworkPolicy: cyclonus reads the deployed policies from the cluster
+    // and answers for connections between the pods that run there (and outside addresses).
+    for (const [config, other] of [
+      [dev, prod],
+      [prod, dev],
+    ] as const) {
+      it(`${config.namespace}: the whole matrix is as the issue requires`, async () => {
+        const cases = await trafficCases(config, other);
+        const verdicts = await evaluateTraffic(config.namespace, [config.namespace], cases);
+        const table = matrixTable(verdicts);
+        fs.writeFileSync(path.join(CLUSTER_DIR, `traffic-matrix-${config.namespace}.md`), `${table}\n`);
+        console.log(`      connectivity of ${config.namespace} (cyclonus):\n${table}`);
+        const wrong = verdicts.filter((v) => v.verdict !== v.expected);
+        assert.deepEqual(
+          wrong.map((v) => `${v.from.name} -> ${v.to.name} ${v.protocol} ${v.port}: ${v.verdict}`),
+          [],
+          table,
+        );
+        // The matrix is not vacuous: both verdicts occur.
+        assert.ok(
+          verdicts.some((v) => v.verdict === "allowed") && verdicts.some((v) => v.verdict === "denied"),
+        );
+      });
+    }
   });
 
   describe("upgrading a stack from separate Autoscaling and ModelMonitoring components", () => {

@@ -61,6 +61,8 @@ function configFile(config: QueueConfig): string {
       },
       [`${ns}:queueing`]: { mode: "kueue", gpuQuotas: { [L40S]: config.queueGpus } },
       [`${ns}:monitoring`]: { enabled: false },
+      // The batch job reads and writes s3:// URIs: under default-deny it needs object storage.
+      [`${ns}:egress`]: { objectStorage: { cidrs: ["10.20.0.0/16"], ports: [443] } },
       [`${ns}:trainingJobs`]: config.training.map((t) => ({
         name: t.name,
         image: "ghcr.io/k8s-ml-patterns/trainer:1.4.0",

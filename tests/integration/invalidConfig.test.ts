@@ -11,10 +11,10 @@ import {
   previewBeforeAll,
 } from "./harness";
 
-/** Pulumi.dev.yaml with a GPU quota of 1, below the stack's demand of 4 at maximum scale. */
+/** Pulumi.dev.yaml with a GPU quota of 1, below the stack's demand of 5 at maximum scale (rollout surge included). */
 function devWithOneGpu(): string {
   const doc = parseDocument(stackFile("dev"));
-  assert.equal(doc.getIn(["config", "k8s-ml-patterns:quota", "gpus"]), 4);
+  assert.equal(doc.getIn(["config", "k8s-ml-patterns:quota", "gpus"]), 5);
   doc.setIn(["config", "k8s-ml-patterns:quota", "gpus"], 1);
   return doc.toString();
 }
@@ -40,7 +40,7 @@ describe("pulumi preview of the dev stack with invalid config (quota.gpus 1)", (
     assert.equal(found.length, 1, found.join("\n---\n"));
     assert.match(
       found[0] ?? "",
-      /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 4 \(models "llama-small": 2 pods x 1 GPUs = 2; trainingJobs "finetune": 2 pods x 1 GPUs = 2\); got 1$/,
+      /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 5 \(models "llama-small": \(2 \+ 1 rollout surge\) pods x 1 GPUs = 3 GPUs; trainingJobs "finetune": 2 pods x 1 GPUs = 2 GPUs\); got 1$/,
     );
     assert.match(run.output, /Invalid config for stack "dev"/);
   });

@@ -56,7 +56,7 @@ describe("pulumi preview of a stack that breaks mandatory policies (fixtures/vio
     );
     assert.match(
       message("gpu-quota-coverage"),
-      /GPU demand at maximum scale in namespace violations is 3 nvidia\.com\/gpu, over the quota of 1/,
+      /GPU demand at maximum scale in namespace violations is 4 nvidia\.com\/gpu, over the quota of 1/,
     );
   });
 

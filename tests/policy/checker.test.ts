@@ -74,7 +74,12 @@ describe("manifest checker (npm run policy:check)", function () {
         bad.props,
       ]),
     );
-    const noProbes = workload("Deployment", "llama", { namespace: "ml-serving", gpus: 1, replicas: 3 });
+    const noProbes = workload("Deployment", "llama", {
+      namespace: "ml-serving",
+      gpus: 1,
+      replicas: 3,
+      spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
+    });
     const c = container({ gpus: 1 });
     Reflect.deleteProperty(c, "startupProbe");
     file(

@@ -20,9 +20,9 @@ function readmeLevels(): Map<string, [string, string, string]> {
 }
 
 describe("policy pack config", () => {
-  it("has eleven uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
+  it("has twelve uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
     const names = allPolicies.map((p) => p.name);
-    assert.equal(names.length, 11);
+    assert.equal(names.length, 12);
     assert.equal(new Set(names).size, names.length);
     assert.equal(resourcePolicies.length + stackPolicies.length, names.length);
     for (const p of allPolicies) {
@@ -47,7 +47,7 @@ describe("policy pack config", () => {
     assert.equal(gpuLimitsMeta.defaults.maxGpusPerPod, 8);
   });
 
-  it("makes gpu-limits, network-policy-shape, network-policy-coverage and gpu-quota-coverage mandatory by default", () => {
+  it("makes gpu-limits, network-policy-shape, network-policy-coverage, gpu-quota-coverage and quota-headroom mandatory by default", () => {
     const levels = resolvePackConfig(undefined, allPolicies);
     const mandatory = [...levels].filter(([, c]) => c.level === "mandatory").map(([n]) => n);
     assert.deepEqual(mandatory.sort(), [
@@ -55,6 +55,7 @@ describe("policy pack config", () => {
       "gpu-quota-coverage",
       "network-policy-coverage",
       "network-policy-shape",
+      "quota-headroom",
     ]);
     assert.ok([...levels.values()].every((c) => c.level === "mandatory" || c.level === "advisory"));
   });
@@ -95,7 +96,13 @@ describe("policy pack config", () => {
     assert.equal(prod.get("serving-probes")?.properties.requireStartupProbe, true);
     assert.equal(dev.get("autoscaler-bounds")?.properties.minReplicas, 1);
     assert.equal(prod.get("autoscaler-bounds")?.properties.minReplicas, 2);
-    for (const p of ["gpu-limits", "network-policy-shape", "network-policy-coverage", "gpu-quota-coverage"]) {
+    for (const p of [
+      "gpu-limits",
+      "network-policy-shape",
+      "network-policy-coverage",
+      "gpu-quota-coverage",
+      "quota-headroom",
+    ]) {
       assert.notEqual(dev.get(p)?.level, "advisory", p);
       assert.equal(prod.get(p)?.level, "mandatory", p);
     }
@@ -140,7 +147,7 @@ describe("policy pack config", () => {
       allPolicies,
     );
     assert.deepEqual(errors, [
-      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage)",
+      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage, quota-headroom)",
       'gpu-limits.enforcementLevel: "strict" is not one of advisory, mandatory, remediate, disabled',
       'gpu-limits.maxGpusPerPod: expected integer, found string "eight"',
       'gpu-limits: unknown property "typo"',

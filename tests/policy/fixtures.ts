@@ -397,13 +397,15 @@ export function compliantStack(): PackResource[] {
     namespace("ml-batch", { "pod-security.kubernetes.io/enforce": "restricted" }),
     ...componentNetworkPolicies("ml-serving"),
     ...componentNetworkPolicies("ml-batch"),
-    quota("gpu-quota", { "requests.nvidia.com/gpu": "12", "limits.nvidia.com/gpu": "12" }, "ml-serving"),
-    quota("gpu-quota", { "requests.nvidia.com/gpu": "8", "limits.nvidia.com/gpu": "8" }, "ml-batch"),
+    quota("gpu-quota", { "requests.nvidia.com/gpu": "12" }, "ml-serving"),
+    quota("gpu-quota", { "requests.nvidia.com/gpu": "8" }, "ml-batch"),
     workload("Deployment", "llama", {
       namespace: "ml-serving",
       gpus: 1,
       replicas: 3,
       initContainers: [sidecar()],
+      // As ModelServing rolls out: one surge pod at a time, so maxReplicas 10 + 1 fits the quota of 12.
+      spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } },
     }),
     hpa("llama", "llama", 2, 10, "ml-serving"),
     service("llama", "ClusterIP", { "app.kubernetes.io/instance": "llama" }, "ml-serving"),

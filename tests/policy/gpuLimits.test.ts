@@ -57,19 +57,22 @@ describe("gpu-limits", () => {
     });
   }
 
-  it("covers nvidia.com/gpu.shared, MIG profiles and names added in config", async () => {
+  it("covers NVIDIA (shared, MIG), AMD and Intel GPUs by default, and names added in config", async () => {
     const c = container();
     resourcesOf(c).requests["nvidia.com/gpu.shared"] = 1;
     resourcesOf(c).requests["nvidia.com/mig-1g.10gb"] = 2;
     resourcesOf(c).requests["amd.com/gpu"] = 1;
+    resourcesOf(c).requests["gpu.intel.com/xe"] = 1;
+    resourcesOf(c).requests["habana.ai/gaudi"] = 1;
     const r = workload("Deployment", "w", { containers: [c] });
     const defaults = await validateResource(gpuLimits, r);
-    assert.equal(defaults.length, 2);
-    assert.match(defaults[0] ?? "", /requests GPU resource "nvidia\.com\/gpu\.shared" without a limit/);
-    assert.match(defaults[1] ?? "", /requests GPU resource "nvidia\.com\/mig-1g\.10gb" without a limit/);
-    const withAmd = await validateResource(gpuLimits, r, { extraGpuResources: ["amd.com/gpu"] });
-    assert.equal(withAmd.length, 3);
-    assert.match(withAmd[2] ?? "", /requests GPU resource "amd\.com\/gpu" without a limit/);
+    assert.deepEqual(
+      defaults.map((message) => /requests GPU resource "([^"]+)" without a limit/.exec(message)?.[1]),
+      ["nvidia.com/gpu.shared", "nvidia.com/mig-1g.10gb", "amd.com/gpu", "gpu.intel.com/xe"],
+    );
+    const withGaudi = await validateResource(gpuLimits, r, { extraGpuResources: ["habana.ai/gaudi"] });
+    assert.equal(withGaudi.length, 5);
+    assert.match(withGaudi[4] ?? "", /requests GPU resource "habana\.ai\/gaudi" without a limit/);
   });
 
   it("accepts a limit without a request, and quantities written as numbers or strings", async () => {

@@ -62,7 +62,8 @@ describe("gpu-quota-coverage with Kueue", () => {
   it("counts queued workloads for at most what their ClusterQueue admits", async () => {
     const stack = [
       quota("q", GPU8),
-      workload("Deployment", "llm", { gpus: 1, replicas: 2 }),
+      // 1 replica + 1 rollout surge pod
+      workload("Deployment", "llm", { gpus: 1, replicas: 1 }),
       queued("a", 2, 2),
       queued("b", 4, 2),
       ...kueueQueue(6),
@@ -81,7 +82,7 @@ describe("gpu-quota-coverage with Kueue", () => {
     assert.deepEqual(rest, []);
     assert.match(
       message,
-      /GPU demand at maximum scale in namespace ml is 9 nvidia\.com\/gpu, over the quota of 8/,
+      /GPU demand at maximum scale in namespace ml is 10 nvidia\.com\/gpu, over the quota of 8/,
     );
     assert.match(
       message,
@@ -129,7 +130,7 @@ describe("gpu-quota-coverage", () => {
     ]);
     assert.deepEqual(v, [
       {
-        message: `Namespace ml: namespace ml runs GPU workloads but no ResourceQuota caps requests.nvidia.com/gpu or limits.nvidia.com/gpu. Field: ResourceQuota spec.hard["requests.nvidia.com/gpu"]; found: no such quota; GPU demand at maximum scale 3 (Deployment ml/llm: 3 = 3 replicas x 1 per pod). Fix: add a ResourceQuota in ml with spec.hard["requests.nvidia.com/gpu"] of at least 3`,
+        message: `Namespace ml: namespace ml runs GPU workloads but no ResourceQuota caps requests.nvidia.com/gpu. Field: ResourceQuota spec.hard["requests.nvidia.com/gpu"]; found: no such quota; GPU demand at maximum scale 4 (Deployment ml/llm: 4 = (3 replicas + 1 rollout surge, maxSurge default 25%) x 1 per pod). Fix: add a ResourceQuota in ml with spec.hard["requests.nvidia.com/gpu"] of at least 4`,
         urn: llm.urn,
       },
     ]);
@@ -156,16 +157,17 @@ describe("gpu-quota-coverage", () => {
       }),
       workload("Pod", "debug", { gpus: 1, labels: labels("debug", "debug") }),
     ];
-    // 10*1 + 4*2 + 3*1 + 2*1 + 2*2 + 1 = 28
-    const over = quota("gpu", { "requests.nvidia.com/gpu": "27" });
+    // (10 + 3 surge: 25% of 10 rounded up)*1 + 4*2 + 3*1 + 2*1 + 2*2 + 1 = 31; StatefulSets,
+    // Jobs and Pods do not surge.
+    const over = quota("gpu", { "requests.nvidia.com/gpu": "30" });
     const v = await validateStack(gpuQuotaCoverage, [...stack, over]);
     assert.deepEqual(v, [
       {
-        message: `ResourceQuota ml/gpu: GPU demand at maximum scale in namespace ml is 28 nvidia.com/gpu, over the quota of 27. Field: spec.hard["requests.nvidia.com/gpu"]; found: "27"; demand by workload: Deployment ml/llm: 10 = maxReplicas 10 of HorizontalPodAutoscaler ml/llm x 1 per pod; StatefulSet ml/trainer: 8 = 4 replicas (above maxReplicas 2 of HorizontalPodAutoscaler ml/trainer) x 2 per pod; Job ml/batch: 3 = parallelism 3 x 1 per pod; Job ml/tail: 2 = min(parallelism 5, completions 2) x 1 per pod; CronJob ml/nightly: 4 = per run: parallelism 2 x 2 per pod; Pod ml/debug: 1 = 1 pod x 1 per pod. Fix: raise spec.hard["requests.nvidia.com/gpu"] to at least 28, or lower replicas, maxReplicas, parallelism or GPUs per pod`,
+        message: `ResourceQuota ml/gpu: GPU demand at maximum scale in namespace ml is 31 nvidia.com/gpu, over the quota of 30. Field: spec.hard["requests.nvidia.com/gpu"]; found: "30"; demand by workload: Deployment ml/llm: 13 = (maxReplicas 10 of HorizontalPodAutoscaler ml/llm + 3 rollout surge, maxSurge default 25%) x 1 per pod; StatefulSet ml/trainer: 8 = 4 replicas (above maxReplicas 2 of HorizontalPodAutoscaler ml/trainer) x 2 per pod; Job ml/batch: 3 = parallelism 3 x 1 per pod; Job ml/tail: 2 = min(parallelism 5, completions 2) x 1 per pod; CronJob ml/nightly: 4 = per run: parallelism 2 x 2 per pod; Pod ml/debug: 1 = 1 pod x 1 per pod. Fix: raise spec.hard["requests.nvidia.com/gpu"] to at least 31, or lower replicas, maxReplicas, maxSurge, parallelism or GPUs per pod`,
         urn: over.urn,
       },
     ]);
-    assert.deepEqual(await messages([...stack, quota("gpu", { "requests.nvidia.com/gpu": 28 })]), []);
+    assert.deepEqual(await messages([...stack, quota("gpu", { "requests.nvidia.com/gpu": 31 })]), []);
   });
 
   it("uses KEDA's maxReplicaCount (default 100) and the largest of several autoscalers", async () => {
@@ -175,17 +177,19 @@ describe("gpu-quota-coverage", () => {
     assert.equal(msgs.length, 1);
     assert.match(
       msgs[0] ?? "",
-      /is 100 nvidia\.com\/gpu, over the quota of 8\..*Deployment ml\/llm: 100 = maxReplicas 100 of ScaledObject ml\/llm x 1 per pod/,
+      /is 125 nvidia\.com\/gpu, over the quota of 8\..*Deployment ml\/llm: 125 = \(maxReplicas 100 of ScaledObject ml\/llm \+ 25 rollout surge, maxSurge default 25%\) x 1 per pod/,
     );
+    // max(4, 6) = 6 replicas + 2 surge (25% of 6, rounded up) = 8.
     const both = [llm, scaledObject("llm", "llm", 0, 4), hpa("llm-hpa", "llm", 1, 6), quota("gpu", GPU8)];
     assert.deepEqual(await messages(both), []);
     assert.equal((await messages([...both, hpa("llm-hpa2", "llm", 1, 9)])).length, 1);
   });
 
   it("counts init containers and sidecars as Kubernetes does", async () => {
-    // max(init 4, regular 1 + sidecar 1) = 4 per pod, 2 replicas = 8.
+    // max(init 4, regular 1 + sidecar 1) = 4 per pod, 2 replicas = 8 (no surge: Recreate).
     const w = workload("Deployment", "llm", {
       replicas: 2,
+      spec: { strategy: { type: "Recreate" } },
       containers: [container({ gpus: 1 })],
       initContainers: [initContainer({ gpus: 4 }), sidecar({ gpus: 1 })],
     });
@@ -194,27 +198,85 @@ describe("gpu-quota-coverage", () => {
     assert.match(msgs[0] ?? "", /Deployment ml\/llm: 8 = 2 replicas x 4 per pod/);
   });
 
-  it("uses the lowest of several caps, requests or limits, and ignores scoped quotas", async () => {
-    const w = workload("Deployment", "llm", { gpus: 1, replicas: 6 });
+  it("uses the lowest of several requests.<gpu> caps and ignores scoped quotas and keys Kubernetes does not enforce", async () => {
+    const w = workload("Deployment", "llm", {
+      gpus: 1,
+      replicas: 6,
+      spec: { strategy: { type: "Recreate" } },
+    });
     const stack = [
       w,
       quota("big", { "requests.nvidia.com/gpu": "16" }),
-      quota("small", { "limits.nvidia.com/gpu": "5", "requests.cpu": "64" }),
+      quota("small", { "requests.nvidia.com/gpu": "5", "requests.cpu": "64" }),
+      // Accepted by the API server, enforced by nothing: extended resources are capped by requests only.
+      quota("unenforced", { "limits.nvidia.com/gpu": "1", "nvidia.com/gpu": "1" }),
       quota("scoped", { "requests.nvidia.com/gpu": "1" }, "ml", { scopes: ["BestEffort"] }),
     ];
     const v = await validateStack(gpuQuotaCoverage, stack);
     assert.equal(v.length, 1);
     assert.match(
       v[0]?.message ?? "",
-      /^ResourceQuota ml\/small: GPU demand at maximum scale in namespace ml is 6 nvidia\.com\/gpu, over the quota of 5\. Field: spec\.hard\["limits\.nvidia\.com\/gpu"\]; found: "5";/,
+      /^ResourceQuota ml\/small: GPU demand at maximum scale in namespace ml is 6 nvidia\.com\/gpu, over the quota of 5\. Field: spec\.hard\["requests\.nvidia\.com\/gpu"\]; found: "5";/,
     );
     assert.equal(v[0]?.urn, stack[2]?.urn);
+  });
+
+  it("does not count limits.<gpu> or a bare <gpu> key as a cap: Kubernetes enforces only requests.<gpu>", async () => {
+    const w = workload("Deployment", "llm", { gpus: 1, replicas: 2 });
+    const v = await messages([w, quota("gpu", { "limits.nvidia.com/gpu": "8", "nvidia.com/gpu": "8" })]);
+    assert.equal(v.length, 1);
+    assert.match(
+      v[0] ?? "",
+      /^Namespace ml: namespace ml runs GPU workloads but no ResourceQuota caps requests\.nvidia\.com\/gpu \(nvidia\.com\/gpu and limits\.nvidia\.com\/gpu are not enforced by Kubernetes for an extended resource\)\./,
+    );
+    assert.deepEqual(await messages([w, quota("gpu", { "requests.nvidia.com/gpu": "3" })]), []);
+  });
+
+  it("adds a Deployment's rollout surge at maximum scale, maxSurge resolved as the controller rounds it", async () => {
+    const deployment = (strategy: Obj | undefined, replicas = 11): Parameters<typeof messages>[0][number] =>
+      workload("Deployment", "llm", {
+        gpus: 1,
+        replicas,
+        ...(strategy === undefined ? {} : { spec: { strategy } }),
+      });
+    const cap = (gpus: number) => quota("gpu", { "requests.nvidia.com/gpu": String(gpus) });
+    const rolling = (maxSurge: unknown): Obj => ({
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge, maxUnavailable: 0 },
+    });
+    // An integer as it is: 11 + 1.
+    assert.deepEqual(await messages([deployment(rolling(1)), cap(12)]), []);
+    assert.match(
+      (await messages([deployment(rolling(1)), cap(11)]))[0] ?? "",
+      /is 12 nvidia\.com\/gpu.*\(11 replicas \+ 1 rollout surge, maxSurge 1\)/,
+    );
+    // A percentage rounded up: 10% of 11 = 1.1 -> 2.
+    assert.match(
+      (await messages([deployment(rolling("10%")), cap(12)]))[0] ?? "",
+      /is 13 nvidia\.com\/gpu.*\+ 2 rollout surge, maxSurge "10%"/,
+    );
+    // The default 25%: 25% of 11 = 2.75 -> 3.
+    assert.match(
+      (await messages([deployment(undefined), cap(13)]))[0] ?? "",
+      /is 14 nvidia\.com\/gpu.*maxSurge default 25%/,
+    );
+    // Recreate and maxSurge 0 add nothing.
+    assert.deepEqual(await messages([deployment({ type: "Recreate" }), cap(11)]), []);
+    assert.deepEqual(await messages([deployment(rolling(0)), cap(11)]), []);
+    // Surge is counted at the autoscaler's maximum, not at the initial replicas.
+    assert.match(
+      (await messages([deployment(rolling(1), 1), hpa("llm", "llm", 1, 4), cap(4)]))[0] ?? "",
+      /is 5 nvidia\.com\/gpu.*\(maxReplicas 4 of HorizontalPodAutoscaler ml\/llm \+ 1 rollout surge, maxSurge 1\)/,
+    );
+    // An unknown strategy during preview claims no overrun.
+    assert.deepEqual(await messages([deployment(UNKNOWN as unknown as Obj), cap(1)]), []);
   });
 
   it("checks each namespace against its own quota", async () => {
     const stack = [
       workload("Deployment", "a", { gpus: 2, replicas: 2, namespace: "team-a" }),
-      quota("gpu", { "requests.nvidia.com/gpu": "4" }, "team-a"),
+      // 2 replicas + 1 surge (25% of 2, rounded up) x 2 GPUs = 6.
+      quota("gpu", { "requests.nvidia.com/gpu": "6" }, "team-a"),
       workload("Deployment", "b", { gpus: 2, replicas: 2, namespace: "team-b" }),
       quota("gpu", { "requests.nvidia.com/gpu": "2" }, "team-b"),
       workload("Deployment", "c", { gpus: 1, namespace: "team-c" }),
@@ -224,7 +286,7 @@ describe("gpu-quota-coverage", () => {
     assert.equal(msgs.length, 2);
     assert.match(
       msgs[0] ?? "",
-      /^ResourceQuota team-b\/gpu: .* is 4 nvidia\.com\/gpu, over the quota of 2\./,
+      /^ResourceQuota team-b\/gpu: .* is 6 nvidia\.com\/gpu, over the quota of 2\./,
     );
     assert.match(
       msgs[1] ?? "",
@@ -240,11 +302,8 @@ describe("gpu-quota-coverage", () => {
     const w = workload("Deployment", "small", { containers: [c], replicas: 3 });
     const msgs = await messages([w, quota("gpu", GPU8)]);
     assert.equal(msgs.length, 1);
-    assert.match(
-      msgs[0] ?? "",
-      /no ResourceQuota caps requests\.nvidia\.com\/mig-1g\.10gb or limits\.nvidia\.com\/mig-1g\.10gb/,
-    );
-    assert.deepEqual(await messages([w, quota("mig", { "requests.nvidia.com/mig-1g.10gb": "3" })]), []);
+    assert.match(msgs[0] ?? "", /no ResourceQuota caps requests\.nvidia\.com\/mig-1g\.10gb\./);
+    assert.deepEqual(await messages([w, quota("mig", { "requests.nvidia.com/mig-1g.10gb": "4" })]), []);
   });
 
   it("assumes daemonSetNodes nodes for a GPU DaemonSet", async () => {

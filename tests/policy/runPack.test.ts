@@ -54,7 +54,7 @@ describe("runPolicies (the whole pack in-process)", () => {
         ],
       ],
     );
-    assert.match(v[4]?.message ?? "", /is 18 nvidia\.com\/gpu, over the quota of 12\./);
+    assert.match(v[4]?.message ?? "", /is 21 nvidia\.com\/gpu, over the quota of 12\./);
     assert.ok(hasMandatory(v));
     const dev = runPolicies([...stack, bad, lb, keda], config("dev"));
     assert.deepEqual(

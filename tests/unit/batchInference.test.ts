@@ -53,6 +53,7 @@ describe("BatchInference spec builders", () => {
       inputUri: "gs://in",
       outputUri: "gs://out",
       gpusPerPod: 1,
+      gpuResourceName: "nvidia.com/gpu",
       gpuProducts: [],
       cpu: "4",
       memory: "16Gi",

@@ -1,8 +1,10 @@
 import { strict as assert } from "node:assert";
-import { gpuDemand } from "../../config/gpuDemand";
+import { demandOf, GPUS, MEMORY, stackDemand } from "../../config/demand";
 import { readRawConfig, parseStackConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { CONFIG_KEYS, stackConfigSchema } from "../../config/schema";
+import { parseQuantity } from "../../conventions/quantity";
+import { planStack } from "../../program/plan";
 import { projectFile, stackConfigText } from "./stackFiles";
 
 const reserved = {
@@ -15,6 +17,8 @@ type Item = Record<string, unknown>;
 /** The raw config as a test edits it: lists of loosely typed items. */
 interface RawConfig extends Item {
   quota: Item;
+  gpuSharing?: Item;
+  egress: { modelSource?: Item; objectStorage?: Item; proxy?: Item; nodeLocalDnsCidrs?: unknown };
   models: Item[];
   trainingJobs: Item[];
   batchJobs: Item[];
@@ -25,7 +29,7 @@ function validRaw(): RawConfig {
   return {
     namespace: "ml-test",
     gpuNodes: { "NVIDIA-L40S": 4, "NVIDIA-H100-80GB-HBM3": 8 },
-    quota: { gpus: 8, requestsCpu: "16", limitsCpu: "32", requestsMemory: "64Gi", limitsMemory: "128Gi" },
+    quota: { gpus: 8, requestsCpu: "40", limitsCpu: "48", requestsMemory: "160Gi", limitsMemory: "192Gi" },
     models: [
       {
         name: "m1",
@@ -52,6 +56,7 @@ function validRaw(): RawConfig {
         outputUri: "s3://out",
       },
     ],
+    egress: { modelSource: { cidrs: ["10.30.8.0/24"] }, objectStorage: { cidrs: ["10.30.8.0/24"] } },
   };
 }
 
@@ -69,6 +74,38 @@ function errorFor(change: (raw: RawConfig) => void): string {
 }
 
 describe("stack config", () => {
+  it("takes shared and MIG GPUs by config, each capped by its own quota key", () => {
+    const raw = validRaw();
+    raw.gpuSharing = { enabled: true };
+    raw.batchJobs[0].sharedGpu = true;
+    raw.models[0].migProfile = "1g.10gb";
+    raw.quota.sharedGpus = 2;
+    raw.quota.migDevices = { "1g.10gb": 3 };
+    // Only the training job's 2 whole GPUs count against quota.gpus now.
+    raw.quota.gpus = 2;
+    const config = parseStackConfig("dev", raw, reserved);
+    const plan = planStack(config);
+    assert.equal(plan.models[0]?.serving.gpuResourceName, "nvidia.com/mig-1g.10gb");
+    assert.equal(plan.batchJobs[0]?.args.gpuResourceName, "nvidia.com/gpu.shared");
+    assert.equal(plan.trainingJobs[0]?.args.gpuResourceName, undefined);
+    assert.equal(plan.tenancy.sharedGpuQuota, 2);
+    assert.deepEqual(plan.tenancy.migQuotas, { "1g.10gb": 3 });
+  });
+
+  it("accepts a proxy instead of egress CIDRs", () => {
+    const raw = validRaw();
+    raw.egress = {
+      proxy: {
+        namespaceLabels: { "kubernetes.io/metadata.name": "egress-proxy" },
+        podLabels: { "app.kubernetes.io/name": "egress-proxy" },
+        port: 3128,
+      },
+    };
+    const config = parseStackConfig("dev", raw, reserved);
+    assert.equal(config.egress.proxy?.port, 3128);
+    assert.deepEqual(config.egress.modelSource, { cidrs: [], ports: [443] });
+  });
+
   it("accepts the small valid config and fills defaults", () => {
     const config = parseStackConfig("dev", validRaw(), reserved);
     assert.equal(config.models[0].cpu, "4");
@@ -81,8 +118,14 @@ describe("stack config", () => {
     it(`accepts Pulumi.${stack}.yaml as the CLI hands it over`, () => {
       const config = parseStackConfig(stack, readRawConfig(stackConfigText(stack)), reserved);
       assert.equal(config.namespace, `ml-${stack}`);
-      const demand = gpuDemand(config).reduce((sum, s) => sum + s.gpus, 0);
-      assert.ok(demand <= config.quota.gpus, `demand ${demand} over quota ${config.quota.gpus}`);
+      const demands = stackDemand(config);
+      const gpus = demandOf(demands, GPUS).total;
+      assert.ok(gpus <= config.quota.gpus, `demand ${String(gpus)} over quota ${String(config.quota.gpus)}`);
+      const memory = demandOf(demands, MEMORY).total;
+      assert.ok(
+        memory <= (parseQuantity(config.quota.requestsMemory) ?? 0),
+        `memory demand ${String(memory)}`,
+      );
     });
   }
 
@@ -96,7 +139,8 @@ describe("stack config", () => {
     );
     assert.equal(dev.trainingJobs[0].workers, 2);
     assert.deepEqual([dev.batchJobs[0].parallelism, dev.batchJobs[0].completions], [2, 4]);
-    assert.equal(dev.quota.gpus, 4);
+    assert.equal(dev.quota.gpus, 5);
+    assert.equal(dev.quota.requestsMemory, "112Gi");
 
     const prod = parseStackConfig("prod", readRawConfig(stackConfigText("prod")), reserved);
     const model = prod.models[0];
@@ -180,7 +224,132 @@ describe("stack config", () => {
       [
         "GPU demand over the quota",
         (r) => (r.quota.gpus = 5),
-        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale, 6 (models "m1": 2 pods x 1 GPUs = 2; trainingJobs "t1": 2 pods x 1 GPUs = 2; batchJobs "b1": 2 pods x 1 GPUs = 2); got 5',
+        'k8s-ml-patterns:quota.gpus must be at least the stack\'s GPU demand at maximum scale with rollout surge, 7 (models "m1": (2 + 1 rollout surge) pods x 1 GPUs = 3 GPUs; trainingJobs "t1": 2 pods x 1 GPUs = 2 GPUs; batchJobs "b1": 2 pods x 1 GPUs = 2 GPUs); got 5',
+      ],
+      [
+        "a GPU quota that holds steady state but not a rollout's surge pod",
+        (r) => (r.quota.gpus = 6),
+        "k8s-ml-patterns:quota.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, 7 (",
+      ],
+      [
+        "memory requests without surge headroom",
+        (r) => (r.quota.requestsMemory = "146Gi"),
+        'k8s-ml-patterns:quota.requestsMemory must be at least the stack\'s memory demand at maximum scale with rollout surge, 147Gi (models "m1": (2 + 1 rollout surge) pods x 17Gi = 51Gi; trainingJobs "t1": 2 pods x 32Gi = 64Gi; batchJobs "b1": 2 pods x 16Gi = 32Gi); got "146Gi"',
+      ],
+      [
+        "memory limits below the demand",
+        (r) => {
+          r.quota.requestsMemory = "147Gi";
+          r.quota.limitsMemory = "146Gi";
+        },
+        "k8s-ml-patterns:quota.limitsMemory must be at least the stack's memory demand at maximum scale with rollout surge, 147Gi (",
+      ],
+      [
+        "CPU requests below the demand at maximum scale",
+        (r) => (r.quota.requestsCpu = "30"),
+        'k8s-ml-patterns:quota.requestsCpu must be at least the stack\'s CPU demand at maximum scale with rollout surge, 39 (models "m1": (2 + 1 rollout surge) pods x 5 = 15; trainingJobs "t1": 2 pods x 8 = 16; batchJobs "b1": 2 pods x 4 = 8); got "30"',
+      ],
+      [
+        "CPU limits below the demand at maximum scale",
+        (r) => (r.quota.limitsCpu = "38500m"),
+        "k8s-ml-patterns:quota.limitsCpu must be at least the stack's CPU demand at maximum scale with rollout surge, 39 (",
+      ],
+      [
+        "a remote model with no model source egress",
+        (r) => (r.egress = { objectStorage: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.modelSource.cidrs must be at least one CIDR of the model source, or egress.proxy set: models "m1" loads s3://m/1 and the namespace denies all other egress; got []',
+      ],
+      [
+        "a remote batch input with no object storage egress",
+        (r) => (r.egress = { modelSource: { cidrs: ["10.30.8.0/24"] } }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs must be at least one CIDR of the object storage, or egress.proxy set: batchJobs "b1" uses s3://in and the namespace denies all other egress; got []',
+      ],
+      [
+        "an egress CIDR with host bits",
+        (r) => (r.egress.objectStorage = { cidrs: ["10.30.8.1/24"] }),
+        'k8s-ml-patterns:egress.objectStorage.cidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "10.30.8.1/24"',
+      ],
+      [
+        "an egress port out of range",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [70000] }),
+        "k8s-ml-patterns:egress.modelSource.ports[0] must be at most 65535; got 70000",
+      ],
+      [
+        "an empty egress port list",
+        (r) => (r.egress.modelSource = { cidrs: ["10.30.8.0/24"], ports: [] }),
+        "k8s-ml-patterns:egress.modelSource.ports must be a list with at least 1 item(s); got []",
+      ],
+      [
+        "a proxy selected by no pod labels",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: {}, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.podLabels must be a non-empty map of labels; got {}",
+      ],
+      [
+        "a proxy without a port",
+        (r) => (r.egress.proxy = { namespaceLabels: { team: "net" }, podLabels: { app: "squid" } }),
+        "k8s-ml-patterns:egress.proxy.port must be a number; got undefined",
+      ],
+      [
+        "a proxy label key that is not one",
+        (r) =>
+          (r.egress.proxy = { namespaceLabels: { "bad key": "x" }, podLabels: { app: "squid" }, port: 3128 }),
+        "k8s-ml-patterns:egress.proxy.namespaceLabels.bad key must be a label key such as app.kubernetes.io/name",
+      ],
+      [
+        "a NodeLocal DNS address that is not a CIDR",
+        (r) => (r.egress.nodeLocalDnsCidrs = ["169.254.20.10"]),
+        'k8s-ml-patterns:egress.nodeLocalDnsCidrs[0] must be a CIDR such as "10.0.0.0/16" with no host bits set; got "169.254.20.10"',
+      ],
+      [
+        "a shared GPU without time-slicing",
+        (r) => {
+          r.batchJobs[0].sharedGpu = true;
+          r.quota.sharedGpus = 2;
+        },
+        "k8s-ml-patterns:batchJobs[0].sharedGpu must be false unless k8s-ml-patterns:gpuSharing.enabled is true (the device plugin advertises nvidia.com/gpu.shared only with time-slicing on); got true",
+      ],
+      [
+        "shared GPUs without a shared-GPU quota",
+        (r) => {
+          r.gpuSharing = { enabled: true };
+          r.batchJobs[0].sharedGpu = true;
+        },
+        'k8s-ml-patterns:quota.sharedGpus must be at least the stack\'s nvidia.com/gpu.shared demand at maximum scale with rollout surge, 2 (batchJobs "b1": 2 pods x 1 GPUs = 2 GPUs); got undefined',
+      ],
+      [
+        "a MIG model over its profile's quota, rollout surge included",
+        (r) => {
+          r.models[0].migProfile = "1g.10gb";
+          r.quota.migDevices = { "1g.10gb": 2 };
+        },
+        'k8s-ml-patterns:quota.migDevices.1g.10gb must be at least the stack\'s nvidia.com/mig-1g.10gb demand at maximum scale with rollout surge, 3 (models "m1": (2 + 1 rollout surge) pods x 1 GPUs = 3 GPUs); got 2',
+      ],
+      [
+        "both a shared GPU and a MIG profile",
+        (r) => {
+          r.gpuSharing = { enabled: true };
+          r.trainingJobs[0].sharedGpu = true;
+          r.trainingJobs[0].migProfile = "1g.10gb";
+        },
+        'k8s-ml-patterns:trainingJobs[0].migProfile must be unset when sharedGpu is true: a workload takes either a time-sliced share or a MIG slice; got "1g.10gb"',
+      ],
+      [
+        "a MIG profile on a CPU-only workload",
+        (r) => {
+          r.batchJobs[0].gpusPerPod = 0;
+          r.batchJobs[0].migProfile = "1g.10gb";
+        },
+        'k8s-ml-patterns:batchJobs[0].migProfile must be unset for a CPU-only workload (its GPUs per pod are 0); got "1g.10gb"',
+      ],
+      [
+        "a MIG profile that is not one",
+        (r) => (r.models[0].migProfile = "big"),
+        'k8s-ml-patterns:models[0].migProfile must be a MIG profile such as "1g.10gb" or "3g.40gb"; got "big"',
+      ],
+      [
+        "the former modelSourceEgressCidrs key",
+        (r) => (r.modelSourceEgressCidrs = ["10.0.0.0/8"]),
+        "k8s-ml-patterns:modelSourceEgressCidrs must be a known key",
       ],
       [
         "conflicting autoscalers",
@@ -246,7 +415,7 @@ describe("stack config", () => {
           r.quota.gpus = 5;
           r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4 } };
         },
-        "k8s-ml-patterns:quota.gpus must be at least 6: the ResourceQuota counts every pod that exists, so 2 for the workloads outside the queue at maximum scale, 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
+        "k8s-ml-patterns:quota.gpus must be at least 7: the ResourceQuota counts every pod that exists, so 3 for the workloads outside the queue at maximum scale (rollout surge included), 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
       ],
       [
         "borrowing without a cohort",
@@ -274,14 +443,21 @@ describe("stack config", () => {
 
     it("in kueue mode, lets queued batch jobs exceed the quota together as long as each fits its queue", () => {
       const raw = validRaw();
-      // Batch jobs of 2 + 2 GPUs: with training (2) and serving (2), 8 at once, over the quota of 7.
+      // Batch jobs of 2 + 2 GPUs: with training (2) and serving (2 + 1 surge), 9 at once, over 8.
       raw.batchJobs.push({ ...raw.batchJobs[0], name: "b2" });
-      raw.quota.gpus = 7;
+      raw.quota = {
+        ...raw.quota,
+        gpus: 8,
+        requestsCpu: "64",
+        limitsCpu: "64",
+        requestsMemory: "256Gi",
+        limitsMemory: "256Gi",
+      };
       assert.throws(
         () => parseStackConfig("dev", raw, reserved),
         /quota\.gpus must be at least the stack's GPU demand/,
       );
-      // A queue of 3 admits one batch job at a time: 2 + 2 + 3 fit the 7.
+      // A queue of 3 admits one batch job at a time: 3 + 2 + 3 fit the 8.
       raw.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 } };
       const config = parseStackConfig("dev", raw, reserved);
       assert.deepEqual(config.queueing, {

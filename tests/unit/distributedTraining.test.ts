@@ -55,6 +55,7 @@ describe("DistributedTraining spec builders", () => {
       image: "img:1",
       workers: 2,
       gpusPerPod: 1,
+      gpuResourceName: "nvidia.com/gpu",
       gpuProducts: [],
       cpu: "8",
       memory: "32Gi",
@@ -129,6 +130,8 @@ describe("DistributedTraining spec builders", () => {
     assert.equal(spec.serviceName, "pretrain");
     assert.equal(spec.replicas, 4);
     assert.equal(spec.podManagementPolicy, "Parallel");
+    // The controller never updates a worker by itself; the component replaces the StatefulSet.
+    assert.deepEqual(spec.updateStrategy, { type: "OnDelete" });
     const templateLabels = spec.template.metadata.labels;
     for (const [key, value] of Object.entries(spec.selector.matchLabels as Record<string, string>))
       assert.equal(templateLabels[key], value);
@@ -255,6 +258,8 @@ describe("DistributedTraining component", () => {
     assert.ok(dependsOn.includes(training.networkPolicy));
     assert.ok(dependsOn.includes(training.serviceAccount));
     assert.equal(stsOpts.deleteBeforeReplace, true);
+    // Any spec change replaces the StatefulSet, so no update leaves workers on mixed versions.
+    assert.deepEqual(stsOpts.replaceOnChanges, ["spec"]);
   });
 
   it("accepts arguments given as Outputs", async () => {

@@ -141,7 +141,6 @@ describe("GpuTenancy specs", () => {
       spec: {
         hard: {
           "requests.nvidia.com/gpu": "8",
-          "limits.nvidia.com/gpu": "8",
           "requests.cpu": "32",
           "limits.cpu": "64",
           "requests.memory": "64Gi",
@@ -152,7 +151,6 @@ describe("GpuTenancy specs", () => {
     const counted = resourceQuotaSpec("team-a", settingsFor({ gpuQuota: 4, maxPods: 50, maxJobs: 20 }));
     assert.deepEqual(counted.spec.hard, {
       "requests.nvidia.com/gpu": "4",
-      "limits.nvidia.com/gpu": "4",
       "requests.cpu": "32",
       "limits.cpu": "64",
       "requests.memory": "64Gi",
@@ -196,11 +194,21 @@ describe("GpuTenancy specs", () => {
     ]);
   });
 
+  it("caps shared and MIG GPUs by their own requests keys when given", () => {
+    const hard = resourceQuotaSpec(
+      "team-a",
+      settingsFor({ sharedGpuQuota: 16, migQuotas: { "1g.10gb": 7, "3g.40gb": 2 } }),
+    ).spec.hard as Record<string, string>;
+    assert.equal(hard["requests.nvidia.com/gpu.shared"], "16");
+    assert.equal(hard["requests.nvidia.com/mig-1g.10gb"], "7");
+    assert.equal(hard["requests.nvidia.com/mig-3g.40gb"], "2");
+    assert.equal(hard["limits.nvidia.com/gpu.shared"], undefined);
+  });
+
   it("caps CPU by requests only and imposes no CPU limit when limitsCpu is unset", () => {
     const settings = settingsFor({ limitsCpu: undefined });
     assert.deepEqual(resourceQuotaSpec("team-a", settings).spec.hard, {
       "requests.nvidia.com/gpu": "8",
-      "limits.nvidia.com/gpu": "8",
       "requests.cpu": "32",
       "requests.memory": "64Gi",
       "limits.memory": "128Gi",
@@ -310,6 +318,58 @@ describe("GpuTenancy specs", () => {
         assert.ok(!selects({ "app.kubernetes.io/component": role }), role);
       }
       assert.ok(!selects({ app: "api-gateway" }));
+    });
+
+    it("opens object-storage egress to training and batch pods, a proxy to all three, and NodeLocal DNS", () => {
+      const proxy = {
+        namespaceLabels: { "kubernetes.io/metadata.name": "egress-proxy" },
+        podLabels: { "app.kubernetes.io/name": "egress-proxy" },
+        port: 3128,
+      };
+      const policies = byKey({
+        objectStorageEgressCidrs: ["10.40.8.0/24"],
+        objectStorageEgressPorts: [443, 9000],
+        egressProxy: proxy,
+        nodeLocalDnsCidrs: ["169.254.20.10/32"],
+      });
+      const proxyRule = {
+        to: [
+          {
+            namespaceSelector: { matchLabels: proxy.namespaceLabels },
+            podSelector: { matchLabels: proxy.podLabels },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 3128 }],
+      };
+      assert.deepEqual(policies.get("object-storage-egress")?.spec, {
+        podSelector: {
+          matchExpressions: [
+            { key: "app.kubernetes.io/component", operator: "In", values: ["trainer", "batch-inference"] },
+          ],
+        },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ ipBlock: { cidr: "10.40.8.0/24" } }],
+            ports: [
+              { protocol: "TCP", port: 443 },
+              { protocol: "TCP", port: 9000 },
+            ],
+          },
+          proxyRule,
+        ],
+      });
+      // No model-source CIDRs: model servers reach the proxy only.
+      assert.deepEqual(policies.get("model-source-egress")?.spec.egress, [proxyRule]);
+      const dnsRules = (policy: unknown): { to: unknown[] }[] =>
+        (policy as { spec: { egress: { to: unknown[] }[] } }).spec.egress;
+      assert.deepEqual(dnsRules(policies.get("allow-dns"))[0]?.to.at(-1), {
+        ipBlock: { cidr: "169.254.20.10/32" },
+      });
+      // Without any of them, nothing but DNS leaves the namespace.
+      const none = byKey({});
+      assert.ok(!none.has("object-storage-egress") && !none.has("model-source-egress"));
+      assert.equal(dnsRules(none.get("allow-dns"))[0]?.to.length, 1);
     });
 
     it("opens HTTPS egress to model sources and API-server egress only when CIDRs are given", () => {
@@ -572,6 +632,44 @@ describe("GpuTenancy component", () => {
         "a model-source CIDR with host bits",
         { ...BASE, modelSourceEgressCidrs: ["10.0.0.0/8", "10.1.2.3/16"] },
         `modelSourceEgressCidrs[1] must be ${cidr}; got "10.1.2.3/16"`,
+      ],
+      [
+        "a MIG quota keyed by something that is not a profile",
+        { ...BASE, migQuotas: { large: 2 } },
+        'migQuotas.large must be keyed by a MIG profile such as "1g.10gb"; got 2',
+      ],
+      [
+        "a negative shared-GPU quota",
+        { ...BASE, sharedGpuQuota: -1 },
+        "sharedGpuQuota must be a whole number at least 0; got -1",
+      ],
+      [
+        "an object-storage port out of range",
+        { ...BASE, objectStorageEgressPorts: [443, 0] },
+        "objectStorageEgressPorts[1] must be a TCP port number (1-65535); got 0",
+      ],
+      [
+        "an empty model-source port list",
+        { ...BASE, modelSourceEgressPorts: [] },
+        "modelSourceEgressPorts must be a non-empty list of TCP port numbers (1-65535); got []",
+      ],
+      [
+        "a proxy without pod labels",
+        { ...BASE, egressProxy: { namespaceLabels: { team: "net" }, podLabels: {}, port: 3128 } },
+        "egressProxy.podLabels must be a non-empty map of Kubernetes label keys to label values (the proxy is selected by labels); got {}",
+      ],
+      [
+        "a proxy port out of range",
+        {
+          ...BASE,
+          egressProxy: { namespaceLabels: { team: "net" }, podLabels: { app: "squid" }, port: 99999 },
+        },
+        "egressProxy.port must be a TCP port number (1-65535); got 99999",
+      ],
+      [
+        "a NodeLocal DNS address without a prefix",
+        { ...BASE, nodeLocalDnsCidrs: ["169.254.20.10"] },
+        `nodeLocalDnsCidrs[0] must be ${cidr}; got "169.254.20.10"`,
       ],
       [
         "an API-server address without a prefix",

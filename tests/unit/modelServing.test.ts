@@ -293,6 +293,14 @@ describe("ModelServing spec builders", () => {
       ],
       "1200",
     );
+    // The timeout follows the autoscaler's maximum: a rollout at maximum scale replaces that many pods.
+    const scaled: any = buildDeployment(
+      settings({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 4, targetRequestsPerSecond: 10 } }),
+    );
+    assert.equal(scaled.metadata.annotations["pulumi.com/timeoutSeconds"], "12000");
+    // An outside autoscaler's maximum, given as maxReplicas.
+    const outside: any = buildDeployment(settings({ replicas: 1, autoscaled: true, maxReplicas: 3 }));
+    assert.equal(outside.metadata.annotations["pulumi.com/timeoutSeconds"], "9000");
     const selector = { "app.kubernetes.io/name": "llama-3-8b", "app.kubernetes.io/instance": "llama" };
     assert.deepEqual(spec.selector.matchLabels, selector);
     assert.deepEqual(spec.template.metadata.labels, {

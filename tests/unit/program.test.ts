@@ -73,7 +73,7 @@ const COMMON_TYPES = {
   "kubernetes:core/v1:Namespace": 1,
   "kubernetes:core/v1:ResourceQuota": 1,
   "kubernetes:core/v1:LimitRange": 1,
-  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 5,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": 7,
   "kubernetes:rbac.authorization.k8s.io/v1:Role": 1,
   "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 1,
   "kubernetes:scheduling.k8s.io/v1:PriorityClass": 3,
@@ -221,7 +221,7 @@ describe("the program", () => {
       );
       assert.equal(
         message,
-        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 21: the ResourceQuota counts every pod that exists, so 10 for the workloads outside the queue at maximum scale, 8 for the training workers (they exist, gated, while queued) and 3 for the batch jobs Kueue may admit at once (at most the queue\'s 14 GPUs), or it refuses pods of admitted workloads; got 8',
+        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 22: the ResourceQuota counts every pod that exists, so 11 for the workloads outside the queue at maximum scale (rollout surge included), 8 for the training workers (they exist, gated, while queued) and 3 for the batch jobs Kueue may admit at once (at most the queue\'s 14 GPUs), or it refuses pods of admitted workloads; got 8',
       );
     });
 
@@ -232,7 +232,7 @@ describe("the program", () => {
       );
       assert.match(
         message,
-        /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale, 4 \(/,
+        /^Invalid config for stack "dev": k8s-ml-patterns:quota\.gpus must be at least the stack's GPU demand at maximum scale with rollout surge, \d+ \(/,
       );
       assert.match(message, /; got 2$/);
     });

@@ -27,10 +27,13 @@ const server = {
   cpu: "1",
   memory: "2Gi",
   sharedMemorySize: "512Mi",
+  // Fixed, so the update is only the move of the autoscaler and monitor: by default the rollout
+  // timeout follows the maximum replica count, which the old shape did not tell ModelServing.
+  rolloutTimeoutSeconds: 600,
 };
 const scaling = { minReplicas: 1, maxReplicas: 2, targetRequestsPerSecond: 10 };
 if (process.env.SHAPE === "old") {
-  const serving = new ModelServing("llm", { ...server, autoscaled: true });
+  const serving = new ModelServing("llm", { ...server, autoscaled: true, maxReplicas: scaling.maxReplicas });
   new Autoscaling("llm-scaling", { ...scaling, namespace: ns.metadata.name, deploymentName: serving.deploymentName });
   new ModelMonitoring("llm-monitoring", { namespace: ns.metadata.name, serviceSelectorLabels: serving.selectorLabels });
 } else {
