@@ -2,7 +2,7 @@
  * Checks of `queueing`: in kueue mode, every queued workload must fit its queue alone (or it
  * would wait forever), and what can exist at once must fit the namespace's ResourceQuota (or the
  * quota would refuse pods Kueue admitted, one by one, which is what the queue is there to
- * prevent). In quota mode the Kueue keys must be left out.
+ * prevent). In quota mode the Kueue keys are ignored.
  */
 import type { GpuShare } from "./gpuDemand";
 import type { ConfigProblem } from "./problems";
@@ -11,18 +11,8 @@ import type { StackConfig } from "./schema";
 export function queueingProblems(config: StackConfig, shares: readonly GpuShare[]): ConfigProblem[] {
   const queueing = config.queueing;
   const problems: ConfigProblem[] = [];
-  if (queueing.mode === "quota") {
-    for (const key of ["gpuQuotas", "cohort"] as const) {
-      if (queueing[key] !== undefined) {
-        problems.push({
-          path: ["queueing", key],
-          value: queueing[key],
-          allowed: "unset unless queueing.mode is kueue",
-        });
-      }
-    }
-    return problems;
-  }
+  // In quota mode the Kueue keys are ignored: a stack can switch to quota and back, keeping them.
+  if (queueing.mode === "quota") return problems;
 
   const quotas = queueing.gpuQuotas;
   if (quotas === undefined || Object.keys(quotas).length === 0) {

@@ -423,11 +423,6 @@ describe("stack config", () => {
         "k8s-ml-patterns:queueing.gpuBorrowingLimit must be 0 unless queueing.cohort is set (a queue borrows only from its cohort); got 1",
       ],
       [
-        "Kueue keys in quota mode",
-        (r) => (r.queueing = { gpuQuotas: { "NVIDIA-L40S": 4 } }),
-        'k8s-ml-patterns:queueing.gpuQuotas must be unset unless queueing.mode is kueue; got {"NVIDIA-L40S":4}',
-      ],
-      [
         "duplicate workload names",
         (r) => (r.batchJobs[0].name = "m1"),
         'k8s-ml-patterns:batchJobs[0].name must be a name not already used by models[0]; got "m1"',
