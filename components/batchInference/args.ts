@@ -67,7 +67,13 @@ export interface BatchInferenceArgs extends WorkloadArgs, QueuedWorkloadArgs {
   readonly failIndexExitCodes?: pulumi.Input<pulumi.Input<number>[]>;
   /** Wall-clock limit of the whole Job, from its start. @default 86400 */
   readonly activeDeadlineSeconds?: pulumi.Input<number>;
-  /** Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it. @default 86400 */
+  /**
+   * Seconds a finished Job (and its pods' logs) is kept before Kubernetes deletes it. Unset by
+   * default on purpose: the finished Job is the record that the run happened. Once a TTL has
+   * deleted it, `pulumi refresh` drops it from the state and the next `pulumi up` creates it
+   * again, starting a new run of the same spec. Set a TTL only where that is wanted.
+   * @default none (the finished Job is kept until the component is removed or its spec changes)
+   */
   readonly ttlSecondsAfterFinished?: pulumi.Input<number>;
   /**
    * Whether `pulumi up` waits for the Job to complete (and fails if it fails), for up to
@@ -94,7 +100,6 @@ export const BATCH_INFERENCE_DEFAULTS = {
   failJobExitCodes: [42],
   failIndexExitCodes: [],
   activeDeadlineSeconds: 86_400,
-  ttlSecondsAfterFinished: 86_400,
   awaitCompletion: false,
 } as const;
 
@@ -113,7 +118,7 @@ export interface BatchInferenceSettings extends WorkloadSettings, QueueSettings 
   readonly failJobExitCodes: number[];
   readonly failIndexExitCodes: number[];
   readonly activeDeadlineSeconds: number;
-  readonly ttlSecondsAfterFinished: number;
+  readonly ttlSecondsAfterFinished: number | undefined;
   readonly awaitCompletion: boolean;
   readonly priorityClassName?: string;
 }

@@ -24,9 +24,12 @@ export const BATCH_INFERENCE_TYPE = `${PACKAGE}:batch:BatchInference`;
  * shard at once (bad input), those in `failJobExitCodes` stop the whole Job (bad configuration).
  *
  * The Job's pod template is immutable, and a finished Job cannot be rerun, so any change to the
- * spec replaces the Job (a new run), deleting the old one first because the name is fixed. When
- * `ttlSecondsAfterFinished` has already removed the Job, the delete finds nothing and the new
- * run starts.
+ * spec replaces the Job (a new run), deleting the old one first because the name is fixed.
+ *
+ * A finished run stays finished: the Job has no TTL by default, so it stays in the cluster as the
+ * record of the run, `pulumi refresh` finds it, and `pulumi up` changes nothing until the spec
+ * does. With `ttlSecondsAfterFinished` set, Kubernetes deletes the finished Job, refresh drops it
+ * from the state and the next up creates it again: a new run of the same spec.
  */
 export class BatchInference extends pulumi.ComponentResource {
   public readonly serviceAccount: corev1.ServiceAccount;

@@ -142,7 +142,10 @@ export function batchJob(settings: BatchInferenceSettings): {
       // two pods' GPUs (and this is the only value allowed with podFailurePolicy).
       podReplacementPolicy: "Failed",
       activeDeadlineSeconds: settings.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished,
+      // No TTL unless asked: a TTL-deleted Job would be re-created (a new run) by refresh + up.
+      ...(settings.ttlSecondsAfterFinished === undefined
+        ? {}
+        : { ttlSecondsAfterFinished: settings.ttlSecondsAfterFinished }),
       template: { metadata: { labels: labels(settings) }, spec: batchPodSpec(settings) },
     },
   };

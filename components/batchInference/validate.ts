@@ -108,7 +108,7 @@ export function withBatchInferenceDefaults(
     failJobExitCodes: args.failJobExitCodes ?? [...defaults.failJobExitCodes],
     failIndexExitCodes: args.failIndexExitCodes ?? [...defaults.failIndexExitCodes],
     activeDeadlineSeconds: args.activeDeadlineSeconds ?? defaults.activeDeadlineSeconds,
-    ttlSecondsAfterFinished: args.ttlSecondsAfterFinished ?? defaults.ttlSecondsAfterFinished,
+    ttlSecondsAfterFinished: args.ttlSecondsAfterFinished,
     awaitCompletion: args.awaitCompletion ?? defaults.awaitCompletion,
   };
 }

@@ -1,8 +1,13 @@
-/** What counts as a model server (a pod template carrying a configurable label), and its named ports. */
+/**
+ * What counts as a model server: a pod template carrying the project's label (modelServerLabel)
+ * or matching one of the configurable label selectors (modelServerSelectors, by default the
+ * labels upstream servers and charts put on their pods); and its named ports.
+ */
 
 import { type LabelRef, MODEL_SERVER_LABEL } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import type { PodTemplate } from "./podTemplate";
+import { implies, matchesLabels, parseLabelSelector, selectorForLabels, type Selector } from "./selectors";
 import { arr, num, obj, str } from "./values";
 
 export type { LabelRef };
@@ -24,9 +29,89 @@ export const modelServerLabelSchema = labelRefSchema(
   "A pod template whose labels include key=value is a model server.",
 );
 
-/** Whether the pod template carries the model-server label. */
-export function isModelServer(template: PodTemplate, label: LabelRef): boolean {
-  return template.labels[label.key] === label.value;
+/** A Kubernetes label selector as config holds it ({matchLabels?, matchExpressions?}). */
+export type LabelSelectorConfig = Readonly<Record<string, unknown>>;
+
+/** The settings of every policy that recognises model servers. */
+export interface ModelServerConfig {
+  readonly modelServerLabel: LabelRef;
+  readonly modelServerSelectors: readonly LabelSelectorConfig[];
+}
+
+/**
+ * Pods of upstream model servers, by the labels their operators and charts set: KServe's
+ * predictor pods (`serving.kserve.io/inferenceservice`), and the `app.kubernetes.io/name` Helm's
+ * standard chart scaffold gives the charts of vLLM, Triton, Text Generation Inference, Ollama,
+ * and the KServe/Knative serving component label.
+ */
+export const DEFAULT_MODEL_SERVER_SELECTORS: readonly LabelSelectorConfig[] = [
+  { matchExpressions: [{ key: "serving.kserve.io/inferenceservice", operator: "Exists" }] },
+  {
+    matchExpressions: [
+      {
+        key: "app.kubernetes.io/name",
+        operator: "In",
+        values: ["vllm", "triton-inference-server", "text-generation-inference", "ollama"],
+      },
+    ],
+  },
+  { matchLabels: { component: "predictor" } },
+];
+
+/** The configSchema of modelServerSelectors. */
+export const modelServerSelectorsSchema: JsonSchema = {
+  type: "array",
+  description:
+    "Label selectors ({matchLabels, matchExpressions}); a pod template matching any of them is a model server too ([]: only modelServerLabel).",
+  items: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      matchLabels: { type: "object", additionalProperties: { type: "string" } },
+      matchExpressions: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["key", "operator"],
+          additionalProperties: false,
+          properties: {
+            key: { type: "string", minLength: 1 },
+            operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+            values: { type: "array", items: { type: "string" } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const matcherCache = new WeakMap<ModelServerConfig, readonly Selector[]>();
+
+/** The parsed selectors recognising model servers: the label's, then the configured ones. */
+export function modelServerMatchers(config: ModelServerConfig): readonly Selector[] {
+  let matchers = matcherCache.get(config);
+  if (!matchers) {
+    matchers = [
+      selectorForLabels({ [config.modelServerLabel.key]: config.modelServerLabel.value }),
+      ...config.modelServerSelectors.map((selector) => parseLabelSelector(selector)),
+    ];
+    matcherCache.set(config, matchers);
+  }
+  return matchers;
+}
+
+/** Whether the pod template is a model server (its custom-resource table entry may say so too). */
+export function isModelServer(template: PodTemplate, config: ModelServerConfig): boolean {
+  if (template.modelServer === true) return true;
+  return modelServerMatchers(config).some((matcher) => matchesLabels(matcher, template.labels));
+}
+
+/** Whether every pod a selector selects is a model server (it implies one of the matchers). */
+export function selectsOnlyModelServers(selector: Selector, config: ModelServerConfig): boolean {
+  return (
+    selector.type === "requirements" &&
+    modelServerMatchers(config).some((matcher) => implies(selector, matcher))
+  );
 }
 
 /** The containerPort a pod template's containers declare under `name`, if any. */

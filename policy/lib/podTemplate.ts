@@ -45,6 +45,23 @@ export interface PodTemplate {
   readonly annotations: Readonly<Record<string, string>>;
   /** e.g. "spec.template.metadata.annotations". */
   readonly annotationsPath: string;
+  /** Pods this template runs at most, for custom resources (from their table entry). */
+  readonly scale?: TemplateScale;
+  /** A template that runs nothing by itself (e.g. a training runtime): checked, never counted. */
+  readonly templateOnly?: boolean;
+  /** Only container resources are known (TrainJob): counted for quotas, not checked by pod rules. */
+  readonly resourcesOnly?: boolean;
+  /** A model server whatever its labels (custom resources whose table entry says so). */
+  readonly modelServer?: boolean;
+  /** Fields of the spec holding one container each, besides the lists (KServe's `model`). */
+  readonly containerFields?: readonly string[];
+}
+
+/** A pod count at maximum scale, and how it was worked out (for messages). */
+export interface TemplateScale {
+  /** undefined when a figure is unknown during preview. */
+  readonly pods: number | undefined;
+  readonly how: string;
 }
 
 /** Whether the resource is one of the kinds with a pod template (in its own API group). */
@@ -190,6 +207,15 @@ function readContainers(template: PodTemplate): ContainerList {
       const name = str(container.name) ?? `#${index}`;
       refs.push({ container, name, role, path, label: `${ROLE_LABEL[role]} "${name}"` });
     }
+  }
+  for (const field of template.containerFields ?? []) {
+    const raw = template.spec[field];
+    const path = fieldPath(template.specPath, field);
+    if (isUnknown(raw)) undecided.push(path);
+    const container = obj(raw);
+    if (!container) continue;
+    const name = str(container.name) ?? field;
+    refs.push({ container, name, role: "container", path, label: `${ROLE_LABEL.container} "${name}"` });
   }
   return { refs, undecided };
 }

@@ -17,7 +17,9 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { JsonSchema } from "./jsonSchema";
-import { podTemplateOf, type PodTemplate } from "./podTemplate";
+import { podTemplatesOf } from "./crdTemplates";
+import { customResourcesSchema, type CustomResourceKind } from "./customResources";
+import type { PodTemplate } from "./podTemplate";
 import { fromPulumi, type K8sResource, type PackResource } from "./resource";
 import { buildStackIndex, type StackIndex } from "./stackIndex";
 import { clonePlain, type Obj } from "./values";
@@ -158,26 +160,45 @@ export type PodCheck<Config> = (template: PodTemplate, config: Config) => readon
 /** Mutates the template's spec and containers (in the remediation's private copy); true if it changed. */
 export type PodRemedy<Config> = (template: PodTemplate, config: Config) => boolean;
 
+/** The config every pod and stack policy shares: custom resource kinds beyond the built-in table. */
+export interface CustomResourcesConfig {
+  readonly customResources?: readonly CustomResourceKind[];
+}
+
+/** A meta with the shared `customResources` property (default []) added. */
+export function withCustomResources<Config extends object>(
+  meta: PolicyMeta<Config>,
+): PolicyMeta<Config & { readonly customResources: readonly CustomResourceKind[] }> {
+  return {
+    ...meta,
+    defaults: { ...meta.defaults, customResources: [] },
+    properties: { ...meta.properties, customResources: customResourcesSchema } as ConfigProperties<
+      Config & { readonly customResources: readonly CustomResourceKind[] }
+    >,
+  };
+}
+
 /**
- * A resource policy over the pod template of Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job
- * and CronJob; other kinds pass.
+ * A resource policy over every pod template of Pod, Deployment, ReplicaSet, StatefulSet,
+ * DaemonSet, Job, CronJob and the custom resources of the table (customResources.ts, extended
+ * by the `customResources` property it adds to the config); other kinds pass.
  */
 export function definePodPolicy<Config extends object>(
   meta: PolicyMeta<Config>,
   check: PodCheck<Config>,
   remedy?: PodRemedy<Config>,
 ): ResourceValidationPolicy {
+  const templates = (resource: K8sResource, config: Config & CustomResourcesConfig): readonly PodTemplate[] =>
+    podTemplatesOf(resource, config.customResources).filter((template) => template.resourcesOnly !== true);
   return defineResourcePolicy(
-    meta,
-    (resource, config) => {
-      const template = podTemplateOf(resource);
-      return template ? check(template, config) : [];
-    },
+    withCustomResources(meta),
+    (resource, config) => templates(resource, config).flatMap((template) => check(template, config)),
     remedy === undefined
       ? undefined
       : (_object, resource, config) => {
-          const template = podTemplateOf(resource);
-          return template ? remedy(template, config) : false;
+          let changed = false;
+          for (const template of templates(resource, config)) changed = remedy(template, config) || changed;
+          return changed;
         },
   );
 }
@@ -193,23 +214,37 @@ export function defineStackPolicy<Config extends object>(
   return {
     ...base(meta),
     validateStack: (args: StackValidationArgs, reportViolation) => {
-      report(check(stackIndexOf(args.resources), readConfig(args, meta.defaults)), reportViolation);
+      const config = readConfig(args, meta.defaults);
+      const extra = (config as CustomResourcesConfig).customResources ?? [];
+      report(check(stackIndexOf(args.resources, extra), config), reportViolation);
     },
   };
 }
 
-const indexCache = new WeakMap<readonly PackResource[], StackIndex>();
+const indexCache = new WeakMap<readonly PackResource[], Map<string, StackIndex>>();
 
-/** The stack index of a resource list; cached per list, so the stack policies of one run share it. */
-export function stackIndexOf(resources: readonly PackResource[]): StackIndex {
-  const cached = indexCache.get(resources);
+/**
+ * The stack index of a resource list (with the custom resource kinds given); cached per list and
+ * kinds, so the stack policies of one run share it.
+ */
+export function stackIndexOf(
+  resources: readonly PackResource[],
+  extra: readonly CustomResourceKind[] = [],
+): StackIndex {
+  let byKinds = indexCache.get(resources);
+  if (!byKinds) {
+    byKinds = new Map();
+    indexCache.set(resources, byKinds);
+  }
+  const key = extra.length === 0 ? "" : JSON.stringify(extra);
+  const cached = byKinds.get(key);
   if (cached) return cached;
   const parsed: K8sResource[] = [];
   for (const packResource of resources) {
     const resource = fromPulumi(packResource);
     if (resource) parsed.push(resource);
   }
-  const index = buildStackIndex(parsed);
-  indexCache.set(resources, index);
+  const index = buildStackIndex(parsed, extra);
+  byKinds.set(key, index);
   return index;
 }

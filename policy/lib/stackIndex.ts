@@ -2,7 +2,9 @@
 
 import { NAMESPACE_NAME_LABEL } from "../../conventions/labels";
 import { autoscalerOf, type Autoscaler } from "./autoscalers";
-import { podTemplateOf, type PodTemplate } from "./podTemplate";
+import { podTemplatesOf } from "./crdTemplates";
+import type { CustomResourceKind } from "./customResources";
+import type { PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
@@ -12,7 +14,10 @@ const KUEUE_GROUP = "kueue.x-k8s.io";
 /** What one namespace of the stack holds, by the kinds the stack policies look at. */
 export interface NamespaceBucket {
   readonly name: string;
-  /** Resources with a pod template (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob). */
+  /**
+   * Pod templates of workloads: Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+   * and those of the custom resources of the table (customResources.ts), one per template.
+   */
   readonly workloads: readonly PodTemplate[];
   readonly networkPolicies: readonly K8sResource[];
   readonly services: readonly K8sResource[];
@@ -55,7 +60,10 @@ function isKind(resource: K8sResource, group: string, kind: string): boolean {
 }
 
 /** Indexes a stack's resources in one pass (duplicates: the last definition wins). */
-export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
+export function buildStackIndex(
+  resources: Iterable<K8sResource>,
+  extraKinds: readonly CustomResourceKind[] = [],
+): StackIndex {
   const namespaces = new Map<string, BucketBuilder>();
   const namespaceObjects = new Map<string, K8sResource>();
   const unplaced: K8sResource[] = [];
@@ -102,7 +110,11 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
       continue;
     }
     if (resource.namespace === "") continue; // other cluster-scoped kinds play no part here
-    const template = podTemplateOf(resource);
+    // Templates that run nothing by themselves (training runtimes) are not workloads.
+    const templates = podTemplatesOf(resource, extraKinds).filter(
+      (template) => template.templateOnly !== true,
+    );
+    const template = templates.at(0);
     const isNetworkPolicy = isKind(resource, "networking.k8s.io", "NetworkPolicy");
     const isService = isKind(resource, "", "Service");
     const isQuota = isKind(resource, "", "ResourceQuota");
@@ -115,7 +127,7 @@ export function buildStackIndex(resources: Iterable<K8sResource>): StackIndex {
     }
     const bucket = bucketOf(resource.namespace);
     if (template) {
-      bucket.workloads.push(template);
+      bucket.workloads.push(...templates);
       workloadsByKey.set(workloadKey(resource.namespace, resource.kind, resource.name), template);
     } else if (isNetworkPolicy) bucket.networkPolicies.push(resource);
     else if (isService) bucket.services.push(resource);

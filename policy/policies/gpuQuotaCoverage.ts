@@ -2,7 +2,13 @@ import { gpuNames, podGpus } from "../lib/gpu";
 import { clusterQueueCap, clusterQueueOf } from "../lib/kueue";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
-import { defineStackPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
+import {
+  defineStackPolicy,
+  violation,
+  withCustomResources,
+  type Finding,
+  type PolicyMeta,
+} from "../lib/policyKit";
 import { parseQuantity } from "../../conventions/quantity";
 import { strategySurgePods } from "../../conventions/rollout";
 import { formatRef, type K8sResource } from "../lib/resource";
@@ -86,6 +92,8 @@ export function workloadScale(
   index: StackIndex,
   config: GpuQuotaCoverageConfig,
 ): WorkloadScale {
+  // Custom resources: the replica counts of their table entry (customResources.ts).
+  if (workload.scale) return workload.scale;
   const resource = workload.resource;
   const spec = obj(resource.object.spec);
   switch (resource.kind) {
@@ -304,4 +312,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
  * every GPU in the cluster; with one that is too small, scale-out fails at the quota exactly when
  * traffic peaks.
  */
-export const gpuQuotaCoverage = defineStackPolicy(gpuQuotaCoverageMeta, checkGpuQuotaCoverage);
+export const gpuQuotaCoverage = defineStackPolicy(
+  withCustomResources(gpuQuotaCoverageMeta),
+  checkGpuQuotaCoverage,
+);

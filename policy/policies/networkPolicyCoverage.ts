@@ -13,6 +13,9 @@ import {
   isModelServer,
   modelServerLabelSchema,
   type LabelRef,
+  DEFAULT_MODEL_SERVER_SELECTORS,
+  modelServerSelectorsSchema,
+  type LabelSelectorConfig,
 } from "../lib/modelServer";
 import { describePorts, parseNetworkPolicy, parsePeer, type ParsedNetworkPolicy } from "../lib/networkPolicy";
 import { fieldPath } from "../lib/paths";
@@ -25,6 +28,8 @@ import { arr, hasUnknown, isUnknown, obj } from "../lib/values";
 /** Settings of network-policy-coverage (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyCoverageConfig {
   readonly modelServerLabel: LabelRef;
+  /** More label selectors recognising model servers (upstream servers' labels by default). */
+  readonly modelServerSelectors: readonly LabelSelectorConfig[];
   readonly allowedIngressSources: readonly IngressSource[];
   /** Namespaces whose workloads need no NetworkPolicy. */
   readonly exemptNamespaces: readonly string[];
@@ -45,11 +50,13 @@ export const networkPolicyCoverageMeta: PolicyMeta<NetworkPolicyCoverageConfig> 
     "Add a default-deny NetworkPolicy (podSelector {}, policyTypes [Ingress, Egress]) per namespace, and allow rules for model servers that admit only the configured sources.",
   defaults: {
     modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
+    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
     allowedIngressSources: DEFAULT_INGRESS_SOURCES,
     exemptNamespaces: [],
   },
   properties: {
     modelServerLabel: modelServerLabelSchema,
+    modelServerSelectors: modelServerSelectorsSchema,
     allowedIngressSources: ingressSourcesSchema,
     exemptNamespaces: {
       type: "array",
@@ -101,7 +108,7 @@ function checkNamespace(
       );
       continue;
     }
-    if (!isModelServer(workload, config.modelServerLabel)) continue;
+    if (!isModelServer(workload, config)) continue;
     for (const networkPolicy of selecting) {
       const servers = serversByPolicy.get(networkPolicy);
       if (servers) servers.push(workload);

@@ -1,15 +1,25 @@
 import { isWholeInternet, parseCidr } from "../../conventions/cidr";
-import { DEFAULT_MODEL_SERVER_LABEL, modelServerLabelSchema, type LabelRef } from "../lib/modelServer";
+import {
+  DEFAULT_MODEL_SERVER_LABEL,
+  modelServerLabelSchema,
+  type LabelRef,
+  DEFAULT_MODEL_SERVER_SELECTORS,
+  selectsOnlyModelServers,
+  modelServerSelectorsSchema,
+  type LabelSelectorConfig,
+} from "../lib/modelServer";
 import { describePorts, parseNetworkPolicy, parsePeer } from "../lib/networkPolicy";
 import { fieldPath } from "../lib/paths";
 import { defineResourcePolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import type { K8sResource } from "../lib/resource";
-import { describeSelector, implies, selectorForLabels } from "../lib/selectors";
+import { describeSelector } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show } from "../lib/values";
 
 /** Settings of network-policy-shape (its entry in policy-config/<env>.json). */
 export interface NetworkPolicyShapeConfig {
   readonly modelServerLabel: LabelRef;
+  /** More label selectors recognising model servers (upstream servers' labels by default). */
+  readonly modelServerSelectors: readonly LabelSelectorConfig[];
   /**
    * Which policies may not admit a whole-internet ipBlock (0.0.0.0/0, ::/0): "model-servers" = those
    * whose podSelector is empty or requires the model-server label; "all" = every NetworkPolicy.
@@ -29,9 +39,14 @@ export const networkPolicyShapeMeta: PolicyMeta<NetworkPolicyShapeConfig> = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps: "List the peers each ingress rule admits; never open model servers to 0.0.0.0/0 or ::/0.",
-  defaults: { modelServerLabel: DEFAULT_MODEL_SERVER_LABEL, worldIpBlockScope: "model-servers" },
+  defaults: {
+    modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
+    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
+    worldIpBlockScope: "model-servers",
+  },
   properties: {
     modelServerLabel: modelServerLabelSchema,
+    modelServerSelectors: modelServerSelectorsSchema,
     worldIpBlockScope: {
       type: "string",
       enum: ["model-servers", "all"],
@@ -48,13 +63,10 @@ export function checkNetworkPolicyShape(resource: K8sResource, config: NetworkPo
   if (networkPolicy.ingress === undefined) return [];
   const findings: Finding[] = [];
   const { podSelector } = networkPolicy;
-  const modelServerSelector = selectorForLabels({
-    [config.modelServerLabel.key]: config.modelServerLabel.value,
-  });
   const targetsModelServers =
     config.worldIpBlockScope === "all" ||
     podSelector.type === "everything" ||
-    (podSelector.type === "requirements" && implies(podSelector, modelServerSelector));
+    selectsOnlyModelServers(podSelector, config);
   networkPolicy.ingress.forEach((rawRule, ruleIndex) => {
     if (isUnknown(rawRule)) return;
     const rule = obj(rawRule) ?? {};

@@ -3,6 +3,10 @@ import {
   isModelServer,
   modelServerLabelSchema,
   type LabelRef,
+  DEFAULT_MODEL_SERVER_SELECTORS,
+  selectsOnlyModelServers,
+  modelServerSelectorsSchema,
+  type LabelSelectorConfig,
 } from "../lib/modelServer";
 import type { PodTemplate } from "../lib/podTemplate";
 import { defineStackPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
@@ -20,6 +24,8 @@ import { isUnknown, obj, str } from "../lib/values";
 /** Settings of service-exposure (its entry in policy-config/<env>.json). */
 export interface ServiceExposureConfig {
   readonly modelServerLabel: LabelRef;
+  /** More label selectors recognising model servers (upstream servers' labels by default). */
+  readonly modelServerSelectors: readonly LabelSelectorConfig[];
   /** Service types accepted in front of model servers besides ClusterIP (e.g. ["LoadBalancer"]). */
   readonly allowedTypes: readonly string[];
   /** Individual Services ("namespace/name") that may be LoadBalancer or NodePort. */
@@ -38,9 +44,15 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   severity: "high",
   remediationSteps:
     "Use a ClusterIP Service behind the API gateway, or allow the Service in the policy config.",
-  defaults: { modelServerLabel: DEFAULT_MODEL_SERVER_LABEL, allowedTypes: [], allowedServices: [] },
+  defaults: {
+    modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
+    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
+    allowedTypes: [],
+    allowedServices: [],
+  },
   properties: {
     modelServerLabel: modelServerLabelSchema,
+    modelServerSelectors: modelServerSelectorsSchema,
     allowedTypes: {
       type: "array",
       items: { type: "string", enum: ["LoadBalancer", "NodePort"] },
@@ -62,7 +74,6 @@ const EXPOSING: ReadonlySet<string> = new Set(["LoadBalancer", "NodePort"]);
 export function checkServiceExposure(index: StackIndex, config: ServiceExposureConfig): Finding[] {
   const findings: Finding[] = [];
   const { modelServerLabel } = config;
-  const modelServerSelector = selectorForLabels({ [modelServerLabel.key]: modelServerLabel.value });
   for (const bucket of index.namespaces.values()) {
     const exposed = new SelectorIndex<K8sResource>();
     const candidates: K8sResource[] = [];
@@ -79,7 +90,7 @@ export function checkServiceExposure(index: StackIndex, config: ServiceExposureC
     if (candidates.length === 0) continue;
     const fronted = new Map<K8sResource, PodTemplate[]>();
     for (const workload of bucket.workloads) {
-      if (workload.labelsUnknown || !isModelServer(workload, modelServerLabel)) continue;
+      if (workload.labelsUnknown || !isModelServer(workload, config)) continue;
       for (const service of exposed.matching(workload.labels)) {
         const servers = fronted.get(service);
         if (servers) servers.push(workload);
@@ -90,13 +101,15 @@ export function checkServiceExposure(index: StackIndex, config: ServiceExposureC
       const spec = obj(service.object.spec) ?? {};
       const selector = parseMapSelector(spec.selector);
       const servers = fronted.get(service) ?? [];
-      const namesModelServerLabel =
-        selector.type === "requirements" && implies(selector, modelServerSelector);
+      const namesModelServerLabel = selectsOnlyModelServers(selector, config);
       if (servers.length === 0 && !namesModelServerLabel) continue;
       const what =
         servers.length > 0
           ? `selects ${servers.map((server) => server.resource.ref).join(", ")}`
-          : `selects pods labelled ${modelServerLabel.key}=${modelServerLabel.value}`;
+          : selector.type === "requirements" &&
+              implies(selector, selectorForLabels({ [modelServerLabel.key]: modelServerLabel.value }))
+            ? `selects pods labelled ${modelServerLabel.key}=${modelServerLabel.value}`
+            : "selects only pods a modelServerSelectors entry matches";
       findings.push(
         violation({
           resource: service.ref,

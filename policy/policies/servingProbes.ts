@@ -3,6 +3,9 @@ import {
   isModelServer,
   modelServerLabelSchema,
   type LabelRef,
+  DEFAULT_MODEL_SERVER_SELECTORS,
+  modelServerSelectorsSchema,
+  type LabelSelectorConfig,
 } from "../lib/modelServer";
 import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
@@ -12,6 +15,8 @@ import { hasUnknown, isUnknown, obj } from "../lib/values";
 /** Settings of serving-probes (its entry in policy-config/<env>.json). */
 export interface ServingProbesConfig {
   readonly modelServerLabel: LabelRef;
+  /** More label selectors recognising model servers (upstream servers' labels by default). */
+  readonly modelServerSelectors: readonly LabelSelectorConfig[];
   readonly requireStartupProbe: boolean;
   /** Names of regular containers in model-server pods that need no probes (e.g. a log shipper). */
   readonly exemptContainers: readonly string[];
@@ -31,11 +36,13 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
     "Add readinessProbe and livenessProbe (e.g. httpGet on port http), and a startupProbe instead of initialDelaySeconds for slow model loads.",
   defaults: {
     modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
+    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
     requireStartupProbe: false,
     exemptContainers: [],
   },
   properties: {
     modelServerLabel: modelServerLabelSchema,
+    modelServerSelectors: modelServerSelectorsSchema,
     requireStartupProbe: { type: "boolean", description: "Also require a startupProbe." },
     exemptContainers: {
       type: "array",
@@ -50,7 +57,7 @@ const HANDLERS: readonly string[] = ["httpGet", "tcpSocket", "exec", "grpc"];
 
 /** The serving-probes findings for one pod template (none unless it is a model server). */
 export function checkServingProbes(template: PodTemplate, config: ServingProbesConfig): Finding[] {
-  if (template.labelsUnknown || !isModelServer(template, config.modelServerLabel)) return [];
+  if (template.labelsUnknown || !isModelServer(template, config)) return [];
   const findings: Finding[] = [];
   const wanted = ["readinessProbe", "livenessProbe"];
   if (config.requireStartupProbe) wanted.push("startupProbe");

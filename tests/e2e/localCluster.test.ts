@@ -558,12 +558,24 @@ describe("the local cluster, end to end", function () {
         );
       }
 
+      // The batch run finished earlier; with no TTL its Job stays, so refresh + up keep it.
+      const batchJob = first(dev.batchJobs, "dev batch job").name;
+      const finished = await kubectlJson<Job>(["job", batchJob, "-n", dev.namespace]);
+      assert.ok(hasCondition(finished, "Complete"), `Job ${batchJob} is not complete`);
+      assert.equal(
+        (finished as { spec: { ttlSecondsAfterFinished?: number } }).spec.ttlSecondsAfterFinished,
+        undefined,
+      );
+
       const refresh = await devStack.refresh();
       assert.equal(refresh.code, 0, describeRun("pulumi refresh", [], refresh));
       const { result, events } = await devStack.upJson();
       assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
       assert.equal(summaryOf(events).result, "succeeded");
       assertNoChanges(summaryOf(events).resourceChanges, "pulumi up after the node failure and refresh");
+      const kept = await kubectlJson<Job>(["job", batchJob, "-n", dev.namespace]);
+      assert.equal(kept.metadata.uid, finished.metadata.uid, "refresh + up started the finished batch again");
+      assert.ok(hasCondition(kept, "Complete"));
 
       // Bring the node back for the rest of the suite.
       await clusterUp();

@@ -121,7 +121,7 @@ describe("policy pack config", () => {
     );
     assert.deepEqual(r.get("gpu-limits"), {
       level: "advisory",
-      properties: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 4 },
+      properties: { customResources: [], extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 4 },
     });
     assert.equal(r.get("pinned-images")?.level, "mandatory");
     assert.equal(r.get("gpu-placement")?.level, "disabled");

@@ -62,7 +62,7 @@ describe("BatchInference spec builders", () => {
       failJobExitCodes: [42],
       failIndexExitCodes: [],
       activeDeadlineSeconds: 86400,
-      ttlSecondsAfterFinished: 86400,
+      ttlSecondsAfterFinished: undefined,
       awaitCompletion: false,
       env: {},
     });
@@ -86,6 +86,8 @@ describe("BatchInference spec builders", () => {
     assert.equal(spec.ttlSecondsAfterFinished, 600);
     assert.equal(spec.template.metadata.labels["app.kubernetes.io/component"], "batch-inference");
     assert.equal("maxFailedIndexes" in (batchJob(settings()).spec as object), false);
+    // No TTL by default: a finished Job stays, so refresh + up do not start the run again.
+    assert.equal("ttlSecondsAfterFinished" in (batchJob(settings()).spec as object), false);
   });
 
   it("runs one restricted GPU container per pod that never restarts in place", () => {
