@@ -18,6 +18,12 @@ export const trainingJobs = deployed.trainingJobs.map((t) => ({
   statefulSet: t.statefulSetName,
   masterAddress: t.masterAddress,
   worldSize: t.worldSize,
+  queue: t.queueName,
 }));
 export const batchJobs = deployed.batchJobs.map((b) => b.jobName);
+/** Where training and batch jobs wait for admission (kueue mode), or undefined (quota mode). */
+export const queue =
+  deployed.queue === undefined
+    ? undefined
+    : { clusterQueue: deployed.queue.clusterQueueName, localQueue: deployed.queue.localQueueName };
 export const workflows = deployed.workflows.map((w) => w.metadata.name);

@@ -28,3 +28,5 @@ export { ModelMonitoring } from "./monitoring/monitoring";
 export type { ModelMonitoringArgs, MonitoringOptions } from "./monitoring/args";
 export type { ServiceMonitorResources } from "./monitoring/create";
 export { WorkloadPriorities, type WorkloadPrioritiesArgs } from "./workloadPriorities";
+export { WorkloadQueue } from "./workloadQueue/workloadQueue";
+export type { WorkloadQueueArgs } from "./workloadQueue/args";

@@ -13,6 +13,8 @@ import {
   type WorkloadDemand,
 } from "./demand";
 import type { ConfigProblem } from "./problems";
+import { gpuDemand } from "./gpuDemand";
+import { queueingProblems } from "./queueingChecks";
 import type { StackConfig } from "./schema";
 
 /** Env var names each workload kind injects itself; config env must not override them. */
@@ -139,7 +141,12 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     workflowNames.add(wf.name);
   });
 
-  problems.push(...gpuSharingProblems(config), ...quotaProblems(config), ...egressProblems(config));
+  problems.push(
+    ...gpuSharingProblems(config),
+    ...quotaProblems(config),
+    ...queueingProblems(config, config.queueing.mode === "kueue" ? gpuDemand(config) : []),
+    ...egressProblems(config),
+  );
   return problems;
 }
 
@@ -268,6 +275,8 @@ function quotaProblems(config: StackConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [...sharedGpuQuotaProblems(config, demands)];
   for (const [key, resource, cap] of caps) {
     if (cap === undefined) continue;
+    // With Kueue, queued jobs wait for quota instead of all fitting at once (queueingChecks.ts).
+    if (key === "gpus" && config.queueing.mode === "kueue") continue;
     const capValue = parseQuantity(cap);
     const { total, detail } = demandOf(demands, resource);
     if (capValue === undefined || total <= capValue) continue;

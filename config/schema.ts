@@ -130,6 +130,33 @@ export const quotaSchema = z.strictObject({
   migDevices: z.record(migProfile, wholeGpus).optional(),
 });
 
+const gpuProductKey = z
+  .string()
+  .refine(isLabelValue, "a GPU product as a node label value (alphanumerics, '-', '_', '.', at most 63)");
+
+/**
+ * How the stack's training and batch workloads get their share of the namespace's resources.
+ * `quota` (the default): the ResourceQuota alone, which refuses pods one by one. `kueue`:
+ * they wait in a Kueue queue and are admitted whole when the queue's quota holds them.
+ */
+export const queueingSchema = z.strictObject({
+  mode: z.enum(["quota", "kueue"]).default("quota"),
+  // GPUs per product the queue admits at a time (kueue mode; one ResourceFlavor each).
+  gpuQuotas: z.record(gpuProductKey, wholeGpus).optional(),
+  cohort: dnsLabel.optional(),
+  gpuBorrowingLimit: wholeGpus.default(0),
+  flavorPrefix: dnsLabel.default("k8sml"),
+  installFlavors: z.boolean().default(true),
+});
+
+/** `queueing` when the stack config leaves it out: plain ResourceQuota. */
+export const DEFAULT_QUEUEING = {
+  mode: "quota",
+  gpuBorrowingLimit: 0,
+  flavorPrefix: "k8sml",
+  installFlavors: true,
+} as const;
+
 export const monitoringSchema = z.strictObject({
   enabled: z.boolean().default(true),
   dcgmExporter: z.boolean().default(false),
@@ -184,18 +211,9 @@ export const workflowSchema = z.strictObject({
 /** Every config key of the project, keyed by its name without the namespace. */
 export const stackConfigSchema = z.strictObject({
   namespace: dnsLabel.default("ml-serving"),
-  gpuNodes: z
-    .record(
-      z
-        .string()
-        .refine(
-          isLabelValue,
-          "a GPU product as a node label value (alphanumerics, '-', '_', '.', at most 63)",
-        ),
-      positiveCount,
-    )
-    .default({ ...DEFAULT_GPU_NODES }),
+  gpuNodes: z.record(gpuProductKey, positiveCount).default({ ...DEFAULT_GPU_NODES }),
   quota: quotaSchema,
+  queueing: queueingSchema.default({ ...DEFAULT_QUEUEING }),
   models: z.array(modelSchema).default([]),
   trainingJobs: z.array(trainingJobSchema).default([]),
   batchJobs: z.array(batchJobSchema).default([]),
@@ -221,6 +239,7 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type TrainingJobConfig = z.infer<typeof trainingJobSchema>;
 export type BatchJobConfig = z.infer<typeof batchJobSchema>;
 export type WorkflowConfig = z.infer<typeof workflowSchema>;
+export type QueueingConfig = z.infer<typeof queueingSchema>;
 export type EgressConfig = z.infer<typeof egressSchema>;
 
 /** The config keys the program reads (without the namespace). */

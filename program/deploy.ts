@@ -11,6 +11,7 @@ import { standardLabels } from "../components/lib/labels";
 import { MLWorkflow, MLWorkflowDefinition, MLWORKFLOW_CRD_NAME } from "../components/mlWorkflow";
 import { ModelServing } from "../components/modelServing";
 import { WorkloadPriorities } from "../components/workloadPriorities";
+import { WorkloadQueue } from "../components/workloadQueue";
 import { MODEL_SOURCE_SECRET, type StackPlan } from "./plan";
 
 /** What the stack deployed, for its outputs and for tests. */
@@ -18,6 +19,8 @@ export interface DeployedStack {
   readonly tenancy: GpuTenancy;
   readonly priorities: WorkloadPriorities;
   readonly gpuSharing?: GpuSharing;
+  /** The Kueue queue of training and batch jobs, in kueue mode. */
+  readonly queue?: WorkloadQueue;
   /** One ModelServing per model, each with its own autoscaler and ServiceMonitors. */
   readonly models: readonly ModelServing[];
   readonly trainingJobs: readonly DistributedTraining[];
@@ -39,6 +42,19 @@ export function deployStack(plan: StackPlan): DeployedStack {
   const priorities = new WorkloadPriorities(plan.priorities.name, plan.priorities.args);
   const gpuSharing =
     plan.gpuSharing === undefined ? undefined : new GpuSharing(plan.gpuSharing.name, plan.gpuSharing.args);
+
+  const queue =
+    plan.queue === undefined
+      ? undefined
+      : new WorkloadQueue(plan.queue.name, { ...plan.queue.args, namespace }, { dependsOn: [tenancy] });
+  // A queued workload names the LocalQueue and its WorkloadPriorityClass through their Outputs,
+  // so both exist before Kueue sees the workload.
+  const queuedAs = (
+    tier: "training" | "batch",
+  ): { queueName?: pulumi.Input<string>; workloadPriorityClassName?: pulumi.Input<string> } =>
+    queue === undefined
+      ? {}
+      : { queueName: queue.localQueueName, workloadPriorityClassName: queue.priorityClassNames[tier] };
 
   const tokenSecret =
     plan.modelSourceToken === undefined
@@ -69,11 +85,17 @@ export function deployStack(plan: StackPlan): DeployedStack {
         ...job.args,
         namespace,
         priorityClassName: priorities.trainingClassName,
+        ...queuedAs("training"),
       }),
   );
   const batchJobs = plan.batchJobs.map(
     (job) =>
-      new BatchInference(job.name, { ...job.args, namespace, priorityClassName: priorities.batchClassName }),
+      new BatchInference(job.name, {
+        ...job.args,
+        namespace,
+        priorityClassName: priorities.batchClassName,
+        ...queuedAs("batch"),
+      }),
   );
 
   let workflowDefinition: pulumi.Resource | undefined;
@@ -96,6 +118,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
     tenancy,
     priorities,
     ...(gpuSharing === undefined ? {} : { gpuSharing }),
+    ...(queue === undefined ? {} : { queue }),
     models,
     trainingJobs,
     batchJobs,

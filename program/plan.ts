@@ -17,6 +17,7 @@ import {
   type WorkloadPrioritiesArgs,
   validateWorkloadPrioritiesArgs,
 } from "../components/workloadPriorities";
+import { type WorkloadQueueArgs, validateWorkloadQueueArgs } from "../components/workloadQueue";
 import { type ComponentRejection, ConfigError } from "../config/problems";
 import { gpuResourceOf } from "../config/demand";
 import type { StackConfig } from "../config/schema";
@@ -49,6 +50,8 @@ export interface StackPlan {
   readonly tenancy: Resolved<GpuTenancyArgs>;
   readonly priorities: NamedArgs<WorkloadPrioritiesArgs>;
   readonly gpuSharing?: NamedArgs<GpuSharingArgs>;
+  /** The Kueue queue of training and batch jobs (`queueing.mode: kueue`). */
+  readonly queue?: NamedArgs<WorkloadQueueArgs>;
   readonly models: readonly ModelPlan[];
   readonly trainingJobs: readonly NamedArgs<DistributedTrainingArgs>[];
   readonly batchJobs: readonly NamedArgs<BatchInferenceArgs>[];
@@ -75,6 +78,11 @@ export function planStack(config: StackConfig): StackPlan {
   const tokenSecret =
     config.modelSourceToken === "" ? undefined : `${namespace}-${MODEL_SOURCE_SECRET.suffix}`;
   const dcgmOwner = config.monitoring.dcgmExporter ? config.models[0]?.name : undefined;
+  const queue = planQueue(config);
+  const queued = (tier: "training" | "batch"): { queueName?: string; workloadPriorityClassName?: string } =>
+    queue === undefined
+      ? {}
+      : { queueName: queue.name, workloadPriorityClassName: `${config.priorityClassPrefix}-${tier}` };
 
   const models = config.models.map((model, index): ModelPlan => {
     const scaling = model.autoscaling;
@@ -156,6 +164,7 @@ export function planStack(config: StackConfig): StackPlan {
           },
         }
       : {}),
+    ...(queue === undefined ? {} : { queue }),
     models,
     trainingJobs: config.trainingJobs.map((job, index) => ({
       name: job.name,
@@ -173,6 +182,7 @@ export function planStack(config: StackConfig): StackPlan {
         env: job.env,
         ...(job.checkpointStorage === undefined ? {} : { checkpointStorage: job.checkpointStorage }),
         priorityClassName: `${config.priorityClassPrefix}-training`,
+        ...queued("training"),
       },
     })),
     batchJobs: config.batchJobs.map((job, index) => ({
@@ -195,6 +205,7 @@ export function planStack(config: StackConfig): StackPlan {
         activeDeadlineSeconds: job.activeDeadlineSeconds,
         env: job.env,
         priorityClassName: `${config.priorityClassPrefix}-batch`,
+        ...queued("batch"),
       },
     })),
     installWorkflowCrd: config.installWorkflowCrd,
@@ -210,6 +221,31 @@ export function planStack(config: StackConfig): StackPlan {
       },
     })),
     ...(config.modelSourceToken === "" ? {} : { modelSourceToken: config.modelSourceToken }),
+  };
+}
+
+/**
+ * The stack's WorkloadQueue in kueue mode: the ClusterQueue and the WorkloadPriorityClasses
+ * are named by the priority class prefix (one set per stack, like the PriorityClasses), the
+ * LocalQueue `<prefix>-queue`; CPU and memory quotas are the ResourceQuota's request figures.
+ */
+function planQueue(config: StackConfig): NamedArgs<WorkloadQueueArgs> | undefined {
+  const queueing = config.queueing;
+  if (queueing.mode !== "kueue" || queueing.gpuQuotas === undefined) return undefined;
+  return {
+    name: `${config.priorityClassPrefix}-queue`,
+    configPath: ["queueing"],
+    args: {
+      namespace: config.namespace,
+      prefix: config.priorityClassPrefix,
+      gpuQuotas: queueing.gpuQuotas,
+      cpu: config.quota.requestsCpu,
+      memory: config.quota.requestsMemory,
+      flavorPrefix: queueing.flavorPrefix,
+      installFlavors: queueing.installFlavors,
+      ...(queueing.cohort === undefined ? {} : { cohort: queueing.cohort }),
+      gpuBorrowingLimit: queueing.gpuBorrowingLimit,
+    },
   };
 }
 
@@ -237,6 +273,12 @@ export function validatePlan(stack: string, plan: StackPlan): void {
   if (sharing !== undefined) {
     check(sharing.configPath, () => {
       validateGpuSharingArgs(sharing.name, sharing.args);
+    });
+  }
+  const queue = plan.queue;
+  if (queue !== undefined) {
+    check(queue.configPath, () => {
+      validateWorkloadQueueArgs(queue.name, queue.args);
     });
   }
   for (const model of plan.models) {

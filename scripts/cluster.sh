@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's local Kubernetes cluster: a real control plane (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler) with simulated nodes and pods (KWOK), all on
-# 127.0.0.1. See cluster/README.md.
+# kube-controller-manager, kube-scheduler) with simulated nodes and pods (KWOK) and the
+# Kueue controller manager (job queueing and all-or-nothing admission), all on 127.0.0.1.
+# See cluster/README.md.
 #
 #   scripts/cluster.sh up        start (or reconcile) the cluster; waits until usable
 #   scripts/cluster.sh down      stop every process it started and remove the state
@@ -11,7 +12,7 @@
 #
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
-#   K8S_ML_CLUSTER_PORT_BASE  first of the 9 loopback ports used (default: 16440)
+#   K8S_ML_CLUSTER_PORT_BASE  first of the 12 loopback ports used (default: 16440)
 #   K8S_ML_CLUSTER_NODES      node config (default: <repo>/cluster/nodes.yaml)
 #   K8S_ML_CLUSTER_BIN_PATH   colon-joined directories holding the binaries; by default
 #                             they come from `scripts/toolchain.sh --print-path`
@@ -24,8 +25,12 @@ MARKER=.k8s-ml-cluster # written into STATE; nothing without it is ever removed
 NODES_FILE="${K8S_ML_CLUSTER_NODES:-$REPO/cluster/nodes.yaml}"
 TIMEOUT="${K8S_ML_CLUSTER_TIMEOUT:-120}"
 CONTEXT=k8s-ml-local
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue)
+# The Kueue integrations the cluster enables: the program queues batch Jobs and training
+# StatefulSets (whose pods Kueue admits as one group through the pod integration).
+KUEUE_INTEGRATIONS=(batch/job statefulset pod)
+KUEUE_NAMESPACE=kueue-system
 SERVICE_CIDR=10.96.0.0/16
 SERVICE_IP=10.96.0.1
 # Simulated pod IPs. They appear in pod status and EndpointSlices only: nothing listens
@@ -40,7 +45,7 @@ die() { log "error: $*"; exit 1; }
 # cluster) only need different K8S_ML_CLUSTER_DIR and K8S_ML_CLUSTER_PORT_BASE.
 set_ports() {
   local base="$1"
-  [[ "$base" =~ ^[0-9]+$ ]] && ((base >= 1024 && base <= 65526)) || die "bad port base: $base"
+  [[ "$base" =~ ^[0-9]+$ ]] && ((base >= 1024 && base <= 65523)) || die "bad port base: $base"
   PORT_BASE=$base
   ETCD_CLIENT_PORT=$((base + 0))
   ETCD_PEER_PORT=$((base + 1))
@@ -49,6 +54,9 @@ set_ports() {
   SCHEDULER_PORT=$((base + 5))
   KWOK_PORT=$((base + 6)) # KWOK's stand-in for the kubelet API (logs, exec)
   KWOK_METRICS_PORT=$((base + 7))
+  KUEUE_WEBHOOK_PORT=$((base + 9))
+  KUEUE_HEALTH_PORT=$((base + 10))
+  KUEUE_METRICS_PORT=$((base + 11))
 }
 
 # ------------------------------------------------------------------------- binaries
@@ -59,7 +67,7 @@ resolve_binaries() { # [--running]: prefer the binaries the running cluster was 
   fi
   if [ -z "$path" ]; then
     [ -x "$REPO/scripts/toolchain.sh" ] || die "scripts/toolchain.sh not found; set K8S_ML_CLUSTER_BIN_PATH"
-    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok)" ||
+    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok kueue)" ||
       die "scripts/toolchain.sh could not provide the cluster binaries"
   fi
   BIN_PATH="$path"
@@ -139,7 +147,7 @@ stop_group() { # names...; SIGTERM, then SIGKILL after 15 s
 }
 
 stop_all() { # clients of the API server first, then the API server, then etcd
-  stop_group kwok kube-scheduler kube-controller-manager
+  stop_group kueue kwok kube-scheduler kube-controller-manager
   stop_group kube-apiserver
   stop_group etcd
 }
@@ -168,71 +176,8 @@ wait_for() { # description command... ; polls until the command succeeds
 https_ok() { curl -fsk --max-time 2 "https://127.0.0.1:$1/healthz"; }
 
 # ------------------------------------------------------------------------------ PKI
-make_pki() {
-  local pki="$STATE/pki"
-  mkdir -p "$pki"
-  (
-    cd "$pki"
-    umask 077
-    key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
-    # cert <name> <subject> <extendedKeyUsage> [subjectAltName]
-    cert() {
-      key "$1"
-      local ext="basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=$3"
-      [ -n "${4:-}" ] && ext+=$'\n'"subjectAltName=$4"
-      openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
-      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
-        -sha256 -extfile <(printf '%s\n' "$ext") -out "$1.crt" 2>/dev/null
-      rm -f "$1.csr"
-    }
-    key ca
-    openssl req -x509 -new -key ca.key -subj "/CN=k8s-ml-local-ca" -days 365 -sha256 -out ca.crt \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    # etcd also dials itself (its gRPC gateway) with this certificate.
-    cert etcd-server "/CN=etcd" serverAuth,clientAuth "IP:127.0.0.1,DNS:localhost"
-    cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client" clientAuth
-    cert apiserver "/CN=kube-apiserver" serverAuth \
-      "IP:127.0.0.1,IP:$SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
-    cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
-    cert admin "/O=system:masters/CN=k8s-ml-local-admin" clientAuth
-    cert controller-manager "/CN=system:kube-controller-manager" clientAuth
-    cert scheduler "/CN=system:kube-scheduler" clientAuth
-    # KWOK writes node and pod status, leases and events for every simulated node.
-    cert kwok "/O=system:masters/CN=kwok-controller" clientAuth
-    cert kwok-serving "/CN=kwok-kubelet" serverAuth "IP:127.0.0.1,DNS:localhost"
-    # Service account token signing key pair.
-    key sa
-    openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
-    rm -f ca.srl
-  )
-}
-
-write_kubeconfig() { # file user-cert-name
-  local b64='base64 -w0'
-  cat >"$1" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-  - name: $CONTEXT
-    cluster:
-      server: https://127.0.0.1:$APISERVER_PORT
-      certificate-authority-data: $($b64 <"$STATE/pki/ca.crt")
-users:
-  - name: $CONTEXT-$2
-    user:
-      client-certificate-data: $($b64 <"$STATE/pki/$2.crt")
-      client-key-data: $($b64 <"$STATE/pki/$2.key")
-contexts:
-  - name: $CONTEXT
-    context:
-      cluster: $CONTEXT
-      user: $CONTEXT-$2
-current-context: $CONTEXT
-EOF
-  chmod 600 "$1"
-}
+# shellcheck source=scripts/cluster-pki.sh
+source "$REPO/scripts/cluster-pki.sh"
 
 # -------------------------------------------------------------------------- control
 start_control_plane() {
@@ -318,6 +263,10 @@ start_kwok() {
   RUNNING+=(kwok)
 }
 
+# ---------------------------------------------------------------------------- kueue
+# shellcheck source=scripts/cluster-kueue.sh
+source "$REPO/scripts/cluster-kueue.sh"
+
 # ------------------------------------------------------------------------- contents
 apply_contents() {
   source "$REPO/scripts/node-env.sh" >/dev/null
@@ -328,6 +277,7 @@ apply_contents() {
 
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts \
     -f "$REPO/cluster/crds/" -f "$REPO/cluster/namespaces.yaml" >/dev/null
+  apply_kueue_crds
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f "$rendered" >/dev/null
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts --subresource=status \
     -f "$rendered" >/dev/null
@@ -358,6 +308,9 @@ wait_usable() {
   # default ServiceAccount.
   wait_for "the default ServiceAccounts" kc get serviceaccount default -n default
   wait_for "the default ServiceAccounts" kc get serviceaccount default -n monitoring
+  wait_for "the Kueue controller manager (/readyz)" http_ok "$KUEUE_HEALTH_PORT" readyz
+  apply_kueue_webhooks
+  wait_for "Kueue's webhooks to answer" kueue_webhooks_answer
 }
 
 # ------------------------------------------------------------------------- commands
@@ -397,6 +350,9 @@ cmd_up() {
     start_control_plane
   fi
   apply_contents
+  # Kueue starts once its CRDs are Established (apply_contents); on a running cluster it
+  # keeps running (its CRDs and webhooks are re-applied).
+  pid_of kueue >/dev/null || start_kueue
   wait_usable
   log "ready in $((SECONDS - t0))s: $NODE_COUNT simulated nodes; kubeconfig $STATE/kubeconfig (context $CONTEXT)"
 }

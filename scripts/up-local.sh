@@ -228,6 +228,8 @@ report() {
     -n "$namespace" -o json >"$tmp/objects.json"
   "${kc[@]}" get mlworkflows.ai.example.com -n "$namespace" -o json >"$tmp/workflows.json" 2>/dev/null ||
     echo '{"items":[]}' >"$tmp/workflows.json"
+  "${kc[@]}" get workloads.kueue.x-k8s.io -n "$namespace" -o json >"$tmp/queue.json" 2>/dev/null ||
+    echo '{"items":[]}' >"$tmp/queue.json"
   # scripts/localReport/: the report from these files (tsx is one of the project's packages).
   node --import tsx "$ROOT/scripts/localReport/main.ts" "$tmp" "$stack" "$namespace" "$KUBECONFIG"
   rm -rf "$tmp"

@@ -4,6 +4,7 @@
  */
 import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
+import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
 /** Name of the inference container (the pod failure policy's exit-code rules refer to it). */
@@ -29,7 +30,7 @@ export const BATCH_INFERENCE_RESERVED_ENV: readonly string[] = [
   "OUTPUT_URI",
 ];
 
-export interface BatchInferenceArgs extends WorkloadArgs {
+export interface BatchInferenceArgs extends WorkloadArgs, QueuedWorkloadArgs {
   /** `app.kubernetes.io/name` of the objects. @default the component name */
   readonly appName?: pulumi.Input<string>;
   /** Inference image, pinned by a tag other than `latest` or by digest. */
@@ -103,7 +104,7 @@ export const BATCH_INFERENCE_DEFAULTS = {
 } as const;
 
 /** Validated arguments with every default applied. */
-export interface BatchInferenceSettings extends WorkloadSettings {
+export interface BatchInferenceSettings extends WorkloadSettings, QueueSettings {
   readonly name: string;
   readonly namespace: string;
   readonly appName: string;

@@ -4,6 +4,7 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
 import { PACKAGE } from "../lib/labels";
+import { logQueued } from "../lib/queue";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { BatchInferenceArgs } from "./args";
 import { batchJob, batchServiceAccount } from "./specs";
@@ -36,6 +37,8 @@ export class BatchInference extends pulumi.ComponentResource {
 
   /** Name of the Job. */
   public readonly jobName: pulumi.Output<string>;
+  /** The LocalQueue the Job waits in, or undefined when not queued. */
+  public readonly queueName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: BatchInferenceArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -58,7 +61,10 @@ export class BatchInference extends pulumi.ComponentResource {
       childOptions(this, { dependsOn: [this.serviceAccount], replaceOnChanges: ["spec"] }),
     );
 
+    logQueued(this.job, settings, "Kueue unsuspends the Job");
+
     this.jobName = this.job.metadata.name;
-    this.registerOutputs({ jobName: this.jobName });
+    this.queueName = settings.apply((resolved) => resolved.queueName);
+    this.registerOutputs({ jobName: this.jobName, queueName: this.queueName });
   }
 }

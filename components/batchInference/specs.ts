@@ -4,6 +4,7 @@ import { ComponentRoles } from "../../conventions/labels";
 import { userEnvVars } from "../lib/env";
 import { containerResources, gpuPlacement } from "../lib/gpu";
 import { standardLabels } from "../lib/labels";
+import { queueLabels } from "../lib/queue";
 import { scratchVolumes } from "../lib/scratchVolumes";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security";
 import { AWAIT_MARGIN_SECONDS, type BatchInferenceSettings, INFERENCE_CONTAINER } from "./args";
@@ -29,6 +30,9 @@ export function jobAwaitAnnotations(settings: BatchInferenceSettings): Record<st
   if (settings.awaitCompletion) {
     return { "pulumi.com/timeoutSeconds": String(settings.activeDeadlineSeconds + AWAIT_MARGIN_SECONDS) };
   }
+  // A queued Job is created suspended and has no start time until Kueue admits it: wait only
+  // until the API server holds it (`.spec.suspend` is set, true while it waits).
+  if (settings.queueName !== undefined) return { "pulumi.com/waitFor": "jsonpath={.spec.suspend}" };
   return { "pulumi.com/waitFor": "jsonpath={.status.startTime}" };
 }
 
@@ -123,7 +127,7 @@ export function batchJob(settings: BatchInferenceSettings): {
     metadata: {
       name: settings.name,
       namespace: settings.namespace,
-      labels: labels(settings),
+      labels: { ...labels(settings), ...queueLabels(settings) },
       annotations: jobAwaitAnnotations(settings),
     },
     spec: {

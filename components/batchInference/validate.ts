@@ -1,6 +1,7 @@
 /** Validation and defaults of BatchInference arguments. */
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1123Label } from "../lib/validation";
+import { checkQueueArgs, queueSettings } from "../lib/queue";
 import { checkWorkloadArgs, withWorkloadDefaults } from "../lib/workload";
 import {
   BATCH_INFERENCE_DEFAULTS,
@@ -64,6 +65,7 @@ export function validateBatchInferenceArgs(name: string, args: Resolved<BatchInf
     .dnsLabel("namespace", args.namespace)
     .dnsLabel("appName", args.appName);
   checkWorkloadArgs(checker, args, BATCH_INFERENCE_DEFAULTS, BATCH_INFERENCE_RESERVED_ENV);
+  checkQueueArgs(checker, args);
   checkShards(checker, args);
   checker
     .check(
@@ -93,6 +95,7 @@ export function withBatchInferenceDefaults(
     namespace: args.namespace,
     appName: args.appName ?? name,
     ...withWorkloadDefaults(args, defaults),
+    ...queueSettings(args),
     completions: args.completions,
     parallelism: args.parallelism,
     inputUri: args.inputUri,

@@ -4,6 +4,7 @@
  */
 import { GPU_RESOURCE } from "../../conventions/gpu";
 import type * as pulumi from "@pulumi/pulumi";
+import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs, WorkloadSettings } from "../lib/workload";
 
 /** torchrun's default master port (the c10d store on worker 0). */
@@ -44,7 +45,7 @@ export const DISTRIBUTED_TRAINING_RESERVED_ENV: readonly string[] = [
   "PET_MASTER_PORT",
 ];
 
-export interface DistributedTrainingArgs extends WorkloadArgs {
+export interface DistributedTrainingArgs extends WorkloadArgs, QueuedWorkloadArgs {
   /** `app.kubernetes.io/name` of the objects. @default the component name */
   readonly appName?: pulumi.Input<string>;
   /** Training image, pinned by a tag other than `latest` or by digest. */
@@ -111,7 +112,7 @@ export const DISTRIBUTED_TRAINING_DEFAULTS = {
 } as const;
 
 /** Validated arguments with every default applied. */
-export interface DistributedTrainingSettings extends WorkloadSettings {
+export interface DistributedTrainingSettings extends WorkloadSettings, QueueSettings {
   readonly name: string;
   readonly namespace: string;
   readonly appName: string;

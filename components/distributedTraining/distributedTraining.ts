@@ -5,6 +5,7 @@ import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
 import { PACKAGE } from "../lib/labels";
+import { logQueued } from "../lib/queue";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { DistributedTrainingArgs } from "./args";
 import {
@@ -70,6 +71,8 @@ export class DistributedTraining extends pulumi.ComponentResource {
   public readonly masterAddress: pulumi.Output<string>;
   /** Worker pods (torchrun nodes); the process count is this × GPUs per worker. */
   public readonly worldSize: pulumi.Output<number>;
+  /** The LocalQueue the workers wait in, or undefined when not queued. */
+  public readonly queueName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DistributedTrainingArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -108,7 +111,10 @@ export class DistributedTraining extends pulumi.ComponentResource {
       }),
     );
 
+    logQueued(this.statefulSet, settings, "Kueue starts all its workers together");
+
     this.statefulSetName = this.statefulSet.metadata.name;
+    this.queueName = settings.apply((resolved) => resolved.queueName);
     this.serviceName = this.service.metadata.name;
     this.masterAddress = settings.apply(masterAddress);
     this.worldSize = settings.apply((resolved) => resolved.workers);
@@ -117,6 +123,7 @@ export class DistributedTraining extends pulumi.ComponentResource {
       serviceName: this.serviceName,
       masterAddress: this.masterAddress,
       worldSize: this.worldSize,
+      queueName: this.queueName,
     });
   }
 }

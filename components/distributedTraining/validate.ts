@@ -1,6 +1,7 @@
 /** Validation and defaults of DistributedTraining arguments. */
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1035Label } from "../lib/validation";
+import { checkQueueArgs, queueSettings } from "../lib/queue";
 import { checkWorkloadArgs, withWorkloadDefaults } from "../lib/workload";
 import {
   DISTRIBUTED_TRAINING_DEFAULTS,
@@ -57,6 +58,7 @@ export function validateDistributedTrainingArgs(name: string, args: ResolvedArgs
     .dnsLabel("namespace", args.namespace)
     .dnsLabel("appName", args.appName);
   checkWorkloadArgs(checker, args, DISTRIBUTED_TRAINING_DEFAULTS, DISTRIBUTED_TRAINING_RESERVED_ENV);
+  checkQueueArgs(checker, args);
   checker
     .wholeNumber("workers", args.workers, 1)
     .wholeNumber("masterPort", args.masterPort, 1, 65535)
@@ -77,6 +79,7 @@ export function withDistributedTrainingDefaults(
     namespace: args.namespace,
     appName: args.appName ?? name,
     ...withWorkloadDefaults(args, defaults),
+    ...queueSettings(args),
     workers: args.workers,
     masterPort: args.masterPort ?? defaults.masterPort,
     ...(args.checkpointStorage === undefined

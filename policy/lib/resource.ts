@@ -55,6 +55,11 @@ export const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   "MutatingWebhookConfiguration",
   "ValidatingAdmissionPolicy",
   "ValidatingAdmissionPolicyBinding",
+  // Kueue's cluster-scoped kinds (kueue.x-k8s.io).
+  "ClusterQueue",
+  "ResourceFlavor",
+  "WorkloadPriorityClass",
+  "Cohort",
 ]);
 
 /** An API group ("" for core), version and kind. */

@@ -8,6 +8,9 @@ import type { PodTemplate } from "./podTemplate";
 import type { K8sResource } from "./resource";
 import { str, stringMap } from "./values";
 
+/** API group of Kueue's objects. */
+const KUEUE_GROUP = "kueue.x-k8s.io";
+
 /** What one namespace of the stack holds, by the kinds the stack policies look at. */
 export interface NamespaceBucket {
   readonly name: string;
@@ -21,6 +24,8 @@ export interface NamespaceBucket {
   readonly resourceQuotas: readonly K8sResource[];
   /** HorizontalPodAutoscalers and KEDA ScaledObjects. */
   readonly autoscalers: readonly Autoscaler[];
+  /** Kueue LocalQueues. */
+  readonly localQueues: readonly K8sResource[];
 }
 
 /** A NamespaceBucket while the index is being built: the same fields, with lists still growing. */
@@ -31,6 +36,7 @@ interface BucketBuilder {
   readonly services: K8sResource[];
   readonly resourceQuotas: K8sResource[];
   readonly autoscalers: Autoscaler[];
+  readonly localQueues: K8sResource[];
 }
 
 /** A stack's resources by namespace, with the lookups the stack policies need. */
@@ -45,6 +51,8 @@ export interface StackIndex {
   findWorkload(namespace: string, kind: string, name: string): PodTemplate | undefined;
   /** The autoscalers whose scaleTargetRef names this workload. */
   autoscalersOf(workload: PodTemplate): readonly Autoscaler[];
+  /** Kueue ClusterQueues of the stack, by name. */
+  readonly clusterQueues: ReadonlyMap<string, K8sResource>;
 }
 
 function isKind(resource: K8sResource, group: string, kind: string): boolean {
@@ -61,6 +69,7 @@ export function buildStackIndex(
   const unplaced: K8sResource[] = [];
   const workloadsByKey = new Map<string, PodTemplate>();
   const autoscalersByTarget = new Map<string, Autoscaler[]>();
+  const clusterQueues = new Map<string, K8sResource>();
 
   const bucketOf = (namespace: string): BucketBuilder => {
     let bucket = namespaces.get(namespace);
@@ -72,6 +81,7 @@ export function buildStackIndex(
         services: [],
         resourceQuotas: [],
         autoscalers: [],
+        localQueues: [],
       };
       namespaces.set(namespace, bucket);
     }
@@ -95,6 +105,10 @@ export function buildStackIndex(
       namespaceObjects.set(resource.name, resource);
       continue;
     }
+    if (isKind(resource, KUEUE_GROUP, "ClusterQueue")) {
+      clusterQueues.set(resource.name, resource);
+      continue;
+    }
     if (resource.namespace === "") continue; // other cluster-scoped kinds play no part here
     // Templates that run nothing by themselves (training runtimes) are not workloads.
     const templates = podTemplatesOf(resource, extraKinds).filter(
@@ -105,7 +119,8 @@ export function buildStackIndex(
     const isService = isKind(resource, "", "Service");
     const isQuota = isKind(resource, "", "ResourceQuota");
     const autoscaler = template ? undefined : autoscalerOf(resource);
-    if (!template && !isNetworkPolicy && !isService && !isQuota && !autoscaler) continue;
+    const isLocalQueue = isKind(resource, KUEUE_GROUP, "LocalQueue");
+    if (!template && !isNetworkPolicy && !isService && !isQuota && !autoscaler && !isLocalQueue) continue;
     if (!resource.namespaceKnown) {
       unplaced.push(resource);
       continue;
@@ -117,6 +132,7 @@ export function buildStackIndex(
     } else if (isNetworkPolicy) bucket.networkPolicies.push(resource);
     else if (isService) bucket.services.push(resource);
     else if (isQuota) bucket.resourceQuotas.push(resource);
+    else if (isLocalQueue) bucket.localQueues.push(resource);
     else if (autoscaler) {
       bucket.autoscalers.push(autoscaler);
       if (autoscaler.targetName !== undefined) {
@@ -131,6 +147,7 @@ export function buildStackIndex(
   return {
     namespaces,
     unplaced,
+    clusterQueues,
     namespaceLabels(namespace) {
       const labels = stringMap(namespaceObjects.get(namespace)?.metadata.labels);
       labels[NAMESPACE_NAME_LABEL] = namespace;

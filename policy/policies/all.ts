@@ -7,6 +7,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { autoscalerBounds } from "./autoscalerBounds";
 import { gpuLimits } from "./gpuLimits";
 import { gpuPlacement } from "./gpuPlacement";
+import { gpuQueueCoverage } from "./gpuQueueCoverage";
 import { gpuQuotaCoverage } from "./gpuQuotaCoverage";
 import { networkPolicyCoverage } from "./networkPolicyCoverage";
 import { networkPolicyShape } from "./networkPolicyShape";
@@ -38,6 +39,7 @@ export const stackPolicies: readonly StackValidationPolicy[] = [
   networkPolicyCoverage,
   gpuQuotaCoverage,
   quotaHeadroom,
+  gpuQueueCoverage,
 ];
 
 /** Resource policies, then stack policies. */

@@ -1,4 +1,5 @@
 import { gpuNames, podGpus } from "../lib/gpu";
+import { clusterQueueCap, clusterQueueOf } from "../lib/kueue";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
 import {
@@ -29,7 +30,7 @@ export interface GpuQuotaCoverageConfig {
 export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
   name: "gpu-quota-coverage",
   description:
-    "Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> (the only quota key Kubernetes enforces for an extended resource), and the GPU demand at maximum scale, Deployment rollout surge included, fits under the lowest such cap.",
+    "Every namespace that runs GPU workloads has a ResourceQuota capping requests.<gpu> (the only quota key Kubernetes enforces for an extended resource), and the GPU demand at maximum scale, Deployment rollout surge included, fits under the lowest such cap; Jobs queued in a Kueue ClusterQueue count for at most what that queue admits.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
@@ -168,6 +169,19 @@ interface Demand {
   shares: string[];
   workloads: PodTemplate[];
   undecided: boolean;
+  /** Workloads queued in a Kueue ClusterQueue with a bounded quota, by ClusterQueue name. */
+  queued: Map<string, { total: number; cap: number; shares: string[] }>;
+}
+
+/** Adds each ClusterQueue's queued demand, capped by what the queue admits at most. */
+function addQueued(demand: Demand): void {
+  for (const [name, queued] of demand.queued) {
+    const counted = Math.min(queued.total, queued.cap);
+    demand.total += counted;
+    demand.shares.push(
+      `queued in ClusterQueue ${name}, which admits at most ${queued.cap}: ${counted} of ${queued.total} (${queued.shares.join("; ")})`,
+    );
+  }
 }
 
 /** Names the unenforced keys a namespace's quotas set for `resource`, if any, so the message says why they do not count. */
@@ -200,7 +214,7 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
       for (const [resource, perPod] of gpus.perResource) {
         let demand = demands.get(resource);
         if (!demand) {
-          demand = { total: 0, shares: [], workloads: [], undecided: false };
+          demand = { total: 0, shares: [], workloads: [], undecided: false, queued: new Map() };
           demands.set(resource, demand);
         }
         demand.workloads.push(workload);
@@ -210,11 +224,23 @@ export function checkGpuQuotaCoverage(index: StackIndex, config: GpuQuotaCoverag
           continue;
         }
         const share = scale.pods * perPod;
+        const text = `${workload.resource.ref}: ${share} = ${scale.how} x ${perPod} per pod`;
+        // Kueue admits a queued workload only within its ClusterQueue's quota: that caps it.
+        const clusterQueue = clusterQueueOf(workload, bucket, index);
+        const cap = clusterQueue === undefined ? undefined : clusterQueueCap(clusterQueue, resource);
+        if (clusterQueue !== undefined && cap !== undefined) {
+          const queued = demand.queued.get(clusterQueue.name) ?? { total: 0, cap, shares: [] };
+          queued.total += share;
+          queued.shares.push(text);
+          demand.queued.set(clusterQueue.name, queued);
+          continue;
+        }
         demand.total += share;
-        demand.shares.push(`${workload.resource.ref}: ${share} = ${scale.how} x ${perPod} per pod`);
+        demand.shares.push(text);
       }
     }
     if (demands.size === 0) continue;
+    for (const demand of demands.values()) addQueued(demand);
 
     let quotasUnknown = false;
     const caps = new Map<string, Cap[]>();

@@ -1,8 +1,8 @@
 // node --import tsx scripts/localReport/main.ts <dir> <stack> <namespace> <kubeconfig>
 //
 // Prints the report of a stack deployed to the local cluster (scripts/localReport/report.ts)
-// from the kubectl output scripts/up-local.sh wrote into <dir>: nodes.json, objects.json and
-// workflows.json.
+// from the kubectl output scripts/up-local.sh wrote into <dir>: nodes.json, objects.json,
+// workflows.json and queue.json.
 
 import { localReportLines } from "./report";
 import { readReportInput } from "./readInput";

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { MLWorkflow, NamespacedObject, Node } from "./kubernetesObjects";
+import type { KueueWorkload } from "./queue";
 import type { LocalReportInput } from "./report";
 
 /** The `items` of a kubectl List printed with `-o json`; anything else is an error naming the file. */
@@ -13,7 +14,8 @@ function listItems(file: string): unknown[] {
 }
 
 /**
- * The report's input from `<dir>/nodes.json`, `<dir>/objects.json` and `<dir>/workflows.json`.
+ * The report's input from `<dir>/nodes.json`, `<dir>/objects.json`, `<dir>/workflows.json` and
+ * `<dir>/queue.json` (the namespace's Kueue Workloads).
  * The items are taken as kubectl printed them, without checking each field.
  */
 export function readReportInput(
@@ -29,5 +31,6 @@ export function readReportInput(
     nodes: listItems(path.join(dir, "nodes.json")) as Node[],
     objects: listItems(path.join(dir, "objects.json")) as NamespacedObject[],
     workflows: listItems(path.join(dir, "workflows.json")) as MLWorkflow[],
+    queueWorkloads: listItems(path.join(dir, "queue.json")) as KueueWorkload[],
   };
 }

@@ -4,6 +4,7 @@
 import { type MLWorkflow, type NamespacedObject, type Node, objectsOfKind } from "./kubernetesObjects";
 import { nodeGpuLines, quotaLines } from "./gpus";
 import { podRows, sortedPods } from "./pods";
+import { type KueueWorkload, queueRows } from "./queue";
 import { tableLines } from "./table";
 import { workloadRows } from "./workloads";
 
@@ -18,6 +19,8 @@ export interface LocalReportInput {
   readonly objects: readonly NamespacedObject[];
   /** The namespace's MLWorkflows (none where the CRD is not installed). */
   readonly workflows: readonly MLWorkflow[];
+  /** The namespace's Kueue Workloads (none in quota mode). */
+  readonly queueWorkloads: readonly KueueWorkload[];
 }
 
 /**
@@ -36,6 +39,11 @@ export function localReportLines(input: LocalReportInput): string[] {
     "",
     "Pods",
     ...tableLines(["POD", "PHASE", "NODE", "GPUS", "NODE GPU PRODUCT"], podRows(pods, nodes)),
+    "",
+    "Queue (Kueue)",
+    ...(input.queueWorkloads.length === 0
+      ? ["  no queued workloads: training and batch jobs are admitted by the ResourceQuota alone"]
+      : tableLines(["WORKLOAD", "QUEUE", "PRIORITY", "STATE"], queueRows(input.queueWorkloads))),
     "",
     "GPUs",
     ...quotaLines(objectsOfKind(input.objects, "ResourceQuota"), input.namespace),

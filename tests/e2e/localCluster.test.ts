@@ -58,9 +58,22 @@ import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
 import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
 import { trafficCases } from "./lib/trafficMatrix";
 
-/** prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. */
-const PROD_OVERRIDES = { "k8s-ml-patterns:installWorkflowCrd": "false" } as const;
-const PROD_CONFIG_ARGS = Object.entries(PROD_OVERRIDES).flatMap(([k, v]) => ["--config", `${k}=${v}`]);
+/**
+ * prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. It runs here in
+ * quota mode: the interrupted-prod test needs the training StatefulSet's await in flight, which a
+ * queued StatefulSet does not have (tests/e2e/queueing.test.ts covers kueue mode).
+ */
+const PROD_OVERRIDES = {
+  "k8s-ml-patterns:installWorkflowCrd": "false",
+  "k8s-ml-patterns:queueing": JSON.stringify({ mode: "quota" }),
+} as const;
+const PROD_CONFIG_ARGS = [
+  "--config-path",
+  "--config",
+  "k8s-ml-patterns:installWorkflowCrd=false",
+  "--config",
+  "k8s-ml-patterns:queueing.mode=quota",
+];
 
 const dev = stackConfig("dev");
 const prod = stackConfig("prod", PROD_OVERRIDES);

@@ -29,6 +29,7 @@ const PUBLIC_VALUES = [
   "ModelServing",
   "ValidationError",
   "WorkloadPriorities",
+  "WorkloadQueue",
 ];
 
 function run(command: string, args: readonly string[], cwd: string): string {

@@ -20,9 +20,9 @@ function readmeLevels(): Map<string, [string, string, string]> {
 }
 
 describe("policy pack config", () => {
-  it("has twelve uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
+  it("has thirteen uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
     const names = allPolicies.map((p) => p.name);
-    assert.equal(names.length, 12);
+    assert.equal(names.length, 13);
     assert.equal(new Set(names).size, names.length);
     assert.equal(resourcePolicies.length + stackPolicies.length, names.length);
     for (const p of allPolicies) {
@@ -47,11 +47,12 @@ describe("policy pack config", () => {
     assert.equal(gpuLimitsMeta.defaults.maxGpusPerPod, 8);
   });
 
-  it("makes gpu-limits, network-policy-shape, network-policy-coverage, gpu-quota-coverage and quota-headroom mandatory by default", () => {
+  it("makes gpu-limits, network-policy-shape, network-policy-coverage, gpu-quota-coverage, quota-headroom and gpu-queue-coverage mandatory by default", () => {
     const levels = resolvePackConfig(undefined, allPolicies);
     const mandatory = [...levels].filter(([, c]) => c.level === "mandatory").map(([n]) => n);
     assert.deepEqual(mandatory.sort(), [
       "gpu-limits",
+      "gpu-queue-coverage",
       "gpu-quota-coverage",
       "network-policy-coverage",
       "network-policy-shape",
@@ -147,7 +148,7 @@ describe("policy pack config", () => {
       allPolicies,
     );
     assert.deepEqual(errors, [
-      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage, quota-headroom)",
+      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage, quota-headroom, gpu-queue-coverage)",
       'gpu-limits.enforcementLevel: "strict" is not one of advisory, mandatory, remediate, disabled',
       'gpu-limits.maxGpusPerPod: expected integer, found string "eight"',
       'gpu-limits: unknown property "typo"',

@@ -8,6 +8,7 @@ import {
   labels,
   mutate,
   quota,
+  res,
   scaledObject,
   sidecar,
   workload,
@@ -23,6 +24,102 @@ async function messages(
 }
 
 const GPU8 = { "requests.nvidia.com/gpu": "8" };
+
+/** A Kueue LocalQueue in `ml` and its ClusterQueue admitting `gpus` (plus `borrow` from a cohort). */
+function kueueQueue(gpus: number, borrow?: number | null): ReturnType<typeof res>[] {
+  const gpuQuota: Obj = { name: "nvidia.com/gpu", nominalQuota: gpus };
+  if (borrow !== undefined && borrow !== null) gpuQuota.borrowingLimit = borrow;
+  return [
+    res({
+      apiVersion: "kueue.x-k8s.io/v1beta2",
+      kind: "LocalQueue",
+      metadata: { name: "jobs", namespace: "ml" },
+      spec: { clusterQueue: "ml" },
+    }),
+    res({
+      apiVersion: "kueue.x-k8s.io/v1beta2",
+      kind: "ClusterQueue",
+      metadata: { name: "ml" },
+      spec: {
+        ...(borrow === undefined ? {} : { cohortName: "shared" }),
+        resourceGroups: [
+          { coveredResources: ["nvidia.com/gpu"], flavors: [{ name: "l40s", resources: [gpuQuota] }] },
+        ],
+      },
+    }),
+  ];
+}
+
+const queued = (name: string, gpus: number, parallelism: number): ReturnType<typeof workload> =>
+  workload("Job", name, {
+    gpus,
+    parallelism,
+    completions: parallelism,
+    labels: { ...labels(name, "batch"), "kueue.x-k8s.io/queue-name": "jobs" },
+  });
+
+describe("gpu-quota-coverage with Kueue", () => {
+  it("counts queued workloads for at most what their ClusterQueue admits", async () => {
+    const stack = [
+      quota("q", GPU8),
+      // 1 replica + 1 rollout surge pod
+      workload("Deployment", "llm", { gpus: 1, replicas: 1 }),
+      queued("a", 2, 2),
+      queued("b", 4, 2),
+      ...kueueQueue(6),
+    ];
+    assert.deepEqual(await messages(stack), []);
+  });
+
+  it("still reports a queue that, with the workloads outside it, outgrows the quota", async () => {
+    const stack = [
+      quota("q", GPU8),
+      workload("Deployment", "llm", { gpus: 1, replicas: 3 }),
+      queued("a", 4, 2),
+      ...kueueQueue(6),
+    ];
+    const [message, ...rest] = await messages(stack);
+    assert.deepEqual(rest, []);
+    assert.match(
+      message,
+      /GPU demand at maximum scale in namespace ml is 10 nvidia\.com\/gpu, over the quota of 8/,
+    );
+    assert.match(
+      message,
+      /queued in ClusterQueue ml, which admits at most 6: 6 of 8 \(Job ml\/a: 8 = parallelism 2 x 4 per pod\)/,
+    );
+  });
+
+  it("adds the borrowing limit in a cohort, and gives no cap for unlimited borrowing", async () => {
+    const base = [quota("q", GPU8), queued("a", 4, 3)];
+    assert.deepEqual(await messages([...base, ...kueueQueue(6, 2)]), []);
+    const unlimited = await messages([...base, ...kueueQueue(6, null)]);
+    assert.equal(unlimited.length, 1);
+    assert.match(unlimited[0] ?? "", /is 12 nvidia\.com\/gpu, over the quota of 8/);
+  });
+
+  it("does not cap a queued StatefulSet: its gated pods exist and count against the quota", async () => {
+    const trainer = workload("StatefulSet", "t", {
+      gpus: 4,
+      replicas: 3,
+      labels: { ...labels("t", "trainer"), "kueue.x-k8s.io/queue-name": "jobs" },
+    });
+    const found = await messages([quota("q", GPU8), trainer, ...kueueQueue(6)]);
+    assert.equal(found.length, 1);
+    assert.match(found[0] ?? "", /is 12 nvidia\.com\/gpu, over the quota of 8/);
+  });
+
+  it("does not cap a workload that names no queue of its namespace", async () => {
+    const stray = workload("Job", "a", {
+      gpus: 4,
+      parallelism: 3,
+      completions: 3,
+      labels: { ...labels("a", "batch"), "kueue.x-k8s.io/queue-name": "other" },
+    });
+    const found = await messages([quota("q", GPU8), stray, ...kueueQueue(6)]);
+    assert.equal(found.length, 1);
+  });
+});
 
 describe("gpu-quota-coverage", () => {
   it("reports a GPU namespace without a quota, listing each workload's share", async () => {

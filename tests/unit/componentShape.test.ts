@@ -15,6 +15,7 @@ import { MLWorkflow, MLWorkflowDefinition } from "../../components/mlWorkflow";
 import { ModelServing } from "../../components/modelServing";
 import { ModelMonitoring } from "../../components/monitoring";
 import { WorkloadPriorities } from "../../components/workloadPriorities";
+import { WorkloadQueue } from "../../components/workloadQueue";
 import { registrations, resetRegistrations, useMocks } from "./harness";
 
 type Create = (name: string, opts?: pulumi.ComponentResourceOptions) => pulumi.Resource;
@@ -82,6 +83,12 @@ const COMPONENTS: Record<string, Create> = {
   GpuSharing: (name, opts) => new GpuSharing(name, { replicas: 4, nodeNames: ["gpu-node-1"] }, opts),
   WorkloadPriorities: (name, opts) => new WorkloadPriorities(name, {}, opts),
   MLWorkflowDefinition: (name, opts) => new MLWorkflowDefinition(name, {}, opts),
+  WorkloadQueue: (name, opts) =>
+    new WorkloadQueue(
+      name,
+      { namespace: "ml", gpuQuotas: { "NVIDIA-L40S": 4 }, cpu: "16", memory: "64Gi", cohort: "shared" },
+      opts,
+    ),
 };
 
 /** Children whose replacement may create first: they change an existing object instead of naming a new one. */

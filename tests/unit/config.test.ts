@@ -393,6 +393,47 @@ describe("stack config", () => {
         "k8s-ml-patterns:quota must be an object (a YAML map); got undefined",
       ],
       [
+        "an unknown queueing mode",
+        (r) => (r.queueing = { mode: "slurm" }),
+        'k8s-ml-patterns:queueing.mode must be one of "quota", "kueue"; got "slurm"',
+      ],
+      [
+        "kueue mode without GPU quotas",
+        (r) => (r.queueing = { mode: "kueue" }),
+        "k8s-ml-patterns:queueing.gpuQuotas must be a map of GPU product (from gpuNodes) to the GPUs the queue admits, when queueing.mode is kueue; got undefined",
+      ],
+      [
+        "a queue quota for a product the cluster does not have",
+        (r) => (r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4, "NVIDIA-B300": 1 } }),
+        'k8s-ml-patterns:queueing.gpuQuotas.NVIDIA-B300 must be keyed by a GPU product of k8s-ml-patterns:gpuNodes (NVIDIA-L40S, NVIDIA-H100-80GB-HBM3); "NVIDIA-B300" is not one; got 1',
+      ],
+      [
+        "a queued job that never fits its queue",
+        (r) => {
+          r.trainingJobs[0].workers = 4;
+          r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 } };
+        },
+        'k8s-ml-patterns:queueing.gpuQuotas.NVIDIA-L40S must be at least 4: trainingJobs "t1" needs 4 pods x 1 GPUs = 4 at once, or it is never admitted; got 3',
+      ],
+      [
+        "a queued job whose product has no queue quota",
+        (r) => (r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-H100-80GB-HBM3": 2 } }),
+        'k8s-ml-patterns:queueing.gpuQuotas must be a map with an entry for NVIDIA-L40S, the GPU product of trainingJobs "t1"; got {"NVIDIA-H100-80GB-HBM3":2}',
+      ],
+      [
+        "a queue whose pods, with serving's, would outgrow the ResourceQuota",
+        (r) => {
+          r.quota.gpus = 5;
+          r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4 } };
+        },
+        "k8s-ml-patterns:quota.gpus must be at least 7: the ResourceQuota counts every pod that exists, so 3 for the workloads outside the queue at maximum scale (rollout surge included), 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
+      ],
+      [
+        "borrowing without a cohort",
+        (r) => (r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4 }, gpuBorrowingLimit: 1 }),
+        "k8s-ml-patterns:queueing.gpuBorrowingLimit must be 0 unless queueing.cohort is set (a queue borrows only from its cohort); got 1",
+      ],
+      [
         "duplicate workload names",
         (r) => (r.batchJobs[0].name = "m1"),
         'k8s-ml-patterns:batchJobs[0].name must be a name not already used by models[0]; got "m1"',
@@ -405,6 +446,34 @@ describe("stack config", () => {
         assert.ok(message.includes(expected), `expected\n  ${expected}\nin\n  ${message}`);
       });
     }
+
+    it("in kueue mode, lets queued batch jobs exceed the quota together as long as each fits its queue", () => {
+      const raw = validRaw();
+      // Batch jobs of 2 + 2 GPUs: with training (2) and serving (2 + 1 surge), 9 at once, over 8.
+      raw.batchJobs.push({ ...raw.batchJobs[0], name: "b2" });
+      raw.quota = {
+        ...raw.quota,
+        gpus: 8,
+        requestsCpu: "64",
+        limitsCpu: "64",
+        requestsMemory: "256Gi",
+        limitsMemory: "256Gi",
+      };
+      assert.throws(
+        () => parseStackConfig("dev", raw, reserved),
+        /quota\.gpus must be at least the stack's GPU demand/,
+      );
+      // A queue of 3 admits one batch job at a time: 3 + 2 + 3 fit the 8.
+      raw.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 } };
+      const config = parseStackConfig("dev", raw, reserved);
+      assert.deepEqual(config.queueing, {
+        mode: "kueue",
+        gpuQuotas: { "NVIDIA-L40S": 3 },
+        gpuBorrowingLimit: 0,
+        flavorPrefix: "k8sml",
+        installFlavors: true,
+      });
+    });
 
     it("lists every problem of one config in one message", () => {
       const message = errorFor((r) => {

@@ -17,6 +17,7 @@ import { MLWORKFLOW_DEFAULTS, MLWORKFLOW_DEFINITION_DEFAULTS } from "../../compo
 import { MODEL_SERVING_DEFAULTS } from "../../components/modelServing";
 import { MODEL_MONITORING_DEFAULTS } from "../../components/monitoring";
 import { WORKLOAD_PRIORITIES_DEFAULTS } from "../../components/workloadPriorities";
+import { WORKLOAD_QUEUE_DEFAULTS } from "../../components/workloadQueue";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -32,6 +33,7 @@ const DOCUMENTED: readonly (readonly [string, string, Readonly<Record<string, un
   ["components/workloadPriorities.ts", "WorkloadPrioritiesArgs", WORKLOAD_PRIORITIES_DEFAULTS],
   ["components/mlWorkflow/definition.ts", "MLWorkflowDefinitionArgs", MLWORKFLOW_DEFINITION_DEFAULTS],
   ["components/mlWorkflow/workflow.ts", "MLWorkflowArgs", MLWORKFLOW_DEFAULTS],
+  ["components/workloadQueue/args.ts", "WorkloadQueueArgs", WORKLOAD_QUEUE_DEFAULTS],
 ];
 
 interface DocumentedDefault {

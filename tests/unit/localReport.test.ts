@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { nodeGpuLines, quotaLines } from "../../scripts/localReport/gpus";
 import { gpusOf, podRows, sortedPods } from "../../scripts/localReport/pods";
+import { type KueueWorkload, queueRows } from "../../scripts/localReport/queue";
 import { readReportInput } from "../../scripts/localReport/readInput";
 import { type LocalReportInput, localReportLines } from "../../scripts/localReport/report";
 import { tableLines } from "../../scripts/localReport/table";
@@ -39,6 +40,7 @@ const INPUT: LocalReportInput = {
   nodes: NODES,
   objects: OBJECTS,
   workflows: WORKFLOWS,
+  queueWorkloads: [],
 };
 
 /** What scripts/up-local.sh printed for INPUT before the report moved to TypeScript. */
@@ -69,6 +71,9 @@ const EXPECTED = [
   "  llama-server-7d9f-b2x4k  Running    gpu-h100-1     1     NVIDIA-H100-80GB-HBM3",
   "  trainer-workers-0        Running    gpu-h100-0     5     NVIDIA-H100-80GB-HBM3",
   "  trainer-workers-1        Pending    (unscheduled)  4     -",
+  "",
+  "Queue (Kueue)",
+  "  no queued workloads: training and batch jobs are admitted by the ResourceQuota alone",
   "",
   "GPUs",
   "  11 of 16 GPUs in use in ml-dev (ResourceQuota ml-quota, requests.nvidia.com/gpu)",
@@ -207,6 +212,7 @@ describe("the local cluster report (scripts/localReport)", () => {
       fs.writeFileSync(path.join(dir, "nodes.json"), list(NODES));
       fs.writeFileSync(path.join(dir, "objects.json"), list(OBJECTS));
       fs.writeFileSync(path.join(dir, "workflows.json"), list(WORKFLOWS));
+      fs.writeFileSync(path.join(dir, "queue.json"), list([]));
       assert.deepEqual(readReportInput(dir, INPUT.stack, INPUT.namespace, INPUT.kubeconfig), INPUT);
       const cli = spawnSync(
         process.execPath,
@@ -228,10 +234,50 @@ describe("the local cluster report (scripts/localReport)", () => {
     }
   });
 
+  it("shows each Kueue Workload's queue, priority and state, with Kueue's reason when pending", () => {
+    const workload = (name: string, conditions: KueueWorkload["status"]): KueueWorkload => ({
+      kind: "Workload",
+      metadata: { name },
+      spec: { queueName: "ml-prod-queue", priorityClassName: "ml-prod-training", priority: 50000 },
+      status: conditions,
+    });
+    const pendingMessage = "couldn't assign flavors to pod set main: insufficient quota for nvidia.com/gpu";
+    const rows = queueRows([
+      workload("statefulset-pretrain-1a2b3", {
+        conditions: [
+          { type: "QuotaReserved", status: "True" },
+          { type: "Admitted", status: "True" },
+        ],
+      }),
+      workload("statefulset-big-4c5d6", {
+        conditions: [{ type: "QuotaReserved", status: "False", reason: "Pending", message: pendingMessage }],
+      }),
+      workload("job-scoring-7e8f9", {
+        conditions: [
+          { type: "Admitted", status: "True" },
+          { type: "Finished", status: "True" },
+        ],
+      }),
+      workload("job-new-0a1b2", undefined),
+    ]);
+    assert.deepEqual(rows, [
+      ["statefulset-pretrain-1a2b3", "ml-prod-queue", "ml-prod-training (50000)", "admitted"],
+      ["statefulset-big-4c5d6", "ml-prod-queue", "ml-prod-training (50000)", `pending: ${pendingMessage}`],
+      ["job-scoring-7e8f9", "ml-prod-queue", "ml-prod-training (50000)", "finished"],
+      ["job-new-0a1b2", "ml-prod-queue", "ml-prod-training (50000)", "pending"],
+    ]);
+    const lines = localReportLines({ ...INPUT, queueWorkloads: [workload("job-x-1", undefined)] });
+    const at = lines.indexOf("Queue (Kueue)");
+    assert.deepEqual(lines.slice(at + 1, at + 3), [
+      "  WORKLOAD  QUEUE          PRIORITY                  STATE",
+      "  job-x-1   ml-prod-queue  ml-prod-training (50000)  pending",
+    ]);
+  });
+
   it("refuses a file that is not a kubectl list", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "local-report-"));
     try {
-      for (const file of ["nodes.json", "objects.json", "workflows.json"])
+      for (const file of ["nodes.json", "objects.json", "workflows.json", "queue.json"])
         fs.writeFileSync(path.join(dir, file), "{}");
       assert.throws(() => readReportInput(dir, "dev", "ml-dev", "kc"), /nodes\.json: not a kubectl list/);
     } finally {

@@ -1,0 +1,72 @@
+# The PKI and kubeconfigs of scripts/cluster.sh (sourced by it; uses its STATE, SERVICE_IP,
+# CONTEXT and APISERVER_PORT): one CA, a certificate per component, kubeconfigs per client.
+make_pki() {
+  local pki="$STATE/pki"
+  mkdir -p "$pki"
+  (
+    cd "$pki"
+    umask 077
+    key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+    # cert <name> <subject> <extendedKeyUsage> [subjectAltName]
+    cert() {
+      key "$1"
+      local ext="basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=$3"
+      [ -n "${4:-}" ] && ext+=$'\n'"subjectAltName=$4"
+      openssl req -new -key "$1.key" -subj "$2" -out "$1.csr" 2>/dev/null
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
+        -sha256 -extfile <(printf '%s\n' "$ext") -out "$1.crt" 2>/dev/null
+      rm -f "$1.csr"
+    }
+    key ca
+    openssl req -x509 -new -key ca.key -subj "/CN=k8s-ml-local-ca" -days 365 -sha256 -out ca.crt \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    # etcd also dials itself (its gRPC gateway) with this certificate.
+    cert etcd-server "/CN=etcd" serverAuth,clientAuth "IP:127.0.0.1,DNS:localhost"
+    cert apiserver-etcd-client "/CN=kube-apiserver-etcd-client" clientAuth
+    cert apiserver "/CN=kube-apiserver" serverAuth \
+      "IP:127.0.0.1,IP:$SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
+    cert admin "/O=system:masters/CN=k8s-ml-local-admin" clientAuth
+    cert controller-manager "/CN=system:kube-controller-manager" clientAuth
+    cert scheduler "/CN=system:kube-scheduler" clientAuth
+    # KWOK writes node and pod status, leases and events for every simulated node.
+    cert kwok "/O=system:masters/CN=kwok-controller" clientAuth
+    cert kwok-serving "/CN=kwok-kubelet" serverAuth "IP:127.0.0.1,DNS:localhost"
+    # Kueue manages workloads, quota objects and pods cluster-wide; it serves its webhooks
+    # (and its metrics) with kueue-serving, which the webhook configurations trust via ca.crt.
+    cert kueue "/O=system:masters/CN=kueue-controller-manager" clientAuth
+    cert kueue-serving "/CN=kueue-webhook" serverAuth "IP:127.0.0.1,DNS:localhost"
+    # Service account token signing key pair.
+    key sa
+    openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
+    rm -f ca.srl
+  )
+}
+
+write_kubeconfig() { # file user-cert-name
+  local b64='base64 -w0'
+  cat >"$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+  - name: $CONTEXT
+    cluster:
+      server: https://127.0.0.1:$APISERVER_PORT
+      certificate-authority-data: $($b64 <"$STATE/pki/ca.crt")
+users:
+  - name: $CONTEXT-$2
+    user:
+      client-certificate-data: $($b64 <"$STATE/pki/$2.crt")
+      client-key-data: $($b64 <"$STATE/pki/$2.key")
+contexts:
+  - name: $CONTEXT
+    context:
+      cluster: $CONTEXT
+      user: $CONTEXT-$2
+current-context: $CONTEXT
+EOF
+  chmod 600 "$1"
+}
+
