@@ -10,6 +10,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { MLWORKFLOW_CEL_RULES, MLWORKFLOW_CRD_NAME, MLWORKFLOW_LIMITS } from "../../components/mlWorkflow";
 import {
   CLUSTER_DIR,
@@ -90,6 +91,17 @@ function first<T>(items: readonly T[], what: string): T {
   const item = items.at(0);
   if (item === undefined) assert.fail(`no ${what}`);
   return item;
+}
+
+/** Rewrites a stack config file (YAML) with one change to its `config` map. */
+function editStackConfig(
+  file: string,
+  text: string,
+  change: (config: Record<string, unknown>) => void,
+): void {
+  const document = parseYaml(text) as { config: Record<string, unknown> };
+  change(document.config);
+  fs.writeFileSync(file, stringifyYaml(document));
 }
 
 /** Only `same` in a run's resource changes. */
@@ -838,6 +850,51 @@ describe("the local cluster, end to end", function () {
           timeoutMs: 60_000,
         });
         fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("rollouts at maximum scale and quota headroom", () => {
+    it("dev: a new model image rolls out at the maximum replica count within the quota (surge pod admitted)", async () => {
+      const model = first(dev.models, "dev model");
+      const max = model.autoscaling?.maxReplicas ?? model.replicas;
+      // Nothing scales on KWOK (no metrics adapter): scale to the HPA's maximum by hand.
+      await kubectl(["scale", "deployment", model.name, "-n", dev.namespace, `--replicas=${String(max)}`]);
+      await waitFor(
+        `${model.name} at ${String(max)} ready replicas`,
+        async () => {
+          const d = await kubectlJson<Deployment>(["deployment", model.name, "-n", dev.namespace]);
+          return (d.status.readyReplicas ?? 0) === max ? d : undefined;
+        },
+        { timeoutMs: 300_000, intervalMs: 2000 },
+      );
+      const saved = fs.readFileSync(devStack.configFile, "utf8");
+      const image = model.image.replace(/:[^:/]+$/, ":1.4.1");
+      try {
+        editStackConfig(devStack.configFile, saved, (config) => {
+          const models = config["k8s-ml-patterns:models"] as Record<string, unknown>[];
+          models[0] = { ...models[0], image };
+        });
+        const { result, events } = await devStack.upJson();
+        assert.equal(
+          result.code,
+          0,
+          `${describeRun("pulumi up (new image)", [], result)}\n${errorsOf(events)}`,
+        );
+        const d = await kubectlJson<
+          Deployment & { spec: { template: { spec: { containers: { image: string }[] } } } }
+        >(["deployment", model.name, "-n", dev.namespace]);
+        assert.equal(d.spec.replicas, max);
+        assert.equal(d.spec.template.spec.containers[0]?.image, image);
+        const pods = await podsOf(dev.namespace, model.name);
+        assert.equal(pods.length, max);
+        for (const pod of pods) {
+          const server = pod.spec.containers.find((c) => c.name !== "model-loader") as
+            { image?: string } | undefined;
+          assert.equal(server?.image, image, `pod ${pod.metadata.name} runs the new image`);
+        }
+      } finally {
+        fs.writeFileSync(devStack.configFile, saved);
       }
     });
   });
