@@ -32,7 +32,7 @@ export const SYSTEM_PRIORITY_FLOOR = 1_000_000_000;
 export const MIN_PRIORITY = -2_147_483_648;
 
 /** Longest prefix that keeps `<prefix>-training` a 63-character DNS-1123 label. */
-const MAX_PREFIX_LENGTH = 63 - "-training".length;
+export const PRIORITY_PREFIX_MAX_LENGTH = 63 - "-training".length;
 
 export interface WorkloadPrioritiesArgs {
   /**
@@ -74,11 +74,19 @@ export const WORKLOAD_PRIORITIES_DEFAULTS = {
   batchValue: 10_000,
 } as const;
 
-/** Checks every argument; throws one ValidationError listing all problems. */
-export function validateWorkloadPrioritiesArgs(name: string, args: ResolvedWorkloadPrioritiesArgs): void {
-  const checker = new ArgChecker(`WorkloadPriorities ${JSON.stringify(name)}`);
-  checker.dnsLabel("name", name).dnsLabel("prefix", args.prefix, MAX_PREFIX_LENGTH);
-  const prefix = args.prefix ?? name;
+/** The three priority values of a serving > training > batch ranking. */
+export interface PriorityTierValues {
+  readonly servingValue: number;
+  readonly trainingValue: number;
+  readonly batchValue: number;
+}
+
+/**
+ * Checks a class-name prefix and the three values of a serving > training > batch ranking, for
+ * PriorityClasses here and Kueue's WorkloadPriorityClasses alike: the prefix must not start with
+ * "system", each value must be a whole number below the system classes, and they must rank.
+ */
+export function checkPriorityTiers(checker: ArgChecker, prefix: string, values: PriorityTierValues): void {
   // The API server reserves names starting with "system-" for its own classes.
   checker.check(
     !`${prefix}-`.startsWith("system-"),
@@ -86,8 +94,6 @@ export function validateWorkloadPrioritiesArgs(name: string, args: ResolvedWorkl
     prefix,
     'a prefix that does not start with "system"',
   );
-
-  const values = { ...WORKLOAD_PRIORITIES_DEFAULTS, ...definedOnly(args) };
   for (const property of ["servingValue", "trainingValue", "batchValue"] as const) {
     checker.wholeNumber(property, values[property], MIN_PRIORITY, SYSTEM_PRIORITY_FLOOR - 1);
   }
@@ -107,6 +113,16 @@ export function validateWorkloadPrioritiesArgs(name: string, args: ResolvedWorkl
       `below ${higher} (${values[higher]}), so that serving outranks training and training outranks batch`,
     );
   }
+}
+
+/** Checks every argument; throws one ValidationError listing all problems. */
+export function validateWorkloadPrioritiesArgs(name: string, args: ResolvedWorkloadPrioritiesArgs): void {
+  const checker = new ArgChecker(`WorkloadPriorities ${JSON.stringify(name)}`);
+  checker.dnsLabel("name", name).dnsLabel("prefix", args.prefix, PRIORITY_PREFIX_MAX_LENGTH);
+  checkPriorityTiers(checker, args.prefix ?? name, {
+    ...WORKLOAD_PRIORITIES_DEFAULTS,
+    ...definedOnly(args),
+  });
   checker.throwIfInvalid();
 }
 

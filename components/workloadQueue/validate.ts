@@ -1,16 +1,13 @@
 /** Validation and defaults of WorkloadQueue arguments. */
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1123Subdomain, isLabelValue } from "../lib/validation";
-import { MIN_PRIORITY, SYSTEM_PRIORITY_FLOOR } from "../workloadPriorities";
+import { checkPriorityTiers, PRIORITY_PREFIX_MAX_LENGTH } from "../workloadPriorities";
 import {
   QUEUE_TIERS,
   WORKLOAD_QUEUE_DEFAULTS,
   type WorkloadQueueArgs,
   type WorkloadQueueSettings,
 } from "./args";
-
-/** Longest prefix that keeps `<prefix>-training` a 63-character DNS-1123 label. */
-const MAX_PREFIX_LENGTH = 63 - "-training".length;
 
 /** Name of the ResourceFlavor of one GPU product, e.g. `k8sml-nvidia-l40s`. */
 export function gpuFlavorName(flavorPrefix: string, product: string): string {
@@ -59,7 +56,7 @@ export function validateWorkloadQueueArgs(name: string, args: Resolved<WorkloadQ
   checker
     .dnsLabel("name", name)
     .dnsLabel("namespace", args.namespace)
-    .dnsLabel("prefix", args.prefix, MAX_PREFIX_LENGTH)
+    .dnsLabel("prefix", args.prefix, PRIORITY_PREFIX_MAX_LENGTH)
     .dnsLabel("localQueueName", args.localQueueName)
     .dnsLabel("flavorPrefix", args.flavorPrefix, 40)
     .dnsLabel("cohort", args.cohort)
@@ -68,13 +65,6 @@ export function validateWorkloadQueueArgs(name: string, args: Resolved<WorkloadQ
     .boolean("installFlavors", args.installFlavors)
     .boolean("preemptLowerPriority", args.preemptLowerPriority)
     .wholeNumber("gpuBorrowingLimit", args.gpuBorrowingLimit, 0);
-  const prefix = args.prefix ?? name;
-  checker.check(
-    !`${prefix}-`.startsWith("system-"),
-    "prefix",
-    prefix,
-    'a prefix that does not start with "system"',
-  );
   checkGpuQuotas(checker, args, args.flavorPrefix ?? WORKLOAD_QUEUE_DEFAULTS.flavorPrefix);
   if ((args.gpuBorrowingLimit ?? 0) > 0) {
     checker.check(
@@ -84,27 +74,11 @@ export function validateWorkloadQueueArgs(name: string, args: Resolved<WorkloadQ
       "0 unless cohort is set (a queue borrows only from its cohort)",
     );
   }
-  const values = {
+  checkPriorityTiers(checker, args.prefix ?? name, {
     servingValue: args.servingValue ?? WORKLOAD_QUEUE_DEFAULTS.servingValue,
     trainingValue: args.trainingValue ?? WORKLOAD_QUEUE_DEFAULTS.trainingValue,
     batchValue: args.batchValue ?? WORKLOAD_QUEUE_DEFAULTS.batchValue,
-  };
-  for (const [property, value] of Object.entries(values)) {
-    checker.wholeNumber(property, value, MIN_PRIORITY, SYSTEM_PRIORITY_FLOOR - 1);
-  }
-  checker
-    .check(
-      values.trainingValue < values.servingValue,
-      "trainingValue",
-      values.trainingValue,
-      `below servingValue (${values.servingValue})`,
-    )
-    .check(
-      values.batchValue < values.trainingValue,
-      "batchValue",
-      values.batchValue,
-      `below trainingValue (${values.trainingValue})`,
-    );
+  });
   checker.throwIfInvalid();
 }
 

@@ -172,7 +172,10 @@ describe("WorkloadQueue component", () => {
       { gpuBorrowingLimit: 2 },
       "gpuBorrowingLimit must be 0 unless cohort is set (a queue borrows only from its cohort); got 2",
     );
-    await assertRejected({ batchValue: 60000 }, "batchValue must be below trainingValue (50000); got 60000");
+    await assertRejected(
+      { batchValue: 60000 },
+      "batchValue must be below trainingValue (50000), so that serving outranks training and training outranks batch; got 60000",
+    );
     await assertRejected(
       { cpu: "0" },
       'cpu must be a positive Kubernetes quantity such as "500m", "4" or "16Gi"; got "0"',
