@@ -3,7 +3,17 @@
 import { containersOf, effectivePodAmount, type ContainerRef, type PodTemplate } from "./podTemplate";
 import { isBuiltinGpuResource } from "../../conventions/gpu";
 import { parseQuantity } from "../../conventions/quantity";
+import type { JsonSchema } from "./jsonSchema";
 import { hasUnknown, memo, obj } from "./values";
+
+/** The configSchema of extraGpuResources, the same for every policy that counts GPUs. */
+export const extraGpuResourcesSchema: JsonSchema = {
+  type: "array",
+  items: { type: "string", minLength: 1 },
+  uniqueItems: true,
+  description:
+    "Extra extended-resource names that count as GPUs, beyond the NVIDIA, AMD and Intel names known by default.",
+};
 
 const namesCache = new Map<string, GpuNames>();
 

@@ -33,6 +33,7 @@ import {
   describeSelector,
   EVERYTHING,
   implies,
+  labelSelectorSchema,
   matchesLabels,
   parseLabelSelector,
   type Selector,
@@ -58,27 +59,6 @@ export const DEFAULT_INGRESS_SOURCES: readonly IngressSource[] = [
     ports: [ServingPorts.metrics],
   },
 ];
-
-const labelSelectorSchema: JsonSchema = {
-  type: "object",
-  properties: {
-    matchLabels: { type: "object", additionalProperties: { type: "string" } },
-    matchExpressions: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          key: { type: "string", minLength: 1 },
-          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
-          values: { type: "array", items: { type: "string" } },
-        },
-        required: ["key", "operator"],
-        additionalProperties: false,
-      },
-    },
-  },
-  additionalProperties: false,
-};
 
 /** The configSchema of allowedIngressSources. */
 export const ingressSourcesSchema: JsonSchema = {

@@ -7,7 +7,14 @@
 import { type LabelRef, MODEL_SERVER_LABEL } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import type { PodTemplate } from "./podTemplate";
-import { implies, matchesLabels, parseLabelSelector, selectorForLabels, type Selector } from "./selectors";
+import {
+  implies,
+  labelSelectorSchema,
+  matchesLabels,
+  parseLabelSelector,
+  selectorForLabels,
+  type Selector,
+} from "./selectors";
 import { arr, num, obj, str } from "./values";
 
 export type { LabelRef };
@@ -63,26 +70,7 @@ export const modelServerSelectorsSchema: JsonSchema = {
   type: "array",
   description:
     "Label selectors ({matchLabels, matchExpressions}); a pod template matching any of them is a model server too ([]: only modelServerLabel).",
-  items: {
-    type: "object",
-    additionalProperties: false,
-    properties: {
-      matchLabels: { type: "object", additionalProperties: { type: "string" } },
-      matchExpressions: {
-        type: "array",
-        items: {
-          type: "object",
-          required: ["key", "operator"],
-          additionalProperties: false,
-          properties: {
-            key: { type: "string", minLength: 1 },
-            operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
-            values: { type: "array", items: { type: "string" } },
-          },
-        },
-      },
-    },
-  },
+  items: labelSelectorSchema,
 };
 
 const matcherCache = new WeakMap<ModelServerConfig, readonly Selector[]>();

@@ -8,7 +8,30 @@
  *   values; Exists: the label is present; DoesNotExist: the label is absent.
  */
 
+import type { JsonSchema } from "./jsonSchema";
 import { arr, hasUnknown, isObj, obj } from "./values";
+
+/** The configSchema of one LabelSelector (matchLabels and matchExpressions), for policy config. */
+export const labelSelectorSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    matchLabels: { type: "object", additionalProperties: { type: "string" } },
+    matchExpressions: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: {
+          key: { type: "string", minLength: 1 },
+          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+          values: { type: "array", items: { type: "string" } },
+        },
+        required: ["key", "operator"],
+        additionalProperties: false,
+      },
+    },
+  },
+  additionalProperties: false,
+};
 
 /** The operators of a label selector's matchExpressions. */
 export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";

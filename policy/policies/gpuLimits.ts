@@ -1,4 +1,4 @@
-import { gpuNames, podGpus } from "../lib/gpu";
+import { gpuNames, podGpus, extraGpuResourcesSchema } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
@@ -29,12 +29,7 @@ export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
     "Set resources.limits[<gpu resource>] to a whole number of GPUs; make any request equal to it. With enforcement level 'remediate' a missing limit is set to the request.",
   defaults: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 8 },
   properties: {
-    extraGpuResources: {
-      type: "array",
-      items: { type: "string", minLength: 1 },
-      uniqueItems: true,
-      description: "Extra extended-resource names that count as GPUs (e.g. amd.com/gpu).",
-    },
+    extraGpuResources: extraGpuResourcesSchema,
     maxGpusPerContainer: { type: "integer", minimum: 1, description: "Largest GPU limit of one container." },
     maxGpusPerPod: {
       type: "integer",

@@ -1,5 +1,5 @@
 import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
-import { gpuNames, podGpus } from "../lib/gpu";
+import { gpuNames, podGpus, extraGpuResourcesSchema } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
@@ -41,12 +41,7 @@ export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
     taintEffect: GPU_TAINT.effect,
   },
   properties: {
-    extraGpuResources: {
-      type: "array",
-      items: { type: "string", minLength: 1 },
-      uniqueItems: true,
-      description: "Extra extended-resource names that count as GPUs.",
-    },
+    extraGpuResources: extraGpuResourcesSchema,
     productLabel: { type: "string", minLength: 1, description: "Node label that names the GPU product." },
     allowedProducts: {
       type: "array",

@@ -1,5 +1,5 @@
 import { QUEUE_NAME_LABEL } from "../../conventions/queueing";
-import { gpuNames, podGpus } from "../lib/gpu";
+import { gpuNames, podGpus, extraGpuResourcesSchema } from "../lib/gpu";
 import { defineStackPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import type { StackIndex } from "../lib/stackIndex";
 import { isUnknown, obj, str } from "../lib/values";
@@ -26,12 +26,7 @@ export const gpuQueueCoverageMeta: PolicyMeta<GpuQueueCoverageConfig> = {
     "Label the workload kueue.x-k8s.io/queue-name=<LocalQueue of its namespace>, so that Kueue admits it whole within the queue's quota.",
   defaults: { extraGpuResources: [], queuedKinds: ["Job", "CronJob", "StatefulSet"] },
   properties: {
-    extraGpuResources: {
-      type: "array",
-      items: { type: "string", minLength: 1 },
-      uniqueItems: true,
-      description: "Extra extended-resource names that count as GPUs.",
-    },
+    extraGpuResources: extraGpuResourcesSchema,
     queuedKinds: {
       type: "array",
       items: { type: "string", minLength: 1 },

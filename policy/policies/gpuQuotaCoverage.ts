@@ -1,4 +1,4 @@
-import { gpuNames, podGpus } from "../lib/gpu";
+import { gpuNames, podGpus, extraGpuResourcesSchema } from "../lib/gpu";
 import { clusterQueueCap, clusterQueueOf } from "../lib/kueue";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
@@ -37,12 +37,7 @@ export const gpuQuotaCoverageMeta: PolicyMeta<GpuQuotaCoverageConfig> = {
     'Add a ResourceQuota with spec.hard["requests.nvidia.com/gpu"] to each GPU namespace, at least the demand at maximum scale.',
   defaults: { extraGpuResources: [], daemonSetNodes: 1 },
   properties: {
-    extraGpuResources: {
-      type: "array",
-      items: { type: "string", minLength: 1 },
-      uniqueItems: true,
-      description: "Extra extended-resource names that count as GPUs.",
-    },
+    extraGpuResources: extraGpuResourcesSchema,
     daemonSetNodes: {
       type: "integer",
       minimum: 0,
