@@ -8,11 +8,11 @@
 //
 // Only the webhooks of Kueue's own API and of the integrations the cluster enables are
 // kept (a webhook for a kind whose integration is off would answer 404 and, failing
-// closed, block that kind). Pods and StatefulSets get upstream's namespace selector
-// (everything but kube-system and kueue-system).
+// closed, block that kind). Pods, StatefulSets and Deployments get upstream's namespace
+// selector (everything but kube-system and kueue-system).
 //
 //   node cluster/render-kueue-webhooks.mjs <manifests.yaml> --port 16849 --ca-file ca.crt \
-//       --integration batch/job --integration statefulset --integration pod
+//       --integration batch/job --integration statefulset --integration pod --integration deployment
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -42,6 +42,7 @@ const INTEGRATION_RESOURCES = {
   "batch/job": { group: "batch", resource: "jobs" },
   statefulset: { group: "apps", resource: "statefulsets" },
   pod: { group: "", resource: "pods" },
+  deployment: { group: "apps", resource: "deployments" },
 };
 for (const name of values.integration) {
   if (!Object.hasOwn(INTEGRATION_RESOURCES, name))
@@ -72,7 +73,7 @@ for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
     const path = webhook.clientConfig?.service?.path;
     if (!path) fail(`${object.metadata.name}/${webhook.name}: no clientConfig.service.path`);
     const podLike = (webhook.rules ?? []).some((rule) =>
-      (rule.resources ?? []).some((r) => r === "pods" || r === "statefulsets"),
+      (rule.resources ?? []).some((r) => r === "pods" || r === "statefulsets" || r === "deployments"),
     );
     return {
       ...webhook,

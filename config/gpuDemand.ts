@@ -20,7 +20,10 @@ export interface GpuShare {
   readonly gpuProduct: string;
   /** Config path of the workload, e.g. ["trainingJobs", 0]. */
   readonly path: readonly PropertyKey[];
-  /** Training and batch workloads wait in the stack's Kueue queue when `queueing.mode` is kueue. */
+  /**
+   * Whether it waits in the stack's Kueue queue when `queueing.mode` is kueue: training and batch
+   * always, model servers with `queueing.queueServing`.
+   */
   readonly queueable: boolean;
   /** The extended resource its GPUs are requested as (whole, shared or a MIG slice). */
   readonly gpuResource: string;
@@ -29,7 +32,11 @@ export interface GpuShare {
 /** Every workload's whole-GPU demand at maximum scale, in config order. */
 export function gpuDemand(config: StackConfig): GpuShare[] {
   const origins = [
-    ...config.models.map((m, i) => ({ path: ["models", i], gpuProduct: m.gpuProduct, queueable: false })),
+    ...config.models.map((m, i) => ({
+      path: ["models", i],
+      gpuProduct: m.gpuProduct,
+      queueable: config.queueing.queueServing,
+    })),
     ...config.trainingJobs.map((t, i) => ({
       path: ["trainingJobs", i],
       gpuProduct: t.gpuProduct,

@@ -8,6 +8,8 @@ import type { GpuShare } from "./gpuDemand";
 import type { ConfigProblem } from "./problems";
 import type { StackConfig } from "./schema";
 
+const isServing = (share: GpuShare): boolean => share.path[0] === "models";
+
 export function queueingProblems(config: StackConfig, shares: readonly GpuShare[]): ConfigProblem[] {
   const queueing = config.queueing;
   const problems: ConfigProblem[] = [];
@@ -64,24 +66,27 @@ export function queueingProblems(config: StackConfig, shares: readonly GpuShare[
       problems.push({
         path: ["queueing", "gpuQuotas", share.gpuProduct],
         value: quota,
-        allowed: `at least ${share.gpus - borrow}: ${share.workload} needs ${share.pods} pods x ${share.gpusPerPod} GPUs = ${share.gpus} at once${borrow > 0 ? ` (borrowing at most ${borrow})` : ""}, or it is never admitted`,
+        allowed: isServing(share)
+          ? `at least ${share.gpus - borrow}: ${share.workload} runs up to ${share.pods} pods x ${share.gpusPerPod} GPUs = ${share.gpus} at maximum scale (rollout surge included)${borrow > 0 ? ` (borrowing at most ${borrow})` : ""}, or its last pods are never admitted`
+          : `at least ${share.gpus - borrow}: ${share.workload} needs ${share.pods} pods x ${share.gpusPerPod} GPUs = ${share.gpus} at once${borrow > 0 ? ` (borrowing at most ${borrow})` : ""}, or it is never admitted`,
       });
     }
   }
 
   // The ResourceQuota counts every pod that exists, admitted or not: a queued StatefulSet's
-  // workers exist (gated) while they wait, a queued Job has no pods until it is admitted.
+  // workers and a queued Deployment's pods exist (gated) while they wait, a queued Job has no
+  // pods until it is admitted.
   const sum = (list: readonly GpuShare[]): number => list.reduce((total, s) => total + s.gpus, 0);
-  const outsideGpus = sum(shares.filter((s) => !s.queueable));
+  const servingGpus = sum(shares.filter(isServing));
   const trainingGpus = sum(shares.filter((s) => s.queueable && s.path[0] === "trainingJobs"));
   const batchGpus = sum(shares.filter((s) => s.queueable && s.path[0] === "batchJobs"));
   const queued = Object.values(quotas).reduce((total, gpus) => total + gpus + borrow, 0);
-  const needed = outsideGpus + trainingGpus + Math.min(batchGpus, queued);
+  const needed = servingGpus + trainingGpus + Math.min(batchGpus, queued);
   if (needed > config.quota.gpus) {
     problems.push({
       path: ["quota", "gpus"],
       value: config.quota.gpus,
-      allowed: `at least ${needed}: the ResourceQuota counts every pod that exists, so ${outsideGpus} for the workloads outside the queue at maximum scale (rollout surge included), ${trainingGpus} for the training workers (they exist, gated, while queued) and ${Math.min(batchGpus, queued)} for the batch jobs Kueue may admit at once (at most the queue's ${queued} GPUs), or it refuses pods of admitted workloads`,
+      allowed: `at least ${needed}: the ResourceQuota counts every pod that exists, so ${servingGpus} for the model servers at maximum scale (rollout surge included${queueing.queueServing ? "; queued ones exist, gated, while they wait" : ""}), ${trainingGpus} for the training workers (they exist, gated, while queued) and ${Math.min(batchGpus, queued)} for the batch jobs Kueue may admit at once (at most the queue's ${queued} GPUs), or it refuses pods of admitted workloads`,
     });
   }
   return problems;

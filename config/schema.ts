@@ -137,7 +137,8 @@ const gpuProductKey = z
 /**
  * How the stack's training and batch workloads get their share of the namespace's resources.
  * `quota` (the default): the ResourceQuota alone, which refuses pods one by one. `kueue`:
- * they wait in a Kueue queue and are admitted whole when the queue's quota holds them.
+ * they wait in a Kueue queue and are admitted whole when the queue's quota holds them; with
+ * `queueServing` the model servers too, pod by pod.
  */
 export const queueingSchema = z.strictObject({
   mode: z.enum(["quota", "kueue"]).default("quota"),
@@ -147,6 +148,8 @@ export const queueingSchema = z.strictObject({
   gpuBorrowingLimit: wholeGpus.default(0),
   flavorPrefix: dnsLabel.default("k8sml"),
   installFlavors: z.boolean().default(true),
+  // Model servers outside the queue unless asked: they outrank everything and scale pod by pod.
+  queueServing: z.boolean().default(false),
 });
 
 /** `queueing` when the stack config leaves it out: plain ResourceQuota. */
@@ -155,6 +158,7 @@ export const DEFAULT_QUEUEING = {
   gpuBorrowingLimit: 0,
   flavorPrefix: "k8sml",
   installFlavors: true,
+  queueServing: false,
 } as const;
 
 export const monitoringSchema = z.strictObject({

@@ -11,7 +11,7 @@ import { standardLabels } from "../components/lib/labels";
 import { MLWorkflow, MLWorkflowDefinition, MLWORKFLOW_CRD_NAME } from "../components/mlWorkflow";
 import { ModelServing } from "../components/modelServing";
 import { WorkloadPriorities } from "../components/workloadPriorities";
-import { WorkloadQueue } from "../components/workloadQueue";
+import { type QueueTier, WorkloadQueue } from "../components/workloadQueue";
 import { MODEL_SOURCE_SECRET, type StackPlan } from "./plan";
 
 /** What the stack deployed, for its outputs and for tests. */
@@ -19,7 +19,7 @@ export interface DeployedStack {
   readonly tenancy: GpuTenancy;
   readonly priorities: WorkloadPriorities;
   readonly gpuSharing?: GpuSharing;
-  /** The Kueue queue of training and batch jobs, in kueue mode. */
+  /** The Kueue queue of training and batch jobs (and model servers with queueServing), in kueue mode. */
   readonly queue?: WorkloadQueue;
   /** One ModelServing per model, each with its own autoscaler and ServiceMonitors. */
   readonly models: readonly ModelServing[];
@@ -47,12 +47,13 @@ export function deployStack(plan: StackPlan): DeployedStack {
     plan.queue === undefined
       ? undefined
       : new WorkloadQueue(plan.queue.name, { ...plan.queue.args, namespace }, { dependsOn: [tenancy] });
-  // A queued workload names the LocalQueue and its WorkloadPriorityClass through their Outputs,
-  // so both exist before Kueue sees the workload.
+  // A workload the plan queues names the LocalQueue and its WorkloadPriorityClass through their
+  // Outputs, so both exist before Kueue sees the workload.
   const queuedAs = (
-    tier: "training" | "batch",
+    planned: { readonly queueName?: string },
+    tier: QueueTier,
   ): { queueName?: pulumi.Input<string>; workloadPriorityClassName?: pulumi.Input<string> } =>
-    queue === undefined
+    queue === undefined || planned.queueName === undefined
       ? {}
       : { queueName: queue.localQueueName, workloadPriorityClassName: queue.priorityClassNames[tier] };
 
@@ -75,6 +76,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
         ...model.serving,
         namespace,
         priorityClassName: priorities.servingClassName,
+        ...queuedAs(model.serving, "serving"),
         ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
       }),
   );
@@ -85,7 +87,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
         ...job.args,
         namespace,
         priorityClassName: priorities.trainingClassName,
-        ...queuedAs("training"),
+        ...queuedAs(job.args, "training"),
       }),
   );
   const batchJobs = plan.batchJobs.map(
@@ -94,7 +96,7 @@ export function deployStack(plan: StackPlan): DeployedStack {
         ...job.args,
         namespace,
         priorityClassName: priorities.batchClassName,
-        ...queuedAs("batch"),
+        ...queuedAs(job.args, "batch"),
       }),
   );
 

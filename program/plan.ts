@@ -17,7 +17,11 @@ import {
   type WorkloadPrioritiesArgs,
   validateWorkloadPrioritiesArgs,
 } from "../components/workloadPriorities";
-import { type WorkloadQueueArgs, validateWorkloadQueueArgs } from "../components/workloadQueue";
+import {
+  type QueueTier,
+  type WorkloadQueueArgs,
+  validateWorkloadQueueArgs,
+} from "../components/workloadQueue";
 import { type ComponentRejection, ConfigError } from "../config/problems";
 import { gpuResourceOf } from "../config/demand";
 import type { StackConfig } from "../config/schema";
@@ -50,7 +54,7 @@ export interface StackPlan {
   readonly tenancy: Resolved<GpuTenancyArgs>;
   readonly priorities: NamedArgs<WorkloadPrioritiesArgs>;
   readonly gpuSharing?: NamedArgs<GpuSharingArgs>;
-  /** The Kueue queue of training and batch jobs (`queueing.mode: kueue`). */
+  /** The Kueue queue of training and batch jobs, and of model servers with `queueServing` (`queueing.mode: kueue`). */
   readonly queue?: NamedArgs<WorkloadQueueArgs>;
   readonly models: readonly ModelPlan[];
   readonly trainingJobs: readonly NamedArgs<DistributedTrainingArgs>[];
@@ -79,8 +83,9 @@ export function planStack(config: StackConfig): StackPlan {
     config.modelSourceToken === "" ? undefined : `${namespace}-${MODEL_SOURCE_SECRET.suffix}`;
   const dcgmOwner = config.monitoring.dcgmExporter ? config.models[0]?.name : undefined;
   const queue = planQueue(config);
-  const queued = (tier: "training" | "batch"): { queueName?: string; workloadPriorityClassName?: string } =>
-    queue === undefined
+  // Training and batch go on the queue in kueue mode; model servers only with queueServing.
+  const queued = (tier: QueueTier): { queueName?: string; workloadPriorityClassName?: string } =>
+    queue === undefined || (tier === "serving" && !config.queueing.queueServing)
       ? {}
       : { queueName: queue.name, workloadPriorityClassName: `${config.priorityClassPrefix}-${tier}` };
 
@@ -103,6 +108,7 @@ export function planStack(config: StackConfig): StackPlan {
       ...(model.modelCacheClaim === undefined ? {} : { modelCacheClaimName: model.modelCacheClaim }),
       env: model.env,
       priorityClassName: `${config.priorityClassPrefix}-serving`,
+      ...queued("serving"),
       ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret }),
       ...(scaling === undefined
         ? {}

@@ -28,8 +28,9 @@ CONTEXT=k8s-ml-local
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue)
 BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue)
 # The Kueue integrations the cluster enables: the program queues batch Jobs and training
-# StatefulSets (whose pods Kueue admits as one group through the pod integration).
-KUEUE_INTEGRATIONS=(batch/job statefulset pod)
+# StatefulSets (whose pods Kueue admits as one group through the pod integration), and model
+# server Deployments when a stack sets queueing.queueServing (each pod admitted on its own).
+KUEUE_INTEGRATIONS=(batch/job statefulset pod deployment)
 KUEUE_NAMESPACE=kueue-system
 SERVICE_CIDR=10.96.0.0/16
 SERVICE_IP=10.96.0.1

@@ -61,7 +61,7 @@ export class BatchInference extends pulumi.ComponentResource {
       childOptions(this, { dependsOn: [this.serviceAccount], replaceOnChanges: ["spec"] }),
     );
 
-    logQueued(this.job, settings, "Kueue unsuspends the Job");
+    logQueued(this.job, settings, "Kueue unsuspends the Job when the queue's quota holds all of it");
 
     this.jobName = this.job.metadata.name;
     this.queueName = settings.apply((resolved) => resolved.queueName);

@@ -111,7 +111,11 @@ export class DistributedTraining extends pulumi.ComponentResource {
       }),
     );
 
-    logQueued(this.statefulSet, settings, "Kueue starts all its workers together");
+    logQueued(
+      this.statefulSet,
+      settings,
+      "Kueue starts all its workers together when the queue's quota holds all of them",
+    );
 
     this.statefulSetName = this.statefulSet.metadata.name;
     this.queueName = settings.apply((resolved) => resolved.queueName);

@@ -1,16 +1,24 @@
 /**
- * The arguments that put a training or batch workload on a Kueue queue, their checks, the
- * labels Kueue reads, and how `pulumi up` waits for a workload Kueue may hold back.
+ * The arguments that put a workload (training, batch, or a model server) on a Kueue queue,
+ * their checks, the labels Kueue reads, and how `pulumi up` waits for a workload Kueue may
+ * hold back.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { QUEUE_NAME_LABEL, WORKLOAD_PRIORITY_CLASS_LABEL } from "../../conventions/queueing";
 import type { ArgChecker } from "./validation";
 
+/**
+ * Where the queue label sits on a workload object, as a `replaceOnChanges` path: moving a
+ * running workload onto or off a queue replaces it, since Kueue gates only pods it creates.
+ */
+export const QUEUE_LABEL_PATH = `metadata.labels["${QUEUE_NAME_LABEL}"]`;
+
 export interface QueuedWorkloadArgs {
   /**
    * LocalQueue (in the namespace) that admits the workload, Kueue's `kueue.x-k8s.io/queue-name`:
-   * the workload waits (a Job suspended, a StatefulSet's pods gated) until all of it fits the
-   * queue's quota, then starts whole. `pulumi up` does not wait for the admission.
+   * the workload waits (a Job suspended, a StatefulSet's or Deployment's pods gated) until it
+   * fits the queue's quota: a Job or StatefulSet whole, a Deployment pod by pod. `pulumi up`
+   * does not wait for the admission.
    * @default none (not queued)
    */
   readonly queueName?: pulumi.Input<string>;
@@ -66,7 +74,8 @@ export function queueLabels(settings: QueueSettings): Record<string, string> {
 
 /**
  * Tells the engine's log that a workload is queued and what that means for `pulumi up`: it
- * returns once the API server holds the object, whether Kueue admitted it yet or not.
+ * returns once the API server holds the object, whether Kueue admitted it yet or not. `what`
+ * says what Kueue does and when (a whole clause).
  */
 export function logQueued(
   resource: pulumi.Resource,
@@ -76,7 +85,7 @@ export function logQueued(
   settings.apply((s) => {
     if (s.queueName === undefined) return;
     void pulumi.log.info(
-      `${s.name}: queued in LocalQueue "${s.queueName}" (Kueue): ${what} when the queue's quota holds all of it; pulumi up does not wait for the admission`,
+      `${s.name}: queued in LocalQueue "${s.queueName}" (Kueue): ${what}; pulumi up does not wait for the admission`,
       resource,
     );
   });

@@ -8,10 +8,17 @@ import type { AutoscalerOptions, AutoscalingSettings } from "../autoscaling/args
 import type { ModelMonitoringSettings, MonitoringOptions } from "../monitoring/args";
 import { DEFAULT_RUN_AS_USER } from "../lib/security";
 import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT } from "../lib/serving";
+import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs } from "../lib/workload";
 import { DEFAULT_LOADER_IMAGE } from "./loader";
 
-export interface ModelServingArgs extends WorkloadArgs {
+/**
+ * A model server's arguments. With `queueName` the Deployment goes on a Kueue queue: Kueue
+ * admits each server pod on its own when the queue's quota has room for it (a model server
+ * needs no all-or-nothing start), so the queue's quota caps serving GPUs with training and
+ * batch, and a pod the quota cannot hold waits gated instead of holding a node.
+ */
+export interface ModelServingArgs extends WorkloadArgs, QueuedWorkloadArgs {
   /** Namespace to deploy into; it must exist. */
   readonly namespace: pulumi.Input<string>;
   /**
@@ -186,7 +193,7 @@ export const MODEL_SERVING_DEFAULTS = {
 } as const;
 
 /** ModelServing arguments with every default applied. */
-export interface ModelServingSettings {
+export interface ModelServingSettings extends QueueSettings {
   /** The component name, which is also the name of every Kubernetes object it creates. */
   readonly name: string;
   readonly namespace: string;

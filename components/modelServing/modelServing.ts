@@ -5,6 +5,7 @@ import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerResources } from "../autoscaling/create";
 import { childOptions } from "../lib/component";
+import { logQueued, QUEUE_LABEL_PATH } from "../lib/queue";
 import { PACKAGE } from "../lib/labels";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { ServiceMonitorResources } from "../monitoring/create";
@@ -52,6 +53,8 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly metricsPort: pulumi.Output<number>;
   /** Name of the HPA or ScaledObject, with `autoscaling`. */
   public readonly autoscalerName?: pulumi.Output<string>;
+  /** The LocalQueue the server pods wait in, or undefined when not queued. */
+  public readonly queueName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: ModelServingArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -76,7 +79,16 @@ export class ModelServing extends pulumi.ComponentResource {
         dependsOn: [this.serviceAccount],
         // With an autoscaler, replicas is the initial count only; see ModelServingArgs.autoscaled.
         ...(isAutoscaled(args) ? { ignoreChanges: ["spec.replicas"] } : {}),
+        // Kueue gates only pods created after the Deployment is on its queue: moving a running
+        // server onto or off a queue replaces it (delete first, like every child), so every pod
+        // is admitted by the queue or none is.
+        replaceOnChanges: [QUEUE_LABEL_PATH],
       }),
+    );
+    logQueued(
+      this.deployment,
+      settings,
+      "Kueue starts each server pod when the queue's quota has room for it",
     );
     this.service = new corev1.Service(
       `${name}-svc`,
@@ -105,6 +117,7 @@ export class ModelServing extends pulumi.ComponentResource {
     this.selectorLabels = settings.apply(modelServingSelectorLabels);
     this.httpPort = settings.httpPort;
     this.metricsPort = settings.metricsPort;
+    this.queueName = settings.apply((resolved) => resolved.queueName);
 
     this.registerOutputs({
       deploymentName: this.deploymentName,
@@ -115,6 +128,7 @@ export class ModelServing extends pulumi.ComponentResource {
       httpPort: this.httpPort,
       metricsPort: this.metricsPort,
       autoscalerName: this.autoscalerName,
+      queueName: this.queueName,
     });
   }
 }

@@ -1,5 +1,6 @@
 /** The Kubernetes objects of a ModelServing: Deployment, Service, PodDisruptionBudget, ServiceAccount. */
 import type * as k8s from "@pulumi/kubernetes";
+import { queueLabels } from "../lib/queue";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "../lib/serving";
 import { type ModelServingSettings, SERVING_ROLLING_UPDATE } from "./args";
 import { buildPodSpec, modelServingLabels, modelServingSelectorLabels } from "./pod";
@@ -8,6 +9,22 @@ import { podStartBudgetSeconds } from "./settings";
 /** `<service>.<namespace>.svc.<cluster domain>` */
 export function serviceDnsName(settings: ModelServingSettings): string {
   return `${settings.name}.${settings.namespace}.svc.${settings.clusterDomain}`;
+}
+
+/**
+ * How `pulumi up` waits for the Deployment: for the rollout, within `rolloutTimeoutSeconds`;
+ * when queued, only until the Deployment controller has seen the spec
+ * (`.status.observedGeneration`), since Kueue keeps each server pod gated until the queue has
+ * room for it, which may take as long as the training and batch jobs ahead of it.
+ */
+export function deploymentAwaitAnnotations(settings: ModelServingSettings): Record<string, string> {
+  return {
+    // Pulumi's 10-minute default is shorter than one slow model load.
+    "pulumi.com/timeoutSeconds": String(settings.rolloutTimeoutSeconds),
+    ...(settings.queueName === undefined
+      ? {}
+      : { "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}" }),
+  };
 }
 
 /** The Deployment: one pod at a time beyond the serving capacity, awaited as long as a model load. */
@@ -20,9 +37,10 @@ export function buildDeployment(settings: ModelServingSettings): {
     metadata: {
       name: settings.name,
       namespace: settings.namespace,
-      labels,
-      // Pulumi waits for the rollout; its 10-minute default is shorter than one slow model load.
-      annotations: { "pulumi.com/timeoutSeconds": String(settings.rolloutTimeoutSeconds) },
+      // Kueue's webhook copies the queue labels into the pod template; the pods' own labels
+      // (and the selector) stay without them, so queueing never changes what the Service selects.
+      labels: { ...labels, ...queueLabels(settings) },
+      annotations: deploymentAwaitAnnotations(settings),
     },
     spec: {
       replicas: settings.replicas,

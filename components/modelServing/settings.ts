@@ -1,4 +1,5 @@
 /** ModelServing's computed defaults and the settings it builds its specs from. */
+import { queueSettings } from "../lib/queue";
 import type { Resolved } from "../lib/resolve";
 import { withAutoscalingDefaults } from "../autoscaling/validate";
 import { withModelMonitoringDefaults } from "../monitoring/validate";
@@ -103,6 +104,7 @@ export function withModelServingDefaults(
         maxReplicas: Math.max(budget.replicas, args.maxReplicas ?? args.autoscaling?.maxReplicas ?? 0),
       }),
     clusterDomain: args.clusterDomain ?? defaults.clusterDomain,
+    ...queueSettings(args),
     autoscaling:
       args.autoscaling === undefined
         ? undefined

@@ -2,6 +2,7 @@
 import { parseQuantity } from "../../conventions/quantity";
 import { checkAutoscalerOptions } from "../autoscaling/validate";
 import { checkUserEnv } from "../lib/env";
+import { checkQueueArgs } from "../lib/queue";
 import type { Resolved } from "../lib/resolve";
 import { ArgChecker, isDns1035Label } from "../lib/validation";
 import { checkStringList, checkWorkloadArgs } from "../lib/workload";
@@ -141,6 +142,7 @@ export function validateModelServingArgs(name: string, args: ResolvedArgs): void
   checkGpus(checker, args);
   checkLoader(checker, args);
   checkLifecycle(checker, args);
+  checkQueueArgs(checker, args);
   if (args.autoscaling !== undefined)
     checkAutoscalerOptions(checker.scoped("autoscaling."), args.autoscaling);
   if (args.monitoring !== undefined) checkMonitoringOptions(checker.scoped("monitoring."), args.monitoring);

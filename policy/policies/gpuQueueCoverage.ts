@@ -14,12 +14,13 @@ export interface GpuQueueCoverageConfig {
 /**
  * gpu-queue-coverage: name, mandatory by default, and its settings: extra GPU resource names and
  * the workload kinds that must carry the queue label (Jobs, CronJobs and StatefulSets by default;
- * serving Deployments stay outside the queue).
+ * serving Deployments may stay outside the queue, but one that names a queue must name a real
+ * one).
  */
 export const gpuQueueCoverageMeta: PolicyMeta<GpuQueueCoverageConfig> = {
   name: "gpu-queue-coverage",
   description:
-    "In a namespace Kueue manages (it has a LocalQueue in the stack), every GPU Job, CronJob and StatefulSet names a LocalQueue of that namespace in kueue.x-k8s.io/queue-name.",
+    "In a namespace Kueue manages (it has a LocalQueue in the stack), every GPU Job, CronJob and StatefulSet names a LocalQueue of that namespace in kueue.x-k8s.io/queue-name; any other GPU workload (a model server Deployment) that names a queue names one of them.",
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
@@ -45,12 +46,14 @@ export function checkGpuQueueCoverage(index: StackIndex, config: GpuQueueCoverag
     const queues = bucket.localQueues.map((queue) => queue.name);
     for (const workload of bucket.workloads) {
       const resource = workload.resource;
-      if (!config.queuedKinds.includes(resource.kind)) continue;
       if (podGpus(workload, names).total === 0) continue;
       const raw = obj(resource.metadata.labels)?.[QUEUE_NAME_LABEL];
       if (isUnknown(raw)) continue;
       const queueName = str(raw);
       if (queueName !== undefined && queues.includes(queueName)) continue;
+      // Kinds outside queuedKinds may run unqueued; a queue they name must still exist, or
+      // Kueue would gate their pods forever.
+      if (queueName === undefined && !config.queuedKinds.includes(resource.kind)) continue;
       findings.push(
         violation({
           resource: resource.ref,

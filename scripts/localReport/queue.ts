@@ -1,5 +1,5 @@
 // The report's Queue table: each Kueue Workload of the namespace (one per queued Job or
-// StatefulSet) with its LocalQueue, priority and queue state.
+// StatefulSet, one per queued model-server pod) with its LocalQueue, priority and queue state.
 
 import type { Cell } from "./table";
 

@@ -1,6 +1,7 @@
 /**
  * End to end on the local cluster with the real Kueue controller manager (issue 16): training
- * and batch jobs of a kueue-mode stack wait in its queue and are admitted whole.
+ * and batch jobs of a kueue-mode stack wait in its queue and are admitted whole, and model
+ * servers join the queue only when the stack says so.
  *
  * One stack (prod's name, with a small config of its own in its own namespace) goes through
  * four `pulumi up` runs:
@@ -10,7 +11,11 @@
  *    its Workload is pending for quota, and `scoring` stays suspended without pods;
  * 3. the queue raised to 8: `big` (training) is admitted and all its workers start, while
  *    `scoring` (batch, lower priority, created at the same time) keeps waiting for the 2 left;
- * 4. `hold` removed: `scoring` is admitted and runs, with no further `up`.
+ * 4. `hold` removed: `scoring` is admitted and runs, with no further `up`;
+ * 5. plus a model server `chat` (1 L40S): without `queueServing` it runs outside the queue
+ *    (no queue label, no Workload);
+ * 6. `queueServing` set: `up` replaces its Deployment onto the queue, where Kueue admits the
+ *    server pod at the serving priority (above training) and it runs.
  *
  * Every wait is bounded; nothing asserts on how long anything took.
  */
@@ -18,7 +23,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { stringify } from "yaml";
 import { clusterDown, clusterRunning, clusterUp, list } from "./lib/cluster";
-import { type Condition, type KObject, live, type Pod } from "./lib/k8s";
+import { type Condition, type Deployment, type KObject, live, type Pod } from "./lib/k8s";
 import { describeRun, waitFor } from "./lib/run";
 import { errorsOf, LocalStack } from "./lib/stack";
 
@@ -40,9 +45,11 @@ interface QueueConfig {
   readonly queueGpus: number;
   readonly training: readonly { name: string; workers: number; gpusPerWorker: number }[];
   readonly batch: boolean;
+  /** Serve model `chat`; "queued" puts it on the queue (queueing.queueServing). @default none */
+  readonly serving?: "outside" | "queued";
 }
 
-/** The stack's whole config file: no serving, only the jobs under test, in kueue mode. */
+/** The stack's whole config file: only the workloads under test, in kueue mode. */
 function configFile(config: QueueConfig): string {
   const ns = "k8s-ml-patterns";
   return stringify({
@@ -59,10 +66,34 @@ function configFile(config: QueueConfig): string {
         requestsMemory: "256Gi",
         limitsMemory: "256Gi",
       },
-      [`${ns}:queueing`]: { mode: "kueue", gpuQuotas: { [L40S]: config.queueGpus } },
+      [`${ns}:queueing`]: {
+        mode: "kueue",
+        gpuQuotas: { [L40S]: config.queueGpus },
+        queueServing: config.serving === "queued",
+      },
       [`${ns}:monitoring`]: { enabled: false },
-      // The batch job reads and writes s3:// URIs: under default-deny it needs object storage.
-      [`${ns}:egress`]: { objectStorage: { cidrs: ["10.20.0.0/16"], ports: [443] } },
+      // The batch job reads and writes s3:// URIs, the model loader downloads: under
+      // default-deny both need their egress.
+      [`${ns}:egress`]: {
+        objectStorage: { cidrs: ["10.20.0.0/16"], ports: [443] },
+        modelSource: { cidrs: ["10.30.0.0/16"], ports: [443] },
+      },
+      [`${ns}:models`]:
+        config.serving === undefined
+          ? []
+          : [
+              {
+                name: "chat",
+                image: "ghcr.io/k8s-ml-patterns/inference-server:1.4.0",
+                loaderImage: "ghcr.io/k8s-ml-patterns/model-loader:1.4.0",
+                modelUri: "s3://models/chat",
+                gpuProduct: L40S,
+                gpusPerPod: 1,
+                cpu: "1",
+                memory: "16Gi",
+                replicas: 1,
+              },
+            ],
       [`${ns}:trainingJobs`]: config.training.map((t) => ({
         name: t.name,
         image: "ghcr.io/k8s-ml-patterns/trainer:1.4.0",
@@ -100,8 +131,11 @@ async function workloads(): Promise<Workload[]> {
   return list<Workload>(["workloads.kueue.x-k8s.io", "-n", NAMESPACE]);
 }
 
-/** The Workload Kueue made for a Job or a StatefulSet (`job-<name>-...`, `statefulset-<name>-...`). */
-async function workloadOf(kind: "job" | "statefulset", name: string): Promise<Workload | undefined> {
+/**
+ * The Workload Kueue made for a Job, a StatefulSet or a pod (`job-<name>-...`,
+ * `statefulset-<name>-...`, `pod-<pod name>-...`).
+ */
+async function workloadOf(kind: "job" | "statefulset" | "pod", name: string): Promise<Workload | undefined> {
   return (await workloads()).find((w) => w.metadata.name.startsWith(`${kind}-${name}-`));
 }
 
@@ -128,6 +162,10 @@ function pendingForQuota(w: Workload | undefined): boolean {
 
 async function podsOf(name: string): Promise<Pod[]> {
   return live(await list<Pod>(["pods", "-n", NAMESPACE, "-l", `app.kubernetes.io/instance=${name}`]));
+}
+
+async function deployment(name: string): Promise<Deployment | undefined> {
+  return (await list<Deployment>(["deployments", "-n", NAMESPACE])).find((d) => d.metadata.name === name);
 }
 
 async function job(name: string): Promise<Job | undefined> {
@@ -246,6 +284,56 @@ describe("Kueue: queued training and batch jobs on the local cluster", function 
         const w = await workloadOf("job", "scoring");
         const j = await job("scoring");
         return admitted(w) && j?.spec.suspend === false && j.status.startTime !== undefined ? j : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+  });
+
+  it("keeps a model server outside the queue unless queueServing is set", async () => {
+    await up({ queueGpus: 8, training: [BIG], batch: true, serving: "outside" });
+    const server = await waitFor(
+      "chat to be available",
+      async () => {
+        const d = await deployment("chat");
+        return (d?.status.availableReplicas ?? 0) >= 1 ? d : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+    assert.equal(server.metadata.labels?.["kueue.x-k8s.io/queue-name"], undefined);
+    const pod = (await podsOf("chat")).at(0);
+    assert.ok(pod !== undefined, "chat has a pod");
+    assert.equal(await workloadOf("pod", pod.metadata.name), undefined, "Kueue does not manage chat's pod");
+  });
+
+  it("with queueServing, replaces the Deployment onto the queue, where Kueue admits each server pod", async () => {
+    const before = await deployment("chat");
+    assert.ok(before !== undefined);
+    const stdout = await up({ queueGpus: 8, training: [BIG], batch: true, serving: "queued" });
+    assert.match(stdout, /chat: queued in LocalQueue \\?"ml-queue-queue\\?"/);
+    const after = await deployment("chat");
+    assert.ok(after !== undefined);
+    assert.notEqual(after.metadata.uid, before.metadata.uid, "the Deployment was replaced");
+    assert.equal(after.metadata.labels?.["kueue.x-k8s.io/queue-name"], `${PREFIX}-queue`);
+    const pod = await waitFor(
+      "chat's new pod to be admitted by Kueue and run",
+      async () => {
+        const p = (await podsOf("chat")).at(0);
+        if (p === undefined || p.status.phase !== "Running") return undefined;
+        return admitted(await workloadOf("pod", p.metadata.name)) ? p : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+    assert.ok(pod.spec.nodeName?.startsWith("gpu-l40s-"), pod.spec.nodeName);
+    const serving = await workloadOf("pod", pod.metadata.name);
+    assert.ok(serving !== undefined, "chat's pod has a Workload");
+    assert.equal(serving.spec.queueName, `${PREFIX}-queue`);
+    const training = await workloadOf("statefulset", "big");
+    assert.ok((serving.spec.priority ?? 0) > (training?.spec.priority ?? 0), "serving outranks training");
+    await waitFor(
+      "chat to be available again",
+      async () => {
+        const d = await deployment("chat");
+        return (d?.status.availableReplicas ?? 0) >= 1 ? d : undefined;
       },
       { timeoutMs: 180_000 },
     );

@@ -61,4 +61,42 @@ describe("gpu-queue-coverage", () => {
     assert.deepEqual(rest, []);
     assert.match(message, /it names LocalQueue typo, which namespace ml does not have in the stack/);
   });
+
+  it("accepts a serving Deployment on the queue, and reports one naming a queue the namespace lacks", async () => {
+    const queued = workload("Deployment", "llm", {
+      gpus: 1,
+      replicas: 2,
+      labels: queueLabel("llm", "model-server", "jobs"),
+    });
+    const typo = workload("Deployment", "chat", {
+      gpus: 1,
+      replicas: 1,
+      labels: queueLabel("chat", "model-server", "typo"),
+    });
+    const v = await validateStack(gpuQueueCoverage, [LOCAL_QUEUE, queued, typo], {});
+    assert.deepEqual(
+      v.map((x) => x.urn),
+      [typo.urn],
+    );
+    assert.match(
+      v[0]?.message ?? "",
+      /^Deployment ml\/chat: it names LocalQueue typo, which namespace ml does not have/,
+    );
+  });
+
+  it("requires the queue label of every kind in queuedKinds, Deployments included when listed", async () => {
+    const server = workload("Deployment", "llm", {
+      gpus: 1,
+      replicas: 2,
+      labels: labels("llm", "model-server"),
+    });
+    const v = await validateStack(gpuQueueCoverage, [LOCAL_QUEUE, server], {
+      queuedKinds: ["Job", "StatefulSet", "Deployment"],
+    });
+    assert.deepEqual(
+      v.map((x) => x.urn),
+      [server.urn],
+    );
+    assert.match(v[0]?.message ?? "", /a GPU Deployment in namespace ml, which Kueue manages, is not queued/);
+  });
 });

@@ -426,7 +426,7 @@ describe("stack config", () => {
           r.quota.gpus = 5;
           r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 4 } };
         },
-        "k8s-ml-patterns:quota.gpus must be at least 7: the ResourceQuota counts every pod that exists, so 3 for the workloads outside the queue at maximum scale (rollout surge included), 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
+        "k8s-ml-patterns:quota.gpus must be at least 7: the ResourceQuota counts every pod that exists, so 3 for the model servers at maximum scale (rollout surge included), 2 for the training workers (they exist, gated, while queued) and 2 for the batch jobs Kueue may admit at once (at most the queue's 4 GPUs), or it refuses pods of admitted workloads; got 5",
       ],
       [
         "borrowing without a cohort",
@@ -472,7 +472,30 @@ describe("stack config", () => {
         gpuBorrowingLimit: 0,
         flavorPrefix: "k8sml",
         installFlavors: true,
+        queueServing: false,
       });
+    });
+
+    it("with queueServing, a model server must fit its queue at maximum scale", () => {
+      const raw = validRaw();
+      raw.quota = { ...raw.quota, gpus: 8, requestsCpu: "64", limitsCpu: "64" };
+      // Serving runs 2 + 1 surge pods of 1 GPU: a queue of 2 never admits the last one.
+      raw.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 2 }, queueServing: true };
+      assert.equal(
+        errorFor((r) => Object.assign(r, { quota: raw.quota, queueing: raw.queueing })),
+        'Invalid config for stack "dev": k8s-ml-patterns:queueing.gpuQuotas.NVIDIA-L40S must be at least 3: models "m1" runs up to 3 pods x 1 GPUs = 3 at maximum scale (rollout surge included), or its last pods are never admitted; got 2',
+      );
+      raw.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 }, queueServing: true };
+      assert.equal(parseStackConfig("dev", raw, reserved).queueing.queueServing, true);
+    });
+
+    it("rejects a queueServing that is not a boolean", () => {
+      assert.match(
+        errorFor((r) => {
+          r.queueing = { mode: "kueue", gpuQuotas: { "NVIDIA-L40S": 3 }, queueServing: "yes" };
+        }),
+        /k8s-ml-patterns:queueing\.queueServing must be .*boolean.*; got "yes"/,
+      );
     });
 
     it("lists every problem of one config in one message", () => {

@@ -221,7 +221,7 @@ describe("the program", () => {
       );
       assert.equal(
         message,
-        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 22: the ResourceQuota counts every pod that exists, so 11 for the workloads outside the queue at maximum scale (rollout surge included), 8 for the training workers (they exist, gated, while queued) and 3 for the batch jobs Kueue may admit at once (at most the queue\'s 14 GPUs), or it refuses pods of admitted workloads; got 8',
+        'Invalid config for stack "prod": k8s-ml-patterns:quota.gpus must be at least 22: the ResourceQuota counts every pod that exists, so 11 for the model servers at maximum scale (rollout surge included), 8 for the training workers (they exist, gated, while queued) and 3 for the batch jobs Kueue may admit at once (at most the queue\'s 14 GPUs), or it refuses pods of admitted workloads; got 8',
       );
     });
 
