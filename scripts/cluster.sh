@@ -9,6 +9,11 @@
 #   scripts/cluster.sh status    show processes, API health and nodes
 #   scripts/cluster.sh env       print `export KUBECONFIG=...` for eval
 #   scripts/cluster.sh kubectl   run the toolchain's kubectl against the cluster
+#   scripts/cluster.sh stop-component etcd|kube-apiserver
+#   scripts/cluster.sh start-component etcd|kube-apiserver
+#                                stop one control-plane process, or start it again with the
+#                                command line it was started with; for fault tests (a control
+#                                plane that fails in the middle of a deploy)
 #
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
@@ -121,6 +126,8 @@ start_component() { # name binary args...
   # 9>&-: the lock this script holds must not be inherited by the long-lived processes.
   setsid "$bin" "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$STATE/pids/$name.pid"
+  # The command line, NUL-separated, so start-component can start it again exactly so.
+  printf '%s\0' "$bin" "$@" >"$STATE/pids/$name.cmdline"
 }
 
 alive() { # a pid that exists and is not a zombie
@@ -391,6 +398,10 @@ cmd_status() {
   ((ok)) || return 1
 }
 
+# ------------------------------------------------------------ stop/start-component
+# shellcheck source=scripts/cluster-faults.sh
+source "$REPO/scripts/cluster-faults.sh"
+
 LOCK="${TMPDIR:-/tmp}/k8s-ml-cluster.$(printf '%s' "$STATE" | md5sum | cut -c1-16).lock"
 case "${1:-}" in
   up) cmd_up ;;
@@ -398,5 +409,7 @@ case "${1:-}" in
   status) cmd_status ;;
   env) echo "export KUBECONFIG=$(printf '%q' "$STATE/kubeconfig")" ;;
   kubectl) shift; resolve_binaries --running; kc "$@" ;;
-  *) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  stop-component) cmd_stop_component "${2:-}" ;;
+  start-component) cmd_start_component "${2:-}" ;;
+  *) sed -n '2,/^set -euo pipefail/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -37,7 +37,6 @@ import {
   type Namespace,
   type NetworkPolicy,
   type Node,
-  PART_OF_SELECTOR,
   type PersistentVolumeClaim,
   type Pod,
   podGpus,
@@ -46,18 +45,11 @@ import {
 } from "./lib/k8s";
 import { UPGRADE_NAMESPACE, writeUpgradeProgram } from "./lib/componentUpgrade";
 import { descendants, describeRun, endProcesses, type ProcessRef, run, waitFor } from "./lib/run";
-import {
-  errorsOf,
-  LocalStack,
-  type ManagedObject,
-  managedObjects,
-  objectKey,
-  summaryOf,
-  UP_TIMEOUT_MS,
-} from "./lib/stack";
+import { errorsOf, LocalStack, managedObjects, objectKey, summaryOf, UP_TIMEOUT_MS } from "./lib/stack";
 import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
 import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
 import { trafficCases } from "./lib/trafficMatrix";
+import { assertStateMatchesCluster, labelledObjects } from "./lib/stateCheck";
 
 /**
  * prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. It runs here in
@@ -160,47 +152,6 @@ async function rejected(manifest: string, kindAndName: readonly string[]): Promi
     assert.fail(`the API server accepted ${kindAndName.join(" ")}: ${result.stdout}`);
   }
   return result.stderr;
-}
-
-/** Every object with the project's part-of label, of any kind the API server can list. */
-async function labelledObjects(): Promise<KObject[]> {
-  const kinds = (await kubectl(["api-resources", "--verbs=list", "-o", "name"]))
-    .split("\n")
-    .map((s) => s.trim())
-    .filter((s) => s !== "" && s !== "componentstatuses");
-  return (await kubectlJson<{ items: KObject[] }>([kinds.join(","), "-A", "-l", PART_OF_SELECTOR])).items;
-}
-
-/** Keys of the project's objects in the cluster, limited to the kinds the stacks manage themselves. */
-async function clusterObjectKeys(kinds: ReadonlySet<string>): Promise<string[]> {
-  return live(await labelledObjects())
-    .filter((o) => kinds.has(o.kind))
-    .map((o) => objectKey({ kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name }))
-    .sort();
-}
-
-/** Checks that every managed object exists with the recorded uid, and nothing else of those kinds does. */
-async function assertStateMatchesCluster(objects: readonly ManagedObject[]): Promise<void> {
-  const keys = objects.map(objectKey);
-  assert.equal(new Set(keys).size, keys.length, `the state holds an object twice: ${keys.join(", ")}`);
-  const urns = objects.map((o) => o.urn);
-  assert.equal(new Set(urns).size, urns.length, "the state holds a URN twice");
-  for (const o of objects) {
-    const group = o.apiVersion.includes("/") ? `.${o.apiVersion.split("/")[0] ?? ""}` : "";
-    const found = await getOrUndefined<KObject>([
-      `${o.kind}${group}`,
-      o.name,
-      ...(o.namespace === "" ? [] : ["-n", o.namespace]),
-    ]);
-    assert.ok(found !== undefined, `${objectKey(o)} is in the state but not in the cluster`);
-    if (o.uid !== undefined) assert.equal(found.metadata.uid, o.uid, `${objectKey(o)} was re-created`);
-  }
-  const kinds = new Set(objects.map((o) => o.kind));
-  assert.deepEqual(
-    await clusterObjectKeys(kinds),
-    [...keys].sort(),
-    "the project's objects in the cluster differ from the stacks' state",
-  );
 }
 
 describe("the local cluster, end to end", function () {

@@ -64,6 +64,25 @@ export async function clusterDown(): Promise<void> {
   });
 }
 
+/** The control-plane processes a fault test may stop and start again. */
+export type RestartableComponent = "etcd" | "kube-apiserver";
+
+/** Stops one control-plane process of the test cluster (SIGTERM, then SIGKILL). */
+export async function stopComponent(name: RestartableComponent): Promise<void> {
+  await runOk("bash", [path.join(ROOT, "scripts/cluster.sh"), "stop-component", name], {
+    env: clusterEnv(),
+    timeoutMs: 120_000,
+  });
+}
+
+/** Starts a stopped control-plane process again, as it was started; waits for /readyz. */
+export async function startComponent(name: RestartableComponent): Promise<void> {
+  await runOk("bash", [path.join(ROOT, "scripts/cluster.sh"), "start-component", name], {
+    env: clusterEnv(),
+    timeoutMs: 300_000,
+  });
+}
+
 /** The kubectl the running cluster was started with (its bin-path file), called directly. */
 function kubectlBinary(): string {
   const binPath = path.join(CLUSTER_DIR, "bin-path");
