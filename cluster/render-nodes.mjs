@@ -145,8 +145,14 @@ config.pools.forEach((pool, i) => {
       metadata: {
         name,
         labels: { ...labels, "kubernetes.io/hostname": name },
-        // The annotation KWOK's controller selects the nodes it simulates by.
-        annotations: { "kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0" },
+        // The annotation KWOK's controller selects the nodes it simulates by, and where
+        // metrics-server reads the node's resource metrics on KWOK's kubelet API (the path of
+        // the Metric in kwok/metrics.yaml; a real kubelet serves /metrics/resource).
+        annotations: {
+          "kwok.x-k8s.io/node": "fake",
+          "node.alpha.kubernetes.io/ttl": "0",
+          "metrics.k8s.io/resource-metrics-path": `/metrics/nodes/${name}/metrics/resource`,
+        },
       },
       spec: taints.length > 0 ? { taints } : {},
       status: {

@@ -90,6 +90,38 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
         allowed: `at most maxReplicas (${scaling.maxReplicas})`,
       });
     }
+    const scalingPath = ["models", i, "autoscaling"] as const;
+    if (scaling.keda && scaling.requestsPerSecondSource !== undefined) {
+      problems.push({
+        path: [...scalingPath, "requestsPerSecondSource"],
+        value: scaling.requestsPerSecondSource,
+        allowed: "unset with keda: true (KEDA's prometheus trigger queries Prometheus itself)",
+      });
+    }
+    if (
+      scaling.targetRequestsPerSecond === undefined &&
+      (scaling.keda || scaling.requestsPerSecondSource !== undefined)
+    ) {
+      problems.push({
+        path: [...scalingPath, "targetRequestsPerSecond"],
+        value: undefined,
+        allowed: scaling.keda
+          ? "set with keda: true (the threshold of the prometheus trigger)"
+          : "set with requestsPerSecondSource (the per-pod request rate the HPA aims at)",
+      });
+    }
+    if (
+      scaling.targetRequestsPerSecond !== undefined &&
+      !scaling.keda &&
+      scaling.requestsPerSecondSource === undefined
+    ) {
+      problems.push({
+        path: [...scalingPath, "targetRequestsPerSecond"],
+        value: scaling.targetRequestsPerSecond,
+        allowed:
+          'unset unless requestsPerSecondSource says where the per-pod request rate comes from (e.g. "prometheus-adapter") or keda is true: without a source the HPA scales on CPU only, since an HPA metric nobody serves stops every scale-down',
+      });
+    }
     if (scaling.keda && scaling.hpa) {
       problems.push({
         path: ["models", i, "autoscaling"],

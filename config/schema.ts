@@ -3,6 +3,7 @@
  * Pulumi.yaml declares the same keys for the CLI; a unit test keeps the two in step.
  */
 import { z } from "zod";
+import { REQUESTS_PER_SECOND_SOURCES } from "../components/autoscaling/args";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
 import { isQuantity } from "../conventions/quantity";
@@ -57,7 +58,10 @@ export const autoscalingSchema = z.strictObject({
   minReplicas: positiveCount,
   maxReplicas: positiveCount,
   targetCpuUtilization: z.number().int().min(1).max(100).default(70),
-  targetRequestsPerSecond: z.number().positive().default(1000),
+  /** Only with keda, or with requestsPerSecondSource (the HPA then also scales on it). */
+  targetRequestsPerSecond: z.number().positive().optional(),
+  /** Where the HPA's per-pod request rate comes from; without it the HPA scales on CPU only. */
+  requestsPerSecondSource: z.enum(REQUESTS_PER_SECOND_SOURCES).optional(),
   scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
   keda: z.boolean().default(false),
   hpa: z.boolean().default(true),

@@ -119,7 +119,12 @@ export function planStack(config: StackConfig): StackPlan {
               minReplicas: scaling.minReplicas,
               maxReplicas: scaling.maxReplicas,
               targetCpuUtilizationPercent: scaling.targetCpuUtilization,
-              targetRequestsPerSecond: scaling.targetRequestsPerSecond,
+              ...(scaling.targetRequestsPerSecond === undefined
+                ? {}
+                : { targetRequestsPerSecond: scaling.targetRequestsPerSecond }),
+              ...(scaling.requestsPerSecondSource === undefined
+                ? {}
+                : { requestsPerSecondSource: scaling.requestsPerSecondSource }),
               scaleDownStabilizationSeconds: scaling.scaleDownStabilizationSeconds,
             },
           }),

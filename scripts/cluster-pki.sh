@@ -38,6 +38,25 @@ extendedKeyUsage=$3"
     # (and its metrics) with kueue-serving, which the webhook configurations trust via ca.crt.
     cert kueue "/O=system:masters/CN=kueue-controller-manager" clientAuth
     cert kueue-serving "/CN=kueue-webhook" serverAuth "IP:127.0.0.1,DNS:localhost"
+    # metrics-server: its client certificate (user k8s-ml-metrics-server, bound by
+    # cluster/metrics-server/rbac.yaml; also presented to KWOK's kubelet API) and its serving
+    # certificate, for the name the API server's aggregator dials (the APIService's Service).
+    cert metrics-server "/CN=k8s-ml-metrics-server" clientAuth
+    cert metrics-server-serving "/CN=metrics-server" serverAuth \
+      "IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc"
+    # The aggregator's front proxy: a CA of its own (aggregated API servers trust only it for
+    # the X-Remote-User headers) and the client certificate the API server proxies with.
+    key front-proxy-ca
+    openssl req -x509 -new -key front-proxy-ca.key -subj "/CN=k8s-ml-local-front-proxy-ca" -days 365 -sha256 \
+      -out front-proxy-ca.crt -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    key front-proxy-client
+    openssl req -new -key front-proxy-client.key -subj "/CN=front-proxy-client" -out front-proxy-client.csr 2>/dev/null
+    openssl x509 -req -in front-proxy-client.csr -CA front-proxy-ca.crt -CAkey front-proxy-ca.key \
+      -CAcreateserial -days 365 -sha256 -out front-proxy-client.crt 2>/dev/null -extfile <(printf '%s\n' \
+      "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+      "extendedKeyUsage=clientAuth")
+    rm -f front-proxy-client.csr front-proxy-ca.srl
     # Service account token signing key pair.
     key sa
     openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null

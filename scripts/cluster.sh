@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's local Kubernetes cluster: a real control plane (etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler) with simulated nodes and pods (KWOK) and the
-# Kueue controller manager (job queueing and all-or-nothing admission), all on 127.0.0.1.
+# kube-controller-manager, kube-scheduler) with simulated nodes and pods (KWOK), the
+# Kueue controller manager (job queueing and all-or-nothing admission) and metrics-server
+# (metrics.k8s.io from KWOK's simulated resource usage), all on 127.0.0.1.
 # See cluster/README.md.
 #
 #   scripts/cluster.sh up        start (or reconcile) the cluster; waits until usable
@@ -17,7 +18,7 @@
 #
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
-#   K8S_ML_CLUSTER_PORT_BASE  first of the 12 loopback ports used (default: 16440)
+#   K8S_ML_CLUSTER_PORT_BASE  first of the 13 loopback ports used (default: 16440)
 #   K8S_ML_CLUSTER_NODES      node config (default: <repo>/cluster/nodes.yaml)
 #   K8S_ML_CLUSTER_BIN_PATH   colon-joined directories holding the binaries; by default
 #                             they come from `scripts/toolchain.sh --print-path`
@@ -30,8 +31,8 @@ MARKER=.k8s-ml-cluster # written into STATE; nothing without it is ever removed
 NODES_FILE="${K8S_ML_CLUSTER_NODES:-$REPO/cluster/nodes.yaml}"
 TIMEOUT="${K8S_ML_CLUSTER_TIMEOUT:-120}"
 CONTEXT=k8s-ml-local
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue)
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue metrics-server)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue metrics-server)
 # The Kueue integrations the cluster enables: the program queues batch Jobs and training
 # StatefulSets (whose pods Kueue admits as one group through the pod integration), and model
 # server Deployments when a stack sets queueing.queueServing (each pod admitted on its own).
@@ -63,6 +64,7 @@ set_ports() {
   KUEUE_WEBHOOK_PORT=$((base + 9))
   KUEUE_HEALTH_PORT=$((base + 10))
   KUEUE_METRICS_PORT=$((base + 11))
+  METRICS_SERVER_PORT=$((base + 12))
 }
 
 # ------------------------------------------------------------------------- binaries
@@ -73,7 +75,7 @@ resolve_binaries() { # [--running]: prefer the binaries the running cluster was 
   fi
   if [ -z "$path" ]; then
     [ -x "$REPO/scripts/toolchain.sh" ] || die "scripts/toolchain.sh not found; set K8S_ML_CLUSTER_BIN_PATH"
-    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok kueue)" ||
+    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok kueue metrics-server)" ||
       die "scripts/toolchain.sh could not provide the cluster binaries"
   fi
   BIN_PATH="$path"
@@ -155,7 +157,7 @@ stop_group() { # names...; SIGTERM, then SIGKILL after 15 s
 }
 
 stop_all() { # clients of the API server first, then the API server, then etcd
-  stop_group kueue kwok kube-scheduler kube-controller-manager
+  stop_group metrics-server kueue kwok kube-scheduler kube-controller-manager
   stop_group kube-apiserver
   stop_group etcd
 }
@@ -212,6 +214,10 @@ start_control_plane() {
     --etcd-keyfile="$pki/apiserver-etcd-client.key" \
     --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key" \
     --client-ca-file="$pki/ca.crt" \
+    --requestheader-client-ca-file="$pki/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$pki/front-proxy-client.crt" --proxy-client-key-file="$pki/front-proxy-client.key" \
     --kubelet-client-certificate="$pki/apiserver-kubelet-client.crt" \
     --kubelet-client-key="$pki/apiserver-kubelet-client.key" \
     --kubelet-certificate-authority="$pki/ca.crt" \
@@ -261,7 +267,7 @@ start_kwok() {
   mkdir -p "$STATE/kwok"
   # KWOK_WORKDIR keeps KWOK from reading or writing ~/.kwok.
   KWOK_WORKDIR="$STATE/kwok" start_component kwok "$BIN_kwok" \
-    --config="$REPO/cluster/kwok/stages.yaml" \
+    --config="$REPO/cluster/kwok/stages.yaml" --config="$REPO/cluster/kwok/metrics.yaml" \
     --kubeconfig="$STATE/kwok.kubeconfig" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
     --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --cidr="$POD_CIDR" \
@@ -275,6 +281,10 @@ start_kwok() {
 # shellcheck source=scripts/cluster-kueue.sh
 source "$REPO/scripts/cluster-kueue.sh"
 
+# ------------------------------------------------------------------- metrics-server
+# shellcheck source=scripts/cluster-metrics.sh
+source "$REPO/scripts/cluster-metrics.sh"
+
 # ------------------------------------------------------------------------- contents
 apply_contents() {
   source "$REPO/scripts/node-env.sh" >/dev/null
@@ -286,6 +296,7 @@ apply_contents() {
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts \
     -f "$REPO/cluster/crds/" -f "$REPO/cluster/namespaces.yaml" >/dev/null
   apply_kueue_crds
+  apply_metrics_server_objects
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f "$rendered" >/dev/null
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts --subresource=status \
     -f "$rendered" >/dev/null
@@ -319,6 +330,7 @@ wait_usable() {
   wait_for "the Kueue controller manager (/readyz)" http_ok "$KUEUE_HEALTH_PORT" readyz
   apply_kueue_webhooks
   wait_for "Kueue's webhooks to answer" kueue_webhooks_answer
+  wait_for "the metrics API (APIService $METRICS_APISERVICE Available)" apiservice_available
 }
 
 # ------------------------------------------------------------------------- commands
@@ -361,6 +373,9 @@ cmd_up() {
   # Kueue starts once its CRDs are Established (apply_contents); on a running cluster it
   # keeps running (its CRDs and webhooks are re-applied).
   pid_of kueue >/dev/null || start_kueue
+  # metrics-server starts once its RBAC objects exist (apply_contents), so its first reads
+  # of the authentication ConfigMap succeed.
+  pid_of metrics-server >/dev/null || start_metrics_server
   wait_usable
   log "ready in $((SECONDS - t0))s: $NODE_COUNT simulated nodes; kubeconfig $STATE/kubeconfig (context $CONTEXT)"
 }

@@ -24,7 +24,7 @@ export function benchConfig(models: number): Record<string, unknown> {
       memory: "10Gi",
       replicas: 1,
       maxModelLoadSeconds: 60,
-      autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 70, targetRequestsPerSecond: 100 },
+      autoscaling: { minReplicas: 1, maxReplicas: 2, targetCpuUtilization: 70 },
     };
   });
   const gpuModels = list.filter((model) => model.gpusPerPod > 0).length;

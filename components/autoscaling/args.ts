@@ -6,6 +6,10 @@ import type * as pulumi from "@pulumi/pulumi";
 import { MONITORING_NAMESPACE } from "../../conventions/labels";
 import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC } from "../lib/serving";
 
+/** The sources an HPA's per-pod request-rate metric may come from. */
+export const REQUESTS_PER_SECOND_SOURCES = ["prometheus-adapter"] as const;
+export type RequestsPerSecondSource = (typeof REQUESTS_PER_SECOND_SOURCES)[number];
+
 /** prometheus-operator's governing Service for the Prometheus pods in the monitoring namespace. */
 export const DEFAULT_PROMETHEUS_ADDRESS = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;
 
@@ -30,9 +34,26 @@ export interface AutoscalerOptions {
   readonly maxReplicas: pulumi.Input<number>;
   /** Target average CPU utilization of the server container, in percent of its request. @default 70 */
   readonly targetCpuUtilizationPercent?: pulumi.Input<number>;
-  /** Target requests per second per pod (HPA AverageValue; KEDA prometheus threshold). */
-  readonly targetRequestsPerSecond: pulumi.Input<number>;
-  /** Per-pod custom metric the HPA reads (served by prometheus-adapter). @default "inference_requests_per_second" */
+  /**
+   * Target requests per second per pod: the HPA's second metric (AverageValue of the per-pod
+   * custom metric) when `requestsPerSecondSource` is set, the threshold of KEDA's prometheus
+   * trigger with `keda`. Required with either, and refused without both: an HPA never reads it
+   * then. @default none
+   */
+  readonly targetRequestsPerSecond?: pulumi.Input<number>;
+  /**
+   * Where the HPA's per-pod request rate comes from. `"prometheus-adapter"`: the custom metrics
+   * API (custom.metrics.k8s.io) served by a prometheus-adapter whose config holds the rule this
+   * component outputs (`prometheusAdapterRule`), which derives the rate from the model server's
+   * request counter. Without a source the HPA scales on CPU only, since Kubernetes refuses to
+   * scale down while any metric of an HPA cannot be read. Not used with `keda` (KEDA queries
+   * Prometheus itself). Must be known when the component is constructed. @default none
+   */
+  readonly requestsPerSecondSource?: RequestsPerSecondSource;
+  /**
+   * Per-pod custom metric the HPA reads, named by the prometheus-adapter rule; only with
+   * `requestsPerSecondSource`. @default "inference_requests_per_second"
+   */
   readonly requestsPerSecondMetric?: pulumi.Input<string>;
   /**
    * Container whose CPU counts. Measuring the server container alone keeps an idle loader
@@ -102,7 +123,9 @@ export interface AutoscalingSettings {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   readonly targetCpuUtilizationPercent: number;
-  readonly targetRequestsPerSecond: number;
+  /** Undefined unless the HPA has a request-rate source or KEDA a prometheus threshold. */
+  readonly targetRequestsPerSecond: number | undefined;
+  readonly requestsPerSecondSource: RequestsPerSecondSource | undefined;
   readonly requestsPerSecondMetric: string;
   readonly cpuContainerName: string;
   readonly scaleDownStabilizationSeconds: number;

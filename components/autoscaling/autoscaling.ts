@@ -7,6 +7,7 @@ import { PACKAGE } from "../lib/labels";
 import { resolveSettings } from "../lib/resolve";
 import type { AutoscalingArgs } from "./args";
 import { createAutoscaler } from "./create";
+import type { PrometheusAdapterRule } from "./specs";
 import {
   claimAutoscalingTarget,
   usesKeda,
@@ -17,8 +18,8 @@ import {
 export const AUTOSCALING_TYPE = `${PACKAGE}:serving:Autoscaling`;
 
 /**
- * Scales a serving Deployment with an `autoscaling/v2` HPA on CPU and on requests per second per
- * pod (default) or, instead, a KEDA ScaledObject with cpu and prometheus triggers that may scale
+ * Scales a serving Deployment with an `autoscaling/v2` HPA on CPU (and on requests per second per
+ * pod when `requestsPerSecondSource` names where that metric comes from) or, instead, a KEDA ScaledObject with cpu and prometheus triggers that may scale
  * to zero. Never both on one Deployment: KEDA drives its own HPA, and two HPAs on one target
  * overwrite each other's replica count. Create the Deployment with `autoscaled: true`
  * (ModelServing) so Pulumi leaves its replica count alone.
@@ -31,6 +32,8 @@ export class Autoscaling extends pulumi.ComponentResource {
   public readonly autoscalerName: pulumi.Output<string>;
   /** "HorizontalPodAutoscaler" or "ScaledObject". */
   public readonly autoscalerKind: string;
+  /** The prometheus-adapter rule of the HPA's per-pod metric, with requestsPerSecondSource "prometheus-adapter". */
+  public readonly prometheusAdapterRule?: pulumi.Output<PrometheusAdapterRule>;
 
   constructor(name: string, args: AutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -43,12 +46,16 @@ export class Autoscaling extends pulumi.ComponentResource {
     );
     super(AUTOSCALING_TYPE, name, {}, opts);
 
-    const autoscaler = createAutoscaler(name, usesKeda(args), settings, () => childOptions(this));
+    const autoscaler = createAutoscaler(name, usesKeda(args), args.requestsPerSecondSource, settings, () =>
+      childOptions(this),
+    );
     if (autoscaler.horizontalPodAutoscaler !== undefined)
       this.horizontalPodAutoscaler = autoscaler.horizontalPodAutoscaler;
     if (autoscaler.scaledObject !== undefined) this.scaledObject = autoscaler.scaledObject;
     this.autoscalerName = autoscaler.name;
     this.autoscalerKind = autoscaler.kind;
+    if (autoscaler.prometheusAdapterRule !== undefined)
+      this.prometheusAdapterRule = autoscaler.prometheusAdapterRule;
 
     this.registerOutputs({ autoscalerName: this.autoscalerName, autoscalerKind: this.autoscalerKind });
   }

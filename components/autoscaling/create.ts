@@ -5,9 +5,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { ChildOptions } from "../lib/childOptions";
 import { createCustomResourceChild } from "../lib/customResourceChild";
 import { fieldsOf } from "../lib/resolve";
-import type { AutoscalingSettings } from "./args";
+import type { AutoscalingSettings, RequestsPerSecondSource } from "./args";
 import {
   buildHorizontalPodAutoscaler,
+  buildPrometheusAdapterRule,
+  type PrometheusAdapterRule,
   buildScaledObject,
   KEDA_API_VERSION,
   SCALED_OBJECT_KIND,
@@ -23,16 +25,23 @@ export interface AutoscalerResources {
   readonly name: pulumi.Output<string>;
   /** "HorizontalPodAutoscaler" or "ScaledObject". */
   readonly kind: string;
+  /**
+   * The prometheus-adapter rule serving the HPA's per-pod request rate, when the settings name
+   * prometheus-adapter as its source: add it to the adapter's `rules`.
+   */
+  readonly prometheusAdapterRule?: pulumi.Output<PrometheusAdapterRule>;
 }
 
 /**
  * Creates the autoscaler from settings, named `${name}-hpa` or `${name}-scaledobject`. `keda`
- * must be known now, since it decides the resource type. Shared by Autoscaling and ModelServing,
+ * must be known now, since it decides the resource type, and `requestsPerSecondSource`, since it
+ * decides whether there is an adapter rule. Shared by Autoscaling and ModelServing,
  * so both create the very same objects.
  */
 export function createAutoscaler(
   name: string,
   keda: boolean,
+  requestsPerSecondSource: RequestsPerSecondSource | undefined,
   settings: pulumi.Output<AutoscalingSettings>,
   childOptions: ChildOptions,
 ): AutoscalerResources {
@@ -53,5 +62,12 @@ export function createAutoscaler(
     fieldsOf(settings, buildHorizontalPodAutoscaler, ["metadata", "spec"]),
     childOptions(childName, HPA_TYPE),
   );
-  return { horizontalPodAutoscaler: resource, name: resource.metadata.name, kind: "HorizontalPodAutoscaler" };
+  return {
+    horizontalPodAutoscaler: resource,
+    name: resource.metadata.name,
+    kind: "HorizontalPodAutoscaler",
+    ...(requestsPerSecondSource === "prometheus-adapter"
+      ? { prometheusAdapterRule: settings.apply(buildPrometheusAdapterRule) }
+      : {}),
+  };
 }

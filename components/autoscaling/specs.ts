@@ -2,10 +2,16 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { ComponentRoles } from "../../conventions/labels";
 import { standardLabels } from "../lib/labels";
+import { REQUESTS_TOTAL_METRIC } from "../lib/serving";
 import type { AutoscalingSettings } from "./args";
 
 export const KEDA_API_VERSION = "keda.sh/v1alpha1";
 export const SCALED_OBJECT_KIND = "ScaledObject";
+
+/** The names of a Deployment's pods, <deployment>-<pod-template-hash>-<suffix>, as a regex. */
+export function deploymentPodPattern(deploymentName: string): string {
+  return `${deploymentName}-[a-z0-9]+-[a-z0-9]+`;
+}
 
 /** A request rate as a Kubernetes quantity ("1000", "2500m"). */
 export function rateQuantity(perSecond: number): string {
@@ -40,7 +46,42 @@ export function buildScalingBehavior(
   };
 }
 
-/** The HPA: CPU utilization of the server container and requests per second per pod. */
+/** The validated target request rate; validation guarantees it wherever a spec reads it. */
+function targetRate(settings: AutoscalingSettings): number {
+  if (settings.targetRequestsPerSecond === undefined) {
+    throw new Error(`Autoscaling "${settings.name}": no targetRequestsPerSecond`);
+  }
+  return settings.targetRequestsPerSecond;
+}
+
+/**
+ * The metrics the HPA reads: CPU utilization of the server container (metrics.k8s.io, from
+ * metrics-server) always; requests per second per pod (custom.metrics.k8s.io) only when the
+ * settings name a source for it, since an unreadable metric stops every scale-down.
+ */
+export function buildHpaMetrics(settings: AutoscalingSettings): k8s.types.input.autoscaling.v2.MetricSpec[] {
+  const cpu: k8s.types.input.autoscaling.v2.MetricSpec = {
+    type: "ContainerResource",
+    containerResource: {
+      name: "cpu",
+      container: settings.cpuContainerName,
+      target: { type: "Utilization", averageUtilization: settings.targetCpuUtilizationPercent },
+    },
+  };
+  if (settings.requestsPerSecondSource === undefined) return [cpu];
+  return [
+    cpu,
+    {
+      type: "Pods",
+      pods: {
+        metric: { name: settings.requestsPerSecondMetric },
+        target: { type: "AverageValue", averageValue: rateQuantity(targetRate(settings)) },
+      },
+    },
+  ];
+}
+
+/** The HPA: CPU utilization of the server container, and requests per second per pod when sourced. */
 export function buildHorizontalPodAutoscaler(settings: AutoscalingSettings): {
   metadata: k8s.types.input.meta.v1.ObjectMeta;
   spec: k8s.types.input.autoscaling.v2.HorizontalPodAutoscalerSpec;
@@ -51,25 +92,30 @@ export function buildHorizontalPodAutoscaler(settings: AutoscalingSettings): {
       scaleTargetRef: scaleTargetRef(settings),
       minReplicas: settings.minReplicas,
       maxReplicas: settings.maxReplicas,
-      metrics: [
-        {
-          type: "ContainerResource",
-          containerResource: {
-            name: "cpu",
-            container: settings.cpuContainerName,
-            target: { type: "Utilization", averageUtilization: settings.targetCpuUtilizationPercent },
-          },
-        },
-        {
-          type: "Pods",
-          pods: {
-            metric: { name: settings.requestsPerSecondMetric },
-            target: { type: "AverageValue", averageValue: rateQuantity(settings.targetRequestsPerSecond) },
-          },
-        },
-      ],
+      metrics: buildHpaMetrics(settings),
       behavior: buildScalingBehavior(settings),
     },
+  };
+}
+
+/** A prometheus-adapter discovery rule (an item of `rules:` in its config). */
+export interface PrometheusAdapterRule {
+  readonly seriesQuery: string;
+  readonly resources: { readonly overrides: Record<string, { readonly resource: string }> };
+  readonly name: { readonly matches: string; readonly as: string };
+  readonly metricsQuery: string;
+}
+
+/**
+ * The prometheus-adapter rule that serves the HPA's per-pod metric: the rate of the model
+ * server's request counter over 2 minutes, per pod of the Deployment.
+ */
+export function buildPrometheusAdapterRule(settings: AutoscalingSettings): PrometheusAdapterRule {
+  return {
+    seriesQuery: `${REQUESTS_TOTAL_METRIC}{namespace="${settings.namespace}",pod=~"${deploymentPodPattern(settings.deploymentName)}"}`,
+    resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
+    name: { matches: `^${REQUESTS_TOTAL_METRIC}$`, as: settings.requestsPerSecondMetric },
+    metricsQuery: "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)",
   };
 }
 
@@ -86,7 +132,7 @@ export function buildScaledObject(settings: AutoscalingSettings): {
     metadata: {
       serverAddress: settings.prometheusServerAddress,
       query: settings.prometheusQuery,
-      threshold: String(settings.targetRequestsPerSecond),
+      threshold: String(targetRate(settings)),
       activationThreshold: String(settings.prometheusActivationThreshold),
     },
   };

@@ -3,8 +3,10 @@ import { claimsOfThisRun, ExclusiveClaims } from "../lib/claims";
 import type { Resolved } from "../lib/resolve";
 import { REQUESTS_TOTAL_METRIC } from "../lib/serving";
 import { ArgChecker } from "../lib/validation";
+import { deploymentPodPattern } from "./specs";
 import {
   AUTOSCALING_DEFAULTS,
+  REQUESTS_PER_SECOND_SOURCES,
   type AutoscalerOptions,
   type AutoscalingArgs,
   type AutoscalingSettings,
@@ -25,8 +27,7 @@ export function usesKeda(args: Pick<AutoscalerOptions, "keda">): boolean {
 
 /** The default KEDA query: the Deployment's total request rate, from the servers' own counter. */
 export function defaultPrometheusQuery(namespace: string, deploymentName: string): string {
-  // Deployment pods are named <deployment>-<pod-template-hash>-<suffix>.
-  return `sum(rate(${REQUESTS_TOTAL_METRIC}{namespace="${namespace}",pod=~"${deploymentName}-[a-z0-9]+-[a-z0-9]+"}[2m]))`;
+  return `sum(rate(${REQUESTS_TOTAL_METRIC}{namespace="${namespace}",pod=~"${deploymentPodPattern(deploymentName)}"}[2m]))`;
 }
 
 /** Checks Autoscaling arguments and throws one ValidationError naming every problem. */
@@ -75,22 +76,7 @@ export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<Autos
     `at least minReplicas (${minReplicas})`,
   );
   checker.wholeNumber("targetCpuUtilizationPercent", args.targetCpuUtilizationPercent, 1, 100);
-  checker.check(
-    typeof args.targetRequestsPerSecond === "number" &&
-      Number.isFinite(args.targetRequestsPerSecond) &&
-      args.targetRequestsPerSecond > 0,
-    "targetRequestsPerSecond",
-    args.targetRequestsPerSecond,
-    "a number greater than 0",
-  );
-  if (args.requestsPerSecondMetric !== undefined) {
-    checker.check(
-      PROMETHEUS_METRIC_NAME.test(args.requestsPerSecondMetric),
-      "requestsPerSecondMetric",
-      args.requestsPerSecondMetric,
-      "a Prometheus metric name",
-    );
-  }
+  checkRequestRateOptions(checker, args, keda);
   checker.dnsLabel("cpuContainerName", args.cpuContainerName);
   for (const property of ["scaleDownStabilizationSeconds", "scaleUpStabilizationSeconds"] as const) {
     checker.wholeNumber(property, args[property], 0, MAX_STABILIZATION_SECONDS);
@@ -98,6 +84,73 @@ export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<Autos
   checker.wholeNumber("scaleUpPodsPerMinute", args.scaleUpPodsPerMinute, 1);
   checker.wholeNumber("scaleDownPodsPerMinute", args.scaleDownPodsPerMinute, 1);
   checkKedaOptions(checker, args, keda && minReplicas === 0);
+}
+
+/**
+ * The request-rate keys: an HPA reads a per-pod rate only from a declared source (an HPA with
+ * a metric nobody serves never scales down), KEDA's prometheus trigger always needs its
+ * threshold, and a key nothing reads is refused rather than silently ignored.
+ */
+function checkRequestRateOptions(
+  checker: ArgChecker,
+  args: Resolved<AutoscalerOptions>,
+  keda: boolean,
+): void {
+  const source = args.requestsPerSecondSource;
+  if (source !== undefined) {
+    checker.check(
+      (REQUESTS_PER_SECOND_SOURCES as readonly string[]).includes(source),
+      "requestsPerSecondSource",
+      source,
+      `one of ${REQUESTS_PER_SECOND_SOURCES.map((s) => `"${s}"`).join(", ")}`,
+    );
+    checker.check(
+      !keda,
+      "requestsPerSecondSource",
+      source,
+      "unset with keda: true (KEDA's prometheus trigger queries Prometheus itself, no adapter involved)",
+    );
+  }
+  const readsRate = keda || source !== undefined;
+  if (args.targetRequestsPerSecond === undefined) {
+    checker.check(
+      !readsRate,
+      "targetRequestsPerSecond",
+      args.targetRequestsPerSecond,
+      keda
+        ? "set with keda: true (the threshold of the prometheus trigger)"
+        : "set with requestsPerSecondSource (the per-pod rate the HPA aims at)",
+    );
+  } else {
+    checker.check(
+      typeof args.targetRequestsPerSecond === "number" &&
+        Number.isFinite(args.targetRequestsPerSecond) &&
+        args.targetRequestsPerSecond > 0,
+      "targetRequestsPerSecond",
+      args.targetRequestsPerSecond,
+      "a number greater than 0",
+    );
+    checker.check(
+      readsRate,
+      "targetRequestsPerSecond",
+      args.targetRequestsPerSecond,
+      'unset unless requestsPerSecondSource says where the per-pod rate comes from (e.g. "prometheus-adapter") or keda is true: without a source the HPA scales on CPU only',
+    );
+  }
+  if (args.requestsPerSecondMetric !== undefined) {
+    checker.check(
+      PROMETHEUS_METRIC_NAME.test(args.requestsPerSecondMetric),
+      "requestsPerSecondMetric",
+      args.requestsPerSecondMetric,
+      "a Prometheus metric name",
+    );
+    checker.check(
+      source !== undefined,
+      "requestsPerSecondMetric",
+      args.requestsPerSecondMetric,
+      "unset unless requestsPerSecondSource is set (only the HPA's sourced per-pod metric has a name)",
+    );
+  }
 }
 
 function checkKedaOptions(
@@ -175,6 +228,7 @@ export function withAutoscalingDefaults(name: string, args: Resolved<Autoscaling
     maxReplicas: args.maxReplicas,
     targetCpuUtilizationPercent: args.targetCpuUtilizationPercent ?? defaults.targetCpuUtilizationPercent,
     targetRequestsPerSecond: args.targetRequestsPerSecond,
+    requestsPerSecondSource: args.requestsPerSecondSource,
     requestsPerSecondMetric: args.requestsPerSecondMetric ?? defaults.requestsPerSecondMetric,
     cpuContainerName: args.cpuContainerName ?? defaults.cpuContainerName,
     scaleDownStabilizationSeconds:

@@ -140,8 +140,8 @@ export interface ModelServingArgs extends WorkloadArgs, QueuedWorkloadArgs {
   /** Cluster DNS domain for serviceDnsName. @default "cluster.local" */
   readonly clusterDomain?: pulumi.Input<string>;
   /**
-   * An autoscaler for the Deployment, owned by this component: an HPA on CPU and on requests per
-   * second per pod, or with `keda` a KEDA ScaledObject. The objects are those an Autoscaling
+   * An autoscaler for the Deployment, owned by this component: an HPA on CPU (and on requests per
+   * second per pod when `requestsPerSecondSource` is set), or with `keda` a KEDA ScaledObject. The objects are those an Autoscaling
    * component named `<name>-scaling` creates (see AutoscalingArgs), without a component of their
    * own, which keeps large fleets cheap to preview. Implies `autoscaled`. @default none
    */

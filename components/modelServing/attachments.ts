@@ -103,6 +103,7 @@ export function attachAutoscaler(
   return createAutoscaler(
     scalingName,
     usesKeda(autoscaling),
+    autoscaling.requestsPerSecondSource,
     settings.apply((s) => present(s.autoscaling, "autoscaling")),
     (childName, childType) =>
       childOptions(owner, {

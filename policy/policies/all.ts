@@ -17,6 +17,7 @@ import { resourceRequests } from "./resourceRequests";
 import { restrictedPodSecurity } from "./restrictedPodSecurity";
 import { serviceExposure } from "./serviceExposure";
 import { servingProbes } from "./servingProbes";
+import { singleAutoscaler } from "./singleAutoscaler";
 
 /** The pack's name, as `pulumi preview --policy-pack` and the checker report it. */
 export const PACK_NAME = "k8s-ml-patterns";
@@ -40,6 +41,7 @@ export const stackPolicies: readonly StackValidationPolicy[] = [
   gpuQuotaCoverage,
   quotaHeadroom,
   gpuQueueCoverage,
+  singleAutoscaler,
 ];
 
 /** Resource policies, then stack policies. */

@@ -50,6 +50,7 @@ import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
 import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
 import { trafficCases } from "./lib/trafficMatrix";
 import { assertStateMatchesCluster, labelledObjects } from "./lib/stateCheck";
+import { startLoad } from "./lib/load";
 
 /**
  * prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. It runs here in
@@ -809,43 +810,49 @@ describe("the local cluster, end to end", function () {
     it("dev: a new model image rolls out at the maximum replica count within the quota (surge pod admitted)", async () => {
       const model = first(dev.models, "dev model");
       const max = model.autoscaling?.maxReplicas ?? model.replicas;
-      // Nothing scales on KWOK (no metrics adapter): scale to the HPA's maximum by hand.
-      await kubectl(["scale", "deployment", model.name, "-n", dev.namespace, `--replicas=${String(max)}`]);
-      await waitFor(
-        `${model.name} at ${String(max)} ready replicas`,
-        async () => {
-          const d = await kubectlJson<Deployment>(["deployment", model.name, "-n", dev.namespace]);
-          return (d.status.readyReplicas ?? 0) === max ? d : undefined;
-        },
-        { timeoutMs: 300_000, intervalMs: 2000 },
-      );
-      const saved = fs.readFileSync(devStack.configFile, "utf8");
-      const image = model.image.replace(/:[^:/]+$/, ":1.4.1");
+      // Load the servers to their CPU request (over the HPA's 70 % target): the HPA scales the
+      // Deployment to its maximum, and keeps it there through the rollout (new pods get the load
+      // too). Scaling by hand would not last: the HPA acts on the cluster's real CPU metrics.
+      const load = await startLoad(dev.namespace, byInstance(model.name), model.cpu);
       try {
-        editStackConfig(devStack.configFile, saved, (config) => {
-          const models = config["k8s-ml-patterns:models"] as Record<string, unknown>[];
-          models[0] = { ...models[0], image };
-        });
-        const { result, events } = await devStack.upJson();
-        assert.equal(
-          result.code,
-          0,
-          `${describeRun("pulumi up (new image)", [], result)}\n${errorsOf(events)}`,
+        await waitFor(
+          `${model.name} at ${String(max)} ready replicas`,
+          async () => {
+            const d = await kubectlJson<Deployment>(["deployment", model.name, "-n", dev.namespace]);
+            return (d.status.readyReplicas ?? 0) === max ? d : undefined;
+          },
+          { timeoutMs: 300_000, intervalMs: 2000 },
         );
-        const d = await kubectlJson<
-          Deployment & { spec: { template: { spec: { containers: { image: string }[] } } } }
-        >(["deployment", model.name, "-n", dev.namespace]);
-        assert.equal(d.spec.replicas, max);
-        assert.equal(d.spec.template.spec.containers[0]?.image, image);
-        const pods = await podsOf(dev.namespace, model.name);
-        assert.equal(pods.length, max);
-        for (const pod of pods) {
-          const server = pod.spec.containers.find((c) => c.name !== "model-loader") as
-            { image?: string } | undefined;
-          assert.equal(server?.image, image, `pod ${pod.metadata.name} runs the new image`);
+        const saved = fs.readFileSync(devStack.configFile, "utf8");
+        const image = model.image.replace(/:[^:/]+$/, ":1.4.1");
+        try {
+          editStackConfig(devStack.configFile, saved, (config) => {
+            const models = config["k8s-ml-patterns:models"] as Record<string, unknown>[];
+            models[0] = { ...models[0], image };
+          });
+          const { result, events } = await devStack.upJson();
+          assert.equal(
+            result.code,
+            0,
+            `${describeRun("pulumi up (new image)", [], result)}\n${errorsOf(events)}`,
+          );
+          const d = await kubectlJson<
+            Deployment & { spec: { template: { spec: { containers: { image: string }[] } } } }
+          >(["deployment", model.name, "-n", dev.namespace]);
+          assert.equal(d.spec.replicas, max);
+          assert.equal(d.spec.template.spec.containers[0]?.image, image);
+          const pods = await podsOf(dev.namespace, model.name);
+          assert.equal(pods.length, max);
+          for (const pod of pods) {
+            const server = pod.spec.containers.find((c) => c.name !== "model-loader") as
+              { image?: string } | undefined;
+            assert.equal(server?.image, image, `pod ${pod.metadata.name} runs the new image`);
+          }
+        } finally {
+          fs.writeFileSync(devStack.configFile, saved);
         }
       } finally {
-        fs.writeFileSync(devStack.configFile, saved);
+        await load.stop();
       }
     });
   });

@@ -19,7 +19,6 @@ function claimingProgram(owner: string): () => Promise<Record<string, unknown>> 
       namespace: "ml-inline",
       deploymentName: "llm",
       maxReplicas: 2,
-      targetRequestsPerSecond: 10,
     });
     new ModelMonitoring(`${owner}-monitoring`, {
       namespace: "ml-inline",

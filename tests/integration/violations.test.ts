@@ -32,7 +32,7 @@ describe("pulumi preview of a stack that breaks mandatory policies (fixtures/vio
     assert.deepEqual(errors(run), ["preview failed"]);
   });
 
-  it("reports exactly the three mandatory violations, each on its resource", () => {
+  it("reports exactly the five mandatory violations, each on its resource", () => {
     const found = policyViolations(run)
       .map((v) => `${v.enforcementLevel} ${v.policyName} ${v.resourceUrn ?? "(stack)"}`)
       .sort();
@@ -40,6 +40,8 @@ describe("pulumi preview of a stack that breaks mandatory policies (fixtures/vio
       `mandatory gpu-limits ${URN_PREFIX}kubernetes:batch/v1:Job::batch`,
       `mandatory gpu-quota-coverage ${URN_PREFIX}kubernetes:core/v1:ResourceQuota::gpu-quota`,
       `mandatory network-policy-coverage ${URN_PREFIX}kubernetes:apps/v1:Deployment::server`,
+      `mandatory single-autoscaler ${URN_PREFIX}kubernetes:autoscaling/v2:HorizontalPodAutoscaler::server-a`,
+      `mandatory single-autoscaler ${URN_PREFIX}kubernetes:autoscaling/v2:HorizontalPodAutoscaler::server-b`,
     ]);
   });
 
@@ -55,6 +57,10 @@ describe("pulumi preview of a stack that breaks mandatory policies (fixtures/vio
       /Deployment violations\/server: no NetworkPolicy with policyTypes Ingress selects this workload/,
     );
     assert.match(
+      message("single-autoscaler"),
+      /HorizontalPodAutoscaler violations\/server-a: Deployment\/server in namespace violations is also scaled by HorizontalPodAutoscaler violations\/server-b: two autoscalers on one target overwrite each other's replica count/,
+    );
+    assert.match(
       message("gpu-quota-coverage"),
       /GPU demand at maximum scale in namespace violations is 4 nvidia\.com\/gpu, over the quota of 1/,
     );
@@ -67,6 +73,8 @@ describe("pulumi preview of a stack that breaks mandatory policies (fixtures/vio
         .sort(),
       [
         "create kubernetes:apps/v1:Deployment",
+        "create kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+        "create kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
         "create kubernetes:batch/v1:Job",
         "create kubernetes:core/v1:Namespace",
         "create kubernetes:core/v1:ResourceQuota",

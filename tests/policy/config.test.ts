@@ -20,9 +20,9 @@ function readmeLevels(): Map<string, [string, string, string]> {
 }
 
 describe("policy pack config", () => {
-  it("has thirteen uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
+  it("has fourteen uniquely named kebab-case policies, each with a configSchema whose defaults validate", () => {
     const names = allPolicies.map((p) => p.name);
-    assert.equal(names.length, 13);
+    assert.equal(names.length, 14);
     assert.equal(new Set(names).size, names.length);
     assert.equal(resourcePolicies.length + stackPolicies.length, names.length);
     for (const p of allPolicies) {
@@ -47,7 +47,7 @@ describe("policy pack config", () => {
     assert.equal(gpuLimitsMeta.defaults.maxGpusPerPod, 8);
   });
 
-  it("makes gpu-limits, network-policy-shape, network-policy-coverage, gpu-quota-coverage, quota-headroom and gpu-queue-coverage mandatory by default", () => {
+  it("makes gpu-limits, network-policy-shape, network-policy-coverage, gpu-quota-coverage, quota-headroom, gpu-queue-coverage and single-autoscaler mandatory by default", () => {
     const levels = resolvePackConfig(undefined, allPolicies);
     const mandatory = [...levels].filter(([, c]) => c.level === "mandatory").map(([n]) => n);
     assert.deepEqual(mandatory.sort(), [
@@ -57,6 +57,7 @@ describe("policy pack config", () => {
       "network-policy-coverage",
       "network-policy-shape",
       "quota-headroom",
+      "single-autoscaler",
     ]);
     assert.ok([...levels.values()].every((c) => c.level === "mandatory" || c.level === "advisory"));
   });
@@ -148,7 +149,7 @@ describe("policy pack config", () => {
       allPolicies,
     );
     assert.deepEqual(errors, [
-      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage, quota-headroom, gpu-queue-coverage)",
+      "gpu-limtis: unknown policy (known: all, gpu-limits, gpu-placement, resource-requests, pinned-images, restricted-pod-security, serving-probes, autoscaler-bounds, network-policy-shape, service-exposure, network-policy-coverage, gpu-quota-coverage, quota-headroom, gpu-queue-coverage, single-autoscaler)",
       'gpu-limits.enforcementLevel: "strict" is not one of advisory, mandatory, remediate, disabled',
       'gpu-limits.maxGpusPerPod: expected integer, found string "eight"',
       'gpu-limits: unknown property "typo"',

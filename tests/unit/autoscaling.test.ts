@@ -5,6 +5,7 @@ import {
   Autoscaling,
   type AutoscalingArgs,
   buildHorizontalPodAutoscaler,
+  buildPrometheusAdapterRule,
   buildScaledObject,
   claimAutoscalingTarget,
   DEFAULT_PROMETHEUS_ADDRESS,
@@ -26,7 +27,15 @@ const ARGS = {
   maxReplicas: 10,
   targetCpuUtilizationPercent: 70,
   targetRequestsPerSecond: 1000,
+  requestsPerSecondSource: "prometheus-adapter",
 } satisfies AutoscalingArgs;
+
+/** KEDA, whose prometheus trigger needs no adapter. */
+const KEDA = { keda: true, requestsPerSecondSource: undefined } as const;
+
+/** An HPA with no request-rate source: CPU only. */
+const CPU_ONLY = { targetRequestsPerSecond: undefined, requestsPerSecondSource: undefined } as const;
+const CPU_ONLY_WITH_TARGET = { requestsPerSecondSource: undefined } as const;
 
 type PlainArgs = pulumi.Unwrap<AutoscalingArgs>;
 
@@ -53,7 +62,6 @@ describe("Autoscaling spec builders", () => {
         namespace: "ns",
         deploymentName: "d",
         maxReplicas: 3,
-        targetRequestsPerSecond: 50,
       }),
       {
         name: "a",
@@ -63,7 +71,8 @@ describe("Autoscaling spec builders", () => {
         minReplicas: 1,
         maxReplicas: 3,
         targetCpuUtilizationPercent: 70,
-        targetRequestsPerSecond: 50,
+        targetRequestsPerSecond: undefined,
+        requestsPerSecondSource: undefined,
         requestsPerSecondMetric: "inference_requests_per_second",
         cpuContainerName: "model-server",
         scaleDownStabilizationSeconds: 300,
@@ -118,6 +127,29 @@ describe("Autoscaling spec builders", () => {
     });
   });
 
+  it("without a request-rate source, builds an HPA on server CPU only", () => {
+    const { spec }: any = buildHorizontalPodAutoscaler(settings(CPU_ONLY));
+    assert.deepEqual(spec.metrics, [
+      {
+        type: "ContainerResource",
+        containerResource: {
+          name: "cpu",
+          container: "model-server",
+          target: { type: "Utilization", averageUtilization: 70 },
+        },
+      },
+    ]);
+  });
+
+  it("builds the prometheus-adapter rule that serves the per-pod rate from the request counter", () => {
+    assert.deepEqual(buildPrometheusAdapterRule(settings()), {
+      seriesQuery: 'inference_requests_total{namespace="autoscaling-test",pod=~"llama-[a-z0-9]+-[a-z0-9]+"}',
+      resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
+      name: { matches: "^inference_requests_total$", as: "inference_requests_per_second" },
+      metricsQuery: "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)",
+    });
+  });
+
   it("takes the stabilization window and rates from the arguments", () => {
     const { spec }: any = buildHorizontalPodAutoscaler(
       settings({ scaleDownStabilizationSeconds: 600, scaleUpPodsPerMinute: 4, targetRequestsPerSecond: 2.5 }),
@@ -133,7 +165,7 @@ describe("Autoscaling spec builders", () => {
   });
 
   it("builds a KEDA ScaledObject with prometheus and cpu triggers", () => {
-    const so: any = buildScaledObject(settings({ keda: true, minReplicas: 1 }));
+    const so: any = buildScaledObject(settings({ ...KEDA, minReplicas: 1 }));
     assert.equal(so.apiVersion, "keda.sh/v1alpha1");
     assert.equal(so.kind, "ScaledObject");
     assert.equal(so.metadata.name, "llama");
@@ -169,7 +201,7 @@ describe("Autoscaling spec builders", () => {
   it("scales to zero on an upstream query, keeping the prometheus trigger next to cpu", () => {
     const query = 'sum(rate(gateway_requests_total{route="llama"}[2m]))';
     const so: any = buildScaledObject(
-      settings({ keda: true, minReplicas: 0, prometheusQuery: query, prometheusActivationThreshold: 0.5 }),
+      settings({ ...KEDA, minReplicas: 0, prometheusQuery: query, prometheusActivationThreshold: 0.5 }),
     );
     assert.equal(so.spec.minReplicaCount, 0);
     const triggerTypes = (object: any): string[] =>
@@ -177,7 +209,7 @@ describe("Autoscaling spec builders", () => {
     assert.deepEqual(triggerTypes(so), ["prometheus", "cpu"]);
     assert.equal(so.spec.triggers[0].metadata.query, query);
     assert.equal(so.spec.triggers[0].metadata.activationThreshold, "0.5");
-    const withoutCpu: any = buildScaledObject(settings({ keda: true, kedaCpuTrigger: false }));
+    const withoutCpu: any = buildScaledObject(settings({ ...KEDA, kedaCpuTrigger: false }));
     assert.deepEqual(triggerTypes(withoutCpu), ["prometheus"]);
   });
 });
@@ -185,14 +217,15 @@ describe("Autoscaling spec builders", () => {
 describe("Autoscaling validation", () => {
   it("accepts the example arguments, for an HPA and for KEDA", () => {
     validateAutoscalingArgs("llama", ARGS);
-    validateAutoscalingArgs("llama", { ...ARGS, keda: true });
-    validateAutoscalingArgs("llama", { ...ARGS, keda: true, minReplicas: 0, prometheusQuery: "sum(up)" });
+    validateAutoscalingArgs("llama", { ...ARGS, ...CPU_ONLY });
+    validateAutoscalingArgs("llama", { ...ARGS, ...KEDA });
+    validateAutoscalingArgs("llama", { ...ARGS, ...KEDA, minReplicas: 0, prometheusQuery: "sum(up)" });
   });
 
   const cases: [string, Partial<PlainArgs>, string][] = [
     [
       "an HPA and KEDA on one component",
-      { hpa: true, keda: true },
+      { hpa: true, ...KEDA },
       "keda must be false when hpa is true: an HPA and a KEDA ScaledObject (which drives an HPA of its own) on one Deployment would overwrite each other's replica count; got true",
     ],
     [
@@ -213,7 +246,7 @@ describe("Autoscaling validation", () => {
     ["fractional replicas", { minReplicas: 1.5 }, "minReplicas must be a whole number at least 0; got 1.5"],
     [
       "zero max replicas",
-      { minReplicas: 0, maxReplicas: 0, keda: true, prometheusQuery: "sum(up)" },
+      { minReplicas: 0, maxReplicas: 0, ...KEDA, prometheusQuery: "sum(up)" },
       "maxReplicas must be a whole number at least 1; got 0",
     ],
     [
@@ -242,6 +275,36 @@ describe("Autoscaling validation", () => {
       "scaleUpPodsPerMinute must be a whole number at least 1; got 0",
     ],
     [
+      "a request-rate target for an HPA with no source for it",
+      CPU_ONLY_WITH_TARGET,
+      'targetRequestsPerSecond must be unset unless requestsPerSecondSource says where the per-pod rate comes from (e.g. "prometheus-adapter") or keda is true: without a source the HPA scales on CPU only; got 1000',
+    ],
+    [
+      "a request-rate source without a target",
+      { targetRequestsPerSecond: undefined },
+      "targetRequestsPerSecond must be set with requestsPerSecondSource (the per-pod rate the HPA aims at); got undefined",
+    ],
+    [
+      "KEDA without a threshold",
+      { ...KEDA, targetRequestsPerSecond: undefined },
+      "targetRequestsPerSecond must be set with keda: true (the threshold of the prometheus trigger); got undefined",
+    ],
+    [
+      "an unknown request-rate source",
+      { requestsPerSecondSource: "datadog" as "prometheus-adapter" },
+      'requestsPerSecondSource must be one of "prometheus-adapter"; got "datadog"',
+    ],
+    [
+      "a request-rate source with KEDA",
+      { keda: true, hpa: false },
+      `requestsPerSecondSource must be unset with keda: true (KEDA's prometheus trigger queries Prometheus itself, no adapter involved); got "prometheus-adapter"`,
+    ],
+    [
+      "a metric name for an HPA with no source",
+      { ...CPU_ONLY, requestsPerSecondMetric: "rps" },
+      'requestsPerSecondMetric must be unset unless requestsPerSecondSource is set (only the HPA\'s sourced per-pod metric has a name); got "rps"',
+    ],
+    [
       "an invalid metric name",
       { requestsPerSecondMetric: "requests-per-second" },
       'requestsPerSecondMetric must be a Prometheus metric name; got "requests-per-second"',
@@ -258,27 +321,23 @@ describe("Autoscaling validation", () => {
     ],
     [
       "a Prometheus address that is no URL",
-      { keda: true, prometheusServerAddress: "prometheus:9090" },
+      { ...KEDA, prometheusServerAddress: "prometheus:9090" },
       'prometheusServerAddress must be an http:// or https:// URL; got "prometheus:9090"',
     ],
     [
       "scale to zero on the servers' own metrics",
-      { keda: true, minReplicas: 0 },
+      { ...KEDA, minReplicas: 0 },
       "prometheusQuery must be set when minReplicas is 0: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue); got undefined",
     ],
-    [
-      "an empty query",
-      { keda: true, prometheusQuery: " " },
-      'prometheusQuery must be a PromQL query; got " "',
-    ],
+    ["an empty query", { ...KEDA, prometheusQuery: " " }, 'prometheusQuery must be a PromQL query; got " "'],
     [
       "a negative activation threshold",
-      { keda: true, prometheusActivationThreshold: -1 },
+      { ...KEDA, prometheusActivationThreshold: -1 },
       "prometheusActivationThreshold must be a number of at least 0; got -1",
     ],
     [
       "a zero polling interval",
-      { keda: true, kedaPollingIntervalSeconds: 0 },
+      { ...KEDA, kedaPollingIntervalSeconds: 0 },
       "kedaPollingIntervalSeconds must be a whole number at least 1; got 0",
     ],
   ];
@@ -318,10 +377,30 @@ describe("Autoscaling component", () => {
     assert.equal(scaling.scaledObject, undefined);
   });
 
+  it("outputs the prometheus-adapter rule with that source, and an HPA on CPU only without one", async () => {
+    const sourced = new Autoscaling("llama", ARGS);
+    const cpuOnly = new Autoscaling("mistral", { ...ARGS, ...CPU_ONLY, deploymentName: "mistral" });
+    const all = await registrations();
+    assert.equal(
+      ((await valueOf(sourced.prometheusAdapterRule as pulumi.Output<unknown>)) as any).name.as,
+      "inference_requests_per_second",
+    );
+    assert.equal(cpuOnly.prometheusAdapterRule, undefined);
+    const hpa: any = findResource(
+      all,
+      "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
+      "mistral-hpa",
+    ).inputs;
+    assert.deepEqual(
+      (hpa.spec.metrics as { type: string }[]).map((m) => m.type),
+      ["ContainerResource"],
+    );
+  });
+
   it("creates only a KEDA ScaledObject when keda is true", async () => {
     const scaling = new Autoscaling("llama", {
       ...ARGS,
-      keda: true,
+      ...KEDA,
       minReplicas: 0,
       prometheusQuery: 'sum(rate(gateway_requests_total{route="llama"}[2m]))',
     });
@@ -345,7 +424,7 @@ describe("Autoscaling component", () => {
   it("rejects a second autoscaler on the same Deployment, before registering it", async () => {
     new Autoscaling("llama-hpa", ARGS);
     assert.throws(
-      () => new Autoscaling("llama-keda", { ...ARGS, keda: true }),
+      () => new Autoscaling("llama-keda", { ...ARGS, ...KEDA }),
       (error: unknown) =>
         error instanceof ValidationError &&
         error.message ===

@@ -31,7 +31,7 @@ const COMPONENTS: Record<string, Create> = {
         modelUri: "s3://models/llm",
         image: "vllm/vllm-openai:v0.6.3",
         gpuProducts: ["NVIDIA-L40S"],
-        autoscaling: { maxReplicas: 3, targetRequestsPerSecond: 10 },
+        autoscaling: { maxReplicas: 3 },
         monitoring: { dcgmExporter: true },
       },
       opts,

@@ -159,7 +159,9 @@ describe("stack config", () => {
       ],
       [2, 10, 70],
     );
-    assert.equal(model.autoscaling?.targetRequestsPerSecond, 1000);
+    // No request-rate source on prod's cluster: its HPA scales on CPU only.
+    assert.equal(model.autoscaling?.targetRequestsPerSecond, undefined);
+    assert.equal(model.autoscaling?.requestsPerSecondSource, undefined);
     assert.equal(prod.trainingJobs[0].workers, 4);
     assert.deepEqual([prod.batchJobs[0].parallelism, prod.batchJobs[0].completions], [3, 10]);
   });
@@ -191,6 +193,56 @@ describe("stack config", () => {
         "min > max replicas",
         (r) => (r.models[0].autoscaling = { minReplicas: 3, maxReplicas: 2 }),
         "k8s-ml-patterns:models[0].autoscaling.minReplicas must be at most maxReplicas (2); got 3",
+      ],
+      [
+        "a scale-down window over an hour",
+        (r) =>
+          (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, scaleDownStabilizationSeconds: 7200 }),
+        "k8s-ml-patterns:models[0].autoscaling.scaleDownStabilizationSeconds must be at most 3600; got 7200",
+      ],
+      [
+        "a request-rate target without a source for it",
+        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, targetRequestsPerSecond: 100 }),
+        'k8s-ml-patterns:models[0].autoscaling.targetRequestsPerSecond must be unset unless requestsPerSecondSource says where the per-pod request rate comes from (e.g. "prometheus-adapter") or keda is true: without a source the HPA scales on CPU only, since an HPA metric nobody serves stops every scale-down; got 100',
+      ],
+      [
+        "a request-rate source without a target",
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            requestsPerSecondSource: "prometheus-adapter",
+          }),
+        "k8s-ml-patterns:models[0].autoscaling.targetRequestsPerSecond must be set with requestsPerSecondSource (the per-pod request rate the HPA aims at); got undefined",
+      ],
+      [
+        "an unknown request-rate source",
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            requestsPerSecondSource: "datadog",
+            targetRequestsPerSecond: 100,
+          }),
+        'k8s-ml-patterns:models[0].autoscaling.requestsPerSecondSource must be one of "prometheus-adapter"; got "datadog"',
+      ],
+      [
+        "a request-rate source with KEDA",
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            keda: true,
+            hpa: false,
+            requestsPerSecondSource: "prometheus-adapter",
+            targetRequestsPerSecond: 100,
+          }),
+        `k8s-ml-patterns:models[0].autoscaling.requestsPerSecondSource must be unset with keda: true (KEDA's prometheus trigger queries Prometheus itself); got "prometheus-adapter"`,
+      ],
+      [
+        "KEDA without a threshold",
+        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, keda: true, hpa: false }),
+        "k8s-ml-patterns:models[0].autoscaling.targetRequestsPerSecond must be set with keda: true (the threshold of the prometheus trigger); got undefined",
       ],
       [
         "an unknown GPU product",
@@ -364,7 +416,13 @@ describe("stack config", () => {
       ],
       [
         "conflicting autoscalers",
-        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, keda: true }),
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            keda: true,
+            targetRequestsPerSecond: 10,
+          }),
         'k8s-ml-patterns:models[0].autoscaling must be one autoscaler per Deployment: set hpa: false when keda: true (both would fight over replicas); got {"hpa":true,"keda":true}',
       ],
       [

@@ -636,7 +636,12 @@ describe("ModelServing component", () => {
   });
 
   describe("with its own autoscaler and ServiceMonitors", () => {
-    const SCALING = { minReplicas: 2, maxReplicas: 6, targetRequestsPerSecond: 20 };
+    const SCALING = {
+      minReplicas: 2,
+      maxReplicas: 6,
+      targetRequestsPerSecond: 20,
+      requestsPerSecondSource: "prometheus-adapter",
+    } as const;
 
     it("creates the objects the Autoscaling and ModelMonitoring components would, without their components", async () => {
       new ModelServing("llm", { ...ARGS, autoscaling: SCALING, monitoring: { dcgmExporter: true } });
@@ -681,6 +686,7 @@ describe("ModelServing component", () => {
         ...ARGS,
         autoscaling: {
           ...SCALING,
+          requestsPerSecondSource: undefined,
           minReplicas: 0,
           keda: true,
           prometheusQuery: 'sum(rate(gateway_requests_total{route="keda"}[2m]))',

@@ -31,7 +31,7 @@ const server = {
   // timeout follows the maximum replica count, which the old shape did not tell ModelServing.
   rolloutTimeoutSeconds: 600,
 };
-const scaling = { minReplicas: 1, maxReplicas: 2, targetRequestsPerSecond: 10 };
+const scaling = { minReplicas: 1, maxReplicas: 2 };
 if (process.env.SHAPE === "old") {
   const serving = new ModelServing("llm", { ...server, autoscaled: true, maxReplicas: scaling.maxReplicas });
   new Autoscaling("llm-scaling", { ...scaling, namespace: ns.metadata.name, deploymentName: serving.deploymentName });
