@@ -10,6 +10,11 @@
 #   scripts/cluster.sh env       print `export KUBECONFIG=...` for eval
 #   scripts/cluster.sh kubectl   run the toolchain's kubectl against the cluster
 #
+# A cluster belongs to the checkout that started it (its path is in <state>/owner): `up` and
+# `down` from another checkout are refused with a message naming the owner while the cluster
+# runs (a stopped one is taken over), and `up` refuses ports that something else listens on,
+# naming the cluster that claimed them. So two checkouts never share half a cluster.
+#
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
 #   K8S_ML_CLUSTER_PORT_BASE  first of the 12 loopback ports used (default: 16440)
@@ -17,6 +22,7 @@
 #   K8S_ML_CLUSTER_BIN_PATH   colon-joined directories holding the binaries; by default
 #                             they come from `scripts/toolchain.sh --print-path`
 #   K8S_ML_CLUSTER_TIMEOUT    seconds to wait for each readiness step (default: 120)
+#   K8S_ML_CLUSTER_FORCE=1    `down` stops a cluster owned by another checkout
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -313,6 +319,9 @@ wait_usable() {
   wait_for "Kueue's webhooks to answer" kueue_webhooks_answer
 }
 
+# shellcheck source=scripts/cluster-owner.sh
+source "$REPO/scripts/cluster-owner.sh"
+
 # ------------------------------------------------------------------------- commands
 all_running() {
   local name
@@ -329,21 +338,28 @@ cmd_up() {
   exec 9>"$LOCK"
   flock 9
   RUNNING=("${COMPONENTS[@]}")
+  check_owner "start or reconcile"
   if [ -d "$STATE" ] && all_running && [ "$(cat "$STATE/bin-path" 2>/dev/null)" = "$BIN_PATH" ] &&
     load_state_ports && kc get --raw /readyz >/dev/null 2>&1; then
     log "already running; reconciling nodes and CRDs"
+    # A cluster started before owners were recorded belongs to whoever reconciles it first.
+    [ -f "$STATE/owner" ] || echo "$REPO" >"$STATE/owner"
   else
     if [ -d "$STATE" ]; then
       [ -f "$STATE/$MARKER" ] || die "$STATE exists but was not made by this script; choose another K8S_ML_CLUSTER_DIR"
       log "cleaning up a previous run in $STATE (stopped, crashed, or built from other binaries)"
       stop_all
+      release_ports
       remove_state
     fi
     ensure_openssl
     set_ports "${K8S_ML_CLUSTER_PORT_BASE:-16440}"
+    check_ports_free
     mkdir -p "$STATE"
     touch "$STATE/$MARKER"
+    echo "$REPO" >"$STATE/owner"
     echo "$PORT_BASE" >"$STATE/ports"
+    claim_ports
     echo "$BIN_PATH" >"$STATE/bin-path"
     log "starting in $STATE (API server on https://127.0.0.1:$APISERVER_PORT)"
     make_pki
@@ -362,11 +378,13 @@ cmd_down() {
   flock 9
   if [ ! -d "$STATE" ]; then log "not running"; return 0; fi
   [ -f "$STATE/$MARKER" ] || die "$STATE was not made by this script (no $MARKER); not touching it"
+  [ "${K8S_ML_CLUSTER_FORCE:-}" = 1 ] || check_owner "stop"
   stop_all
   local name
   for name in "${COMPONENTS[@]}"; do
     if pid_of "$name" >/dev/null; then die "$name (pid $(pid_of "$name")) did not stop"; fi
   done
+  release_ports
   remove_state
   log "stopped; removed $STATE"
 }
@@ -375,6 +393,7 @@ cmd_status() {
   if [ ! -d "$STATE" ]; then echo "cluster: down (no $STATE)"; return 3; fi
   load_state_ports
   local name pid ok=1
+  echo "owner: $(owner_of_state || true)${STATE:+ (state $STATE)}"
   for name in "${COMPONENTS[@]}"; do
     if pid="$(pid_of "$name")"; then printf '%-24s running (pid %s)\n' "$name" "$pid"
     else printf '%-24s not running\n' "$name"; ok=0; fi

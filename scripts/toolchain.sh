@@ -255,7 +255,9 @@ build_job() {
   secs=$(($(date +%s) - start))
   packages="$(count_packages "$log")"
   # CPU seconds of everything this job ran (the second line of `times`: children's user, sys).
-  cpu="$(times | sed -n 2p | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')"
+  # `times` writes to a file: in a $(...) subshell it would only see that subshell's children.
+  times >"$state/times"
+  cpu="$(sed -n 2p "$state/times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')"
   {
     echo "family=$fam"
     echo "hash=$hash"
