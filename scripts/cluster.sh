@@ -16,6 +16,11 @@
 #                                command line it was started with; for fault tests (a control
 #                                plane that fails in the middle of a deploy)
 #
+# A cluster belongs to the checkout that started it (its path is in <state>/owner): `up` and
+# `down` from another checkout are refused with a message naming the owner while the cluster
+# runs (a stopped one is taken over), and `up` refuses ports that something else listens on,
+# naming the cluster that claimed them. So two checkouts never share half a cluster.
+#
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
 #   K8S_ML_CLUSTER_PORT_BASE  first of the 13 loopback ports used (default: 16440)
@@ -23,6 +28,7 @@
 #   K8S_ML_CLUSTER_BIN_PATH   colon-joined directories holding the binaries; by default
 #                             they come from `scripts/toolchain.sh --print-path`
 #   K8S_ML_CLUSTER_TIMEOUT    seconds to wait for each readiness step (default: 120)
+#   K8S_ML_CLUSTER_FORCE=1    `down` stops a cluster owned by another checkout
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -333,6 +339,9 @@ wait_usable() {
   wait_for "the metrics API (APIService $METRICS_APISERVICE Available)" apiservice_available
 }
 
+# shellcheck source=scripts/cluster-owner.sh
+source "$REPO/scripts/cluster-owner.sh"
+
 # ------------------------------------------------------------------------- commands
 all_running() {
   local name
@@ -349,21 +358,28 @@ cmd_up() {
   exec 9>"$LOCK"
   flock 9
   RUNNING=("${COMPONENTS[@]}")
+  check_owner "start or reconcile"
   if [ -d "$STATE" ] && all_running && [ "$(cat "$STATE/bin-path" 2>/dev/null)" = "$BIN_PATH" ] &&
     load_state_ports && kc get --raw /readyz >/dev/null 2>&1; then
     log "already running; reconciling nodes and CRDs"
+    # A cluster started before owners were recorded belongs to whoever reconciles it first.
+    [ -f "$STATE/owner" ] || echo "$REPO" >"$STATE/owner"
   else
     if [ -d "$STATE" ]; then
       [ -f "$STATE/$MARKER" ] || die "$STATE exists but was not made by this script; choose another K8S_ML_CLUSTER_DIR"
       log "cleaning up a previous run in $STATE (stopped, crashed, or built from other binaries)"
       stop_all
+      release_ports
       remove_state
     fi
     ensure_openssl
     set_ports "${K8S_ML_CLUSTER_PORT_BASE:-16440}"
+    check_ports_free
     mkdir -p "$STATE"
     touch "$STATE/$MARKER"
+    echo "$REPO" >"$STATE/owner"
     echo "$PORT_BASE" >"$STATE/ports"
+    claim_ports
     echo "$BIN_PATH" >"$STATE/bin-path"
     log "starting in $STATE (API server on https://127.0.0.1:$APISERVER_PORT)"
     make_pki
@@ -385,11 +401,13 @@ cmd_down() {
   flock 9
   if [ ! -d "$STATE" ]; then log "not running"; return 0; fi
   [ -f "$STATE/$MARKER" ] || die "$STATE was not made by this script (no $MARKER); not touching it"
+  [ "${K8S_ML_CLUSTER_FORCE:-}" = 1 ] || check_owner "stop"
   stop_all
   local name
   for name in "${COMPONENTS[@]}"; do
     if pid_of "$name" >/dev/null; then die "$name (pid $(pid_of "$name")) did not stop"; fi
   done
+  release_ports
   remove_state
   log "stopped; removed $STATE"
 }
@@ -398,6 +416,7 @@ cmd_status() {
   if [ ! -d "$STATE" ]; then echo "cluster: down (no $STATE)"; return 3; fi
   load_state_ports
   local name pid ok=1
+  echo "owner: $(owner_of_state || true)${STATE:+ (state $STATE)}"
   for name in "${COMPONENTS[@]}"; do
     if pid="$(pid_of "$name")"; then printf '%-24s running (pid %s)\n' "$name" "$pid"
     else printf '%-24s not running\n' "$name"; ok=0; fi

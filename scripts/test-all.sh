@@ -13,6 +13,9 @@ step() {
   "$@"
   echo "== $* took $((SECONDS - start)) s ==" >&2
 }
+# Every toolchain family first: on a cold cache they build two at a time (scripts/toolchain.sh),
+# instead of one after the other as each suite below asks for its own.
+step bash scripts/toolchain.sh
 step npm test
 step npm run lint:workflows
 step npm run test:integration

@@ -27,14 +27,31 @@
 # temporary directory beside it and renamed into place, so an interrupted build never
 # leaves a partial cache. Logs and timings go to stderr.
 #
+# Families that need building are built TOOLCHAIN_JOBS at a time (default 2: one `go build`
+# alone keeps two cores only about half busy, since linking and long dependency chains are
+# serial), longest first when an earlier build's time is known. Each build's output goes
+# to its own log, $K8S_ML_CACHE/toolchain/logs/<family>-<hash>.log (`go build -v`, so it
+# lists every package compiled); when a build fails, its family, step, exit code, log path
+# and the log's last lines are printed, no further family is started, the running ones
+# finish, and the script exits 1 naming every failed family. While builds run, a progress
+# line per family is printed every TOOLCHAIN_PROGRESS_SECONDS (default 20): family, step,
+# elapsed seconds, packages compiled so far (of the packages in its build graph). Each
+# build's wall time, CPU time and package count are written to build-info.txt and appended
+# to $K8S_ML_CACHE/toolchain/timings.tsv, and a summary with the time of every family
+# (cached ones with their recorded build time) ends the run.
+#
 # Environment: GOMODCACHE and GOCACHE are used as set (share them between families and
-# runs); TOOLCHAIN_GO_FLAGS adds flags to `go build` (e.g. "-p 2" or "-v").
+# runs); TOOLCHAIN_GO_FLAGS adds flags to `go build` (e.g. "-p 2"); TOOLCHAIN_JOBS and
+# TOOLCHAIN_PROGRESS_SECONDS as above; TOOLCHAIN_TOOLS_DIR replaces tools/ (for tests).
 set -euo pipefail
 
 # Bump when the way binaries are built changes, so cached builds are not reused.
 RECIPE_VERSION=1
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="${TOOLCHAIN_TOOLS_DIR:-$ROOT/tools}"
+JOBS="${TOOLCHAIN_JOBS:-2}"
+PROGRESS_SECONDS="${TOOLCHAIN_PROGRESS_SECONDS:-20}"
 K8S_ML_CACHE="${K8S_ML_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/k8s-ml-patterns}"
 export K8S_ML_CACHE
 CACHE_DIR="$K8S_ML_CACHE/toolchain"
@@ -74,19 +91,23 @@ fi
 command -v sha256sum >/dev/null 2>&1 || die "sha256sum is needed"
 
 if [ ${#families[@]} -eq 0 ]; then
-  for f in "$ROOT"/tools/*/build.txt; do
+  for f in "$TOOLS_DIR"/*/build.txt; do
     [ -e "$f" ] || continue
     families+=("$(basename "$(dirname "$f")")")
   done
-  [ ${#families[@]} -gt 0 ] || die "no tools/*/build.txt found"
+  [ ${#families[@]} -gt 0 ] || die "no $TOOLS_DIR/*/build.txt found"
 fi
 
+case "$JOBS" in '' | *[!0-9]* | 0) die "TOOLCHAIN_JOBS must be a positive whole number, got '$JOBS'" ;; esac
+case "$PROGRESS_SECONDS" in '' | *[!0-9]* | 0) die "TOOLCHAIN_PROGRESS_SECONDS must be a positive whole number, got '$PROGRESS_SECONDS'" ;; esac
+
 GO_VERSION="$(go version)"
-mkdir -p "$CACHE_DIR"
+LOG_DIR="$CACHE_DIR/logs"
+mkdir -p "$CACHE_DIR" "$LOG_DIR"
 
 # family_files FAMILY: the hashed files of a family, relative to its folder, sorted.
 family_files() {
-  (cd "$ROOT/tools/$1" && find . -type f \( -name go.mod -o -name go.sum -o -name build.txt -o -name '*.go' \) \
+  (cd "$TOOLS_DIR/$1" && find . -type f \( -name go.mod -o -name go.sum -o -name build.txt -o -name '*.go' \) \
     -not -path '*/testdata/*' | LC_ALL=C sort)
 }
 
@@ -95,7 +116,7 @@ family_hash() {
   {
     echo "recipe $RECIPE_VERSION"
     echo "$GO_VERSION"
-    (cd "$ROOT/tools/$fam" && family_files "$fam" | while IFS= read -r f; do
+    (cd "$TOOLS_DIR/$fam" && family_files "$fam" | while IFS= read -r f; do
       printf '%s %s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"
     done)
   } | sha256sum | cut -c1-16
@@ -129,44 +150,59 @@ complete() {
   done
 }
 
-tmp_dirs=()
-cleanup() {
-  local d
-  for d in "${tmp_dirs[@]+"${tmp_dirs[@]}"}"; do
-    [ -n "$d" ] && rm -rf "$d"
-  done
+# recorded_seconds FAMILY: the wall seconds of the newest recorded build of FAMILY (any
+# hash), or nothing. Used to start long builds first and to report cached families.
+recorded_seconds() {
+  [ -f "$CACHE_DIR/timings.tsv" ] || return 0
+  awk -F'\t' -v f="$1" '$2 == f { s = $4 } END { if (s != "") print s }' "$CACHE_DIR/timings.tsv"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-build_family() {
-  local fam="$1" fam_dir="$ROOT/tools/$1"
-  [ -f "$fam_dir/build.txt" ] || die "tools/$fam/build.txt not found"
-  [ -f "$fam_dir/go.mod" ] || die "tools/$fam/go.mod not found"
+# info_value FILE KEY: KEY's value in a build-info.txt.
+info_value() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -1; }
+
+# ---- one family's build (runs in a background subshell; see run_builds) ----
+
+job_tmp=""
+job_child=""
+job_cleanup() {
+  [ -z "$job_child" ] || kill "$job_child" 2>/dev/null || true
+  [ -z "$job_tmp" ] || rm -rf "$job_tmp"
+}
+
+# step STATE_DIR TEXT: what the family's build does now, for the progress lines.
+set_step() { echo "$2" >"$1/step"; }
+
+# run_logged DIR LOG CMD...: runs CMD in DIR with CGO_ENABLED=0, output appended to LOG, as
+# a child the job kills when it is stopped.
+run_logged() {
+  local dir="$1" log="$2" rc=0
+  shift 2
+  (cd "$dir" && CGO_ENABLED=0 exec "$@") >>"$log" 2>&1 &
+  job_child=$!
+  wait "$job_child" || rc=$?
+  job_child=""
+  return "$rc"
+}
+
+# build_job FAMILY HASH OUT STATE_DIR LOG: builds FAMILY into OUT; exit status 0 on success.
+build_job() {
+  local fam="$1" hash="$2" out="$3" state="$4" log="$5" fam_dir="$TOOLS_DIR/$1"
+  trap job_cleanup EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
   parse_build_file "$fam_dir/build.txt"
-
-  local hash out
-  hash="$(family_hash "$fam")"
-  out="$CACHE_DIR/$fam-$hash"
-  bin_dirs+=("$out/bin")
-
-  if complete "$out"; then
-    log "$fam: cached in $out"
-    return 0
-  fi
+  : >"$log"
 
   # One builder per family at a time; others wait and then find the cache complete.
-  local lock="$CACHE_DIR/.$fam.lock"
-  exec 9>"$lock"
-  if command -v flock >/dev/null 2>&1; then
-    if ! flock -n 9; then
-      log "$fam: waiting for another build of this family"
-      flock 9
-    fi
+  exec 9>"$CACHE_DIR/.$fam.lock"
+  if ! flock -n 9; then
+    set_step "$state" "waiting for another build of this family"
+    log "$fam: waiting for another build of this family"
+    flock 9
   fi
   if complete "$out"; then
     log "$fam: cached in $out (built by another run)"
-    exec 9>&-
+    echo "cached" >"$state/result"
     return 0
   fi
   [ ! -e "$out" ] || rm -rf "$out" # incomplete leftover (binaries deleted by hand)
@@ -174,7 +210,7 @@ build_family() {
   local start tmp
   start=$(date +%s)
   tmp="$(mktemp -d "$CACHE_DIR/.$fam-$hash.XXXXXX")"
-  tmp_dirs+=("$tmp")
+  job_tmp="$tmp"
   chmod 755 "$tmp"
   mkdir -p "$tmp/src" "$tmp/bin"
   (cd "$fam_dir" && family_files "$fam" | while IFS= read -r f; do
@@ -182,21 +218,29 @@ build_family() {
     cp "$f" "$tmp/src/$f"
   done)
 
-  log "$fam: building ${names[*]} ($(go env GOVERSION), hash $hash)"
+  log "$fam: building ${names[*]} ($(go env GOVERSION), hash $hash, log $log)"
+  local gen_secs=0
   if grep -rqs --include='*.go' '^//go:generate ' "$tmp/src"; then
-    local gen_start
-    gen_start=$(date +%s)
-    (cd "$tmp/src" && CGO_ENABLED=0 go generate ./...) || die "$fam: go generate failed"
-    log "$fam: go generate took $(($(date +%s) - gen_start))s"
+    set_step "$state" "go generate"
+    echo "== go generate" >>"$log"
+    run_logged "$tmp/src" "$log" go generate ./... || die "$fam: go generate failed"
+    gen_secs=$(($(date +%s) - start))
+    log "$fam: go generate took ${gen_secs}s"
   fi
 
-  local ldflags="-s -w$ldflags_extra" p
-  local build_pkgs=()
-  for p in "${pkgs[@]}"; do build_pkgs+=("$p"); done
-  # shellcheck disable=SC2086
-  (cd "$tmp/src" && CGO_ENABLED=0 go build -trimpath ${TOOLCHAIN_GO_FLAGS:-} \
-    -ldflags "$ldflags" -o "$tmp/bin/" "${build_pkgs[@]}") || die "$fam: go build failed"
+  # The size of the build graph, for "N of M packages" (a cached package is not recompiled,
+  # so a warm build cache ends below M). Best effort: failures leave the total unknown.
+  (cd "$tmp/src" && go list -deps "${pkgs[@]}" 2>/dev/null | wc -l >"$state/total.tmp" &&
+    mv "$state/total.tmp" "$state/total") 2>/dev/null &
 
+  set_step "$state" "go build"
+  echo "== go build" >>"$log"
+  local ldflags="-s -w$ldflags_extra"
+  # shellcheck disable=SC2086
+  run_logged "$tmp/src" "$log" go build -v -trimpath ${TOOLCHAIN_GO_FLAGS:-} \
+    -ldflags "$ldflags" -o "$tmp/bin/" "${pkgs[@]}" || die "$fam: go build failed"
+
+  set_step "$state" "install"
   # `go build -o DIR` names each binary after its package's last path element.
   local i built
   for i in "${!names[@]}"; do
@@ -207,13 +251,24 @@ build_family() {
   done
   complete "$tmp" || die "$fam: go build did not produce all of: ${names[*]}"
 
-  local secs=$(($(date +%s) - start))
+  local secs cpu packages
+  secs=$(($(date +%s) - start))
+  packages="$(count_packages "$log")"
+  # CPU seconds of everything this job ran (the second line of `times`: children's user, sys).
+  # `times` writes to a file: in a $(...) subshell it would only see that subshell's children.
+  times >"$state/times"
+  cpu="$(sed -n 2p "$state/times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.0f", t }')"
   {
     echo "family=$fam"
     echo "hash=$hash"
     echo "go=$GO_VERSION"
     echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "seconds=$secs"
+    echo "generate_seconds=$gen_secs"
+    echo "cpu_seconds=$cpu"
+    echo "packages=$packages"
+    echo "jobs=$JOBS"
+    echo "load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
   } >"$tmp/build-info.txt"
   rm -rf "$tmp/src"
 
@@ -221,18 +276,151 @@ build_family() {
     complete "$out" || die "$fam: could not move the build into $out"
     rm -rf "$tmp"
   fi
+  job_tmp=""
   exec 9>&-
-  log "$fam: built in ${secs}s -> $out/bin ($(du -sh "$out/bin" | cut -f1))"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$fam" "$hash" "$secs" \
+    "$cpu" "$packages" "$JOBS" >>"$CACHE_DIR/timings.tsv"
+  echo "built" >"$state/result"
+  log "$fam: built in ${secs}s (${cpu}s CPU, $packages packages) -> $out/bin ($(du -sh "$out/bin" | cut -f1))"
+}
+
+# count_packages LOG: packages `go build -v` listed in LOG (lines after "== go build" that
+# are a bare import path; compiler errors and "# pkg" headers are not).
+count_packages() {
+  awk '/^== go build/ { b = 1; next } b && /^[A-Za-z0-9._~\/+-]+$/ { n++ } END { print n + 0 }' "$1" 2>/dev/null || echo 0
+}
+
+# ---- the scheduler ----
+
+STATE_ROOT=""
+running_pids=()
+on_signal() {
+  local p
+  for p in "${running_pids[@]+"${running_pids[@]}"}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  exit 130
+}
+trap on_signal INT TERM
+trap '[ -z "$STATE_ROOT" ] || rm -rf "$STATE_ROOT"' EXIT
+
+progress_line() {
+  local fam="$1" state="$STATE_ROOT/$1" now="$2" total packages
+  total="$(cat "$state/total" 2>/dev/null || true)"
+  packages="$(count_packages "$state/log")"
+  log "$fam: progress: $(cat "$state/step" 2>/dev/null || echo starting), $((now - $(cat "$state/start")))s," \
+    "$packages packages compiled${total:+ (of $((total)) in its build graph)}"
+}
+
+# run_builds FAMILY...: builds the families (already known not to be cached), JOBS at a
+# time, longest recorded build first; reports failures; returns 1 if any failed.
+run_builds() {
+  local queue=() fam line
+  while IFS= read -r line; do queue+=("${line#* }"); done < <(
+    for fam in "$@"; do echo "$(recorded_seconds "$fam" || true) $fam"; done |
+      awk '{ if ($1 == "" || NF == 1) { print 0, $NF } else print }' | sort -s -k1,1nr
+  )
+  log "building ${#queue[@]} famil$([ ${#queue[@]} = 1 ] && echo y || echo ies), $JOBS at a time: ${queue[*]}"
+  STATE_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/toolchain-state.XXXXXX")"
+  local -A pid_of=()
+  local failed=() next=0 last_progress now p rc
+  last_progress=$(date +%s)
+  while [ "$next" -lt ${#queue[@]} ] || [ ${#running_pids[@]} -gt 0 ]; do
+    # Start builds while there is a free slot and nothing has failed.
+    while [ ${#failed[@]} -eq 0 ] && [ "$next" -lt ${#queue[@]} ] && [ ${#running_pids[@]} -lt "$JOBS" ]; do
+      fam="${queue[$next]}"
+      next=$((next + 1))
+      mkdir -p "$STATE_ROOT/$fam"
+      date +%s >"$STATE_ROOT/$fam/start"
+      ln -s "$LOG_DIR/$fam-${hash_of[$fam]}.log" "$STATE_ROOT/$fam/log"
+      echo "starting" >"$STATE_ROOT/$fam/step"
+      build_job "$fam" "${hash_of[$fam]}" "${out_of[$fam]}" "$STATE_ROOT/$fam" \
+        "$LOG_DIR/$fam-${hash_of[$fam]}.log" </dev/null &
+      pid_of[$fam]=$!
+      running_pids+=("$!")
+    done
+    if [ "$next" -lt ${#queue[@]} ] && [ ${#failed[@]} -gt 0 ]; then
+      log "not starting ${queue[*]:$next} after the failure"
+      next=${#queue[@]}
+    fi
+    sleep 1
+    now=$(date +%s)
+    local still=()
+    for fam in "${queue[@]:0:$next}"; do
+      p="${pid_of[$fam]:-}"
+      [ -n "$p" ] || continue
+      if kill -0 "$p" 2>/dev/null; then
+        still+=("$p")
+        continue
+      fi
+      rc=0
+      wait "$p" || rc=$?
+      unset 'pid_of[$fam]'
+      fam_seconds[$fam]=$((now - $(cat "$STATE_ROOT/$fam/start")))
+      if [ "$rc" -ne 0 ]; then
+        failed+=("$fam")
+        fam_result[$fam]="FAILED"
+        log "$fam: FAILED (exit $rc) during '$(cat "$STATE_ROOT/$fam/step")' after ${fam_seconds[$fam]}s;" \
+          "log ${LOG_DIR}/$fam-${hash_of[$fam]}.log, last lines:"
+        tail -n 25 "$LOG_DIR/$fam-${hash_of[$fam]}.log" 2>/dev/null | sed "s/^/toolchain: $fam| /" >&2
+      else
+        fam_result[$fam]="$(cat "$STATE_ROOT/$fam/result" 2>/dev/null || echo built)"
+      fi
+    done
+    running_pids=("${still[@]+"${still[@]}"}")
+    if [ ${#running_pids[@]} -gt 0 ] && [ $((now - last_progress)) -ge "$PROGRESS_SECONDS" ]; then
+      last_progress=$now
+      for fam in "${queue[@]:0:$next}"; do
+        if [ -n "${pid_of[$fam]:-}" ]; then progress_line "$fam" "$now"; fi
+      done
+    fi
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    log "error: failed: ${failed[*]} (logs in $LOG_DIR)"
+    return 1
+  fi
 }
 
 bin_dirs=()
+declare -A hash_of=() out_of=() fam_result=() fam_seconds=()
+to_build=()
 total_start=$(date +%s)
 for fam in "${families[@]}"; do
-  fam_start=$(date +%s)
-  build_family "$fam"
-  log "$fam: $(($(date +%s) - fam_start))s"
+  [ -f "$TOOLS_DIR/$fam/build.txt" ] || die "tools/$fam/build.txt not found"
+  [ -f "$TOOLS_DIR/$fam/go.mod" ] || die "tools/$fam/go.mod not found"
+  parse_build_file "$TOOLS_DIR/$fam/build.txt"
+  hash_of[$fam]="$(family_hash "$fam")"
+  out_of[$fam]="$CACHE_DIR/$fam-${hash_of[$fam]}"
+  bin_dirs+=("${out_of[$fam]}/bin")
+  if complete "${out_of[$fam]}"; then
+    fam_result[$fam]="cached"
+    log "$fam: cached in ${out_of[$fam]}"
+  else
+    to_build+=("$fam")
+  fi
 done
-log "done in $(($(date +%s) - total_start))s"
+
+build_rc=0
+if [ ${#to_build[@]} -gt 0 ]; then
+  command -v flock >/dev/null 2>&1 || die "flock is needed (util-linux)"
+  run_builds "${to_build[@]}" || build_rc=$?
+fi
+
+# The summary: one line per family with its time (a cached family's recorded build time).
+summary=()
+for fam in "${families[@]}"; do
+  case "${fam_result[$fam]:-not built}" in
+    cached)
+      info="${out_of[$fam]}/build-info.txt"
+      summary+=("$fam cached (built in $(info_value "$info" seconds || true)s)") ;;
+    built) summary+=("$fam built in $(info_value "${out_of[$fam]}/build-info.txt" seconds)s") ;;
+    *) summary+=("$fam ${fam_result[$fam]:-not built}${fam_seconds[$fam]:+ after ${fam_seconds[$fam]}s}") ;;
+  esac
+done
+log "done in $(($(date +%s) - total_start))s: $(
+  IFS=';'
+  echo "${summary[*]}" | sed 's/;/; /g'
+)"
+[ "$build_rc" -eq 0 ] || exit "$build_rc"
 
 if [ "$print_path" = 1 ]; then
   (

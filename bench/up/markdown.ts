@@ -14,6 +14,15 @@ export function markdown(report: UpReport): string {
     "",
     "Each size is deployed from nothing with `pulumi up` (policy pack at dev levels) and destroyed. Steps run concurrently, so per-resource times overlap; the CLI prints them to 10 ms below one second and to whole seconds above. Wall times on a busy machine are inflated: compare the load average. N models: each a Deployment (server + loader sidecar), Service, PodDisruptionBudget, ServiceAccount, HPA and ServiceMonitor, plus the namespace's guardrails; every fifth model on 1 GPU, the rest CPU-only. Up and destroy times are wall times of the CLI (program start, preview and update); the engine's own update duration is the CLI's `Duration`.",
     "",
+    "The kubectl side takes the very objects the `pulumi up` created from the stack's state (`pulumi stack export`: each object's inputs), and, after the `pulumi destroy`, applies them with `kubectl apply --server-side` (one file, namespace first), waits with `kubectl wait --for=condition=Available` on every Deployment (the readiness the provider awaits for these kinds), and deletes them with `kubectl delete --wait`. Ratios: `pulumi up` wall / (apply + wait); the engine's `Duration` / (apply + wait); `pulumi destroy` / `kubectl delete --wait`.",
+    "",
+    "| models | objects | pulumi up s | engine s | kubectl apply s | kubectl wait s | apply + wait s | up / kubectl | engine / kubectl | destroy s | kubectl delete s | destroy / delete |",
+    "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    ...report.results.map(
+      (r) =>
+        `| ${r.models} | ${r.kubectl.objects} | ${r.upSeconds} | ${r.pulumiReportedSeconds} | ${r.kubectl.applySeconds} | ${r.kubectl.waitSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsKubectl} | ${r.ratios.engineVsKubectl} | ${r.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} |`,
+    ),
+    "",
     "| models | GPU models | created | up s | engine s | destroy s | pods running | API server CPU s | API server RSS MiB (peak) | etcd CPU s | etcd RSS MiB (peak) | etcd db MiB |",
     "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
   ];

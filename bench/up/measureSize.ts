@@ -7,10 +7,11 @@ import { stringify } from "yaml";
 import { describeRun, start } from "../../tests/e2e/lib/run";
 import { REPOSITORY_ROOT } from "../lib/paths";
 import { createdSteps, goDurationSeconds, perType } from "./cliOutput";
+import { kubectlRound, stateObjects } from "./kubectlSide";
 import { ok } from "./commands";
 import { etcdDbBytes, Sampler } from "./controlPlane";
 import { round } from "./rounding";
-import { CLUSTER_ENV, LONG_MS, NAMESPACE } from "./settings";
+import { CLUSTER_ENV, LONG_MS, NAMESPACE, STACK } from "./settings";
 import { benchConfig } from "./stackConfig";
 import type { SizeResult } from "./upReport";
 
@@ -70,9 +71,17 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
     { env: CLUSTER_ENV, cwd: REPOSITORY_ROOT, timeoutMs: 60_000 },
   );
   const db = etcdDbBytes();
+  // The very objects the up created, for the kubectl side (after the destroy).
+  const exported = await ok("pulumi", ["stack", "export", "--stack", STACK, "--show-secrets"], {
+    env: stack.env,
+    cwd: REPOSITORY_ROOT,
+    timeoutMs: 120_000,
+  });
+  const objects = stateObjects(exported);
   const destroyStart = performance.now();
   await stack.destroy();
   const destroySeconds = round((performance.now() - destroyStart) / 1000, 1);
+  const kubectl = await kubectlRound(objects);
   const result: SizeResult = {
     models,
     gpuModels: Math.ceil(models / 5),
@@ -80,6 +89,12 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
     upSeconds,
     pulumiReportedSeconds: goDurationSeconds(reported),
     destroySeconds,
+    kubectl,
+    ratios: {
+      upVsKubectl: round(upSeconds / kubectl.upSeconds, 2),
+      engineVsKubectl: round(goDurationSeconds(reported) / kubectl.upSeconds, 2),
+      destroyVsKubectlDelete: round(destroySeconds / kubectl.deleteSeconds, 2),
+    },
     podsRunning: pods.split("\n").filter((line) => line.trim() !== "").length,
     perType: perType(steps),
     slowest: [...steps].sort((a, b) => b.seconds - a.seconds).slice(0, 5),
@@ -88,6 +103,7 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
   };
   console.log(
     `bench:up: ${models} models: ${created} created in ${upSeconds}s (engine ${reported}), destroyed in ${destroySeconds}s; ` +
+      `kubectl: ${kubectl.objects} objects applied in ${kubectl.applySeconds}s + wait ${kubectl.waitSeconds}s, deleted in ${kubectl.deleteSeconds}s; ` +
       `kube-apiserver ${use.apiserver.cpuSeconds} CPU s, etcd ${use.etcd.cpuSeconds} CPU s`,
   );
   return result;

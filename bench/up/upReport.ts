@@ -2,6 +2,7 @@
 
 import type { Step, TypeSummary } from "./cliOutput";
 import type { ControlPlaneUse } from "./controlPlane";
+import type { KubectlTimes } from "./kubectlSide";
 
 /** One stack size: its up and destroy, the step times, and what the control plane used. */
 export interface SizeResult {
@@ -13,6 +14,16 @@ export interface SizeResult {
   /** The engine's own duration of the update (after the preview and program start). */
   readonly pulumiReportedSeconds: number;
   readonly destroySeconds: number;
+  /** The same objects (from the stack's state) with kubectl: apply --server-side, wait, delete --wait. */
+  readonly kubectl: KubectlTimes;
+  readonly ratios: {
+    /** `pulumi up` wall time / (kubectl apply + wait). */
+    readonly upVsKubectl: number;
+    /** The engine's own update duration / (kubectl apply + wait). */
+    readonly engineVsKubectl: number;
+    /** `pulumi destroy` wall time / `kubectl delete --wait`. */
+    readonly destroyVsKubectlDelete: number;
+  };
   readonly podsRunning: number;
   readonly perType: readonly TypeSummary[];
   readonly slowest: readonly Step[];

@@ -6,8 +6,11 @@
  * tests (deleting a node) never hit a cluster someone is using:
  *
  * - K8S_ML_E2E_CLUSTER_DIR (default `$K8S_ML_CACHE/e2e-cluster`) and
- *   K8S_ML_E2E_CLUSTER_PORT_BASE (default 16540) choose it; point them at `.cluster` and 16440
- *   to run the tests on the default cluster.
+ *   K8S_ML_E2E_CLUSTER_PORT_BASE (default 16540) choose it; when they are unset,
+ *   K8S_ML_CLUSTER_DIR and K8S_ML_CLUSTER_PORT_BASE do (as for scripts/cluster.sh). Point them at
+ *   `.cluster` and 16440 to run the tests on the default cluster.
+ * - The cluster belongs to the checkout that started it (scripts/cluster.sh): a second checkout
+ *   with the same directory or ports gets a message naming the owner, never a shared cluster.
  * - A running cluster there is reused; otherwise the run starts one and stops it at the end
  *   (K8S_ML_E2E_KEEP_CLUSTER=1 keeps it).
  */
@@ -23,9 +26,10 @@ const CACHE =
   path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "k8s-ml-patterns");
 
 export const CLUSTER_DIR = path.resolve(
-  process.env.K8S_ML_E2E_CLUSTER_DIR ?? path.join(CACHE, "e2e-cluster"),
+  process.env.K8S_ML_E2E_CLUSTER_DIR ?? process.env.K8S_ML_CLUSTER_DIR ?? path.join(CACHE, "e2e-cluster"),
 );
-export const CLUSTER_PORT_BASE = process.env.K8S_ML_E2E_CLUSTER_PORT_BASE ?? "16540";
+export const CLUSTER_PORT_BASE =
+  process.env.K8S_ML_E2E_CLUSTER_PORT_BASE ?? process.env.K8S_ML_CLUSTER_PORT_BASE ?? "16540";
 export const KUBECONFIG = path.join(CLUSTER_DIR, "kubeconfig");
 
 /** The environment scripts/cluster.sh and scripts/up-local.sh need to act on the test cluster. */
