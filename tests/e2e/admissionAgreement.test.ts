@@ -222,6 +222,8 @@ describe("admission policies: the API server agrees with the pack, case by case"
   before(async () => {
     startedCluster = !(await clusterRunning());
     await clusterUp();
+    // The autoscaler-bounds cases include KEDA ScaledObjects: the CRD the stacks' clusters have.
+    await kubectl(["apply", "-f", path.join(ROOT, "cluster", "crds", "scaledobjects.keda.sh.yaml")]);
     await cleanUp();
     for (const group of GROUPS) await applyGroup(group);
     for (const group of GROUPS) await waitInForce(group);
@@ -267,11 +269,14 @@ describe("admission policies: the API server agrees with the pack, case by case"
     });
   }
 
-  it("agrees on every case at both levels", () => {
-    assert.deepEqual(disagreements, []);
-    const judged = GROUPS.flatMap((group) => group.cases).filter(
-      (testCase) => testCase.apiInvalid === undefined,
-    ).length;
-    assert.equal(agreements, judged);
+  // Mocha runs a suite's own tests before its child suites: the summary is a suite of its own, last.
+  describe("all cases", () => {
+    it("agrees on every case at both levels", () => {
+      assert.deepEqual(disagreements, []);
+      const judged = GROUPS.flatMap((group) => group.cases).filter(
+        (testCase) => testCase.apiInvalid === undefined,
+      ).length;
+      assert.equal(agreements, judged);
+    });
   });
 });

@@ -288,7 +288,6 @@ function moreImageCases(): AdmissionCase[] {
       policy,
       resource: withImage("vllm/vllm-openai@sha256:abc"),
       violates: true,
-      apiInvalid: "invalid reference format",
     },
     {
       name: "the moving tag in capitals",
@@ -332,6 +331,13 @@ function moreImageCases(): AdmissionCase[] {
   ];
 }
 
+/** A ScaledObject with a trigger (KEDA's CRD requires one; the rule does not read it). */
+function keda(min?: number, max?: number): PackResource {
+  return mutate(scaledObject("llm", "llm", min, max), (props) => {
+    (props.spec as Obj).triggers = [{ type: "cpu", metricType: "Utilization", metadata: { value: "70" } }];
+  });
+}
+
 function autoscalerCases(): AdmissionCase[] {
   const policy = "autoscaler-bounds";
   return [
@@ -371,22 +377,22 @@ function autoscalerCases(): AdmissionCase[] {
     {
       name: "a ScaledObject scaling to zero (dev allows it, prod does not)",
       policy,
-      resource: scaledObject("llm", "llm", 0, 5),
+      resource: keda(0, 5),
       violates: { dev: false, prod: true },
     },
     {
       name: "a ScaledObject without counts (KEDA's 0..100)",
       policy,
-      resource: scaledObject("llm", "llm"),
+      resource: keda(),
       violates: true,
     },
     {
       name: "a ScaledObject whose minimum is above its maximum",
       policy,
-      resource: scaledObject("llm", "llm", 6, 4),
+      resource: keda(6, 4),
       violates: true,
     },
-    { name: "a ScaledObject of 2..8", policy, resource: scaledObject("llm", "llm", 2, 8), violates: false },
+    { name: "a ScaledObject of 2..8", policy, resource: keda(2, 8), violates: false },
   ];
 }
 
