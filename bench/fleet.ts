@@ -60,6 +60,8 @@ export function fleetConfig(models: number): Record<string, unknown> {
     }),
     monitoring: { enabled: true, dcgmExporter: true },
     egress: { modelSource: { cidrs: ["10.30.8.0/24"] } },
+    // The fleet's stack has no policy pack config file; the benchmark figures stay comparable.
+    admissionPolicies: { enabled: false, policyConfig: "" },
   };
 }
 

@@ -3,6 +3,8 @@
  * not exported here (spec builders, validators, settings) is internal and may change; the
  * package's `exports` make it unreachable for consumers.
  */
+export { AdmissionPolicies } from "./admissionPolicies/admissionPolicies";
+export type { AdmissionPoliciesArgs } from "./admissionPolicies/args";
 export { Autoscaling } from "./autoscaling/autoscaling";
 export type { AutoscalerOptions, AutoscalingArgs } from "./autoscaling/args";
 export type { AutoscalerResources } from "./autoscaling/create";

@@ -216,6 +216,16 @@ export const workflowSchema = z.strictObject({
   }),
 });
 
+/**
+ * The pack's per-resource rules enforced by the API server too (AdmissionPolicies): off by
+ * default until the whole end-to-end suite has run with it on, with levels and parameters from the stack's policy pack config file
+ * (`policy-config/<stack>.json` unless `policyConfig` names another, relative to the project).
+ */
+export const admissionPoliciesSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  policyConfig: z.string().default(""),
+});
+
 /** Every config key of the project, keyed by its name without the namespace. */
 export const stackConfigSchema = z.strictObject({
   namespace: dnsLabel.default("ml-serving"),
@@ -234,6 +244,7 @@ export const stackConfigSchema = z.strictObject({
   gpuSharing: gpuSharingSchema.default({ enabled: false, replicas: 4, nodes: [] }),
   priorityClassPrefix: dnsLabel.default("ml"),
   installWorkflowCrd: z.boolean().default(true),
+  admissionPolicies: admissionPoliciesSchema.default({ enabled: false, policyConfig: "" }),
   egress: egressSchema.default({
     modelSource: { cidrs: [], ports: [443] },
     objectStorage: { cidrs: [], ports: [443] },

@@ -2,6 +2,7 @@
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
+import { AdmissionPolicies } from "../components/admissionPolicies";
 import { BatchInference } from "../components/batchInference";
 import { DistributedTraining } from "../components/distributedTraining";
 import { GpuSharing } from "../components/gpuSharing";
@@ -29,6 +30,8 @@ export interface DeployedStack {
   readonly workflows: readonly MLWorkflow[];
   /** The Secret holding `modelSourceToken`, when one is configured. */
   readonly modelSourceSecret: corev1.Secret | undefined;
+  /** The pack's per-resource rules at the API server, when `admissionPolicies.enabled`. */
+  readonly admission: AdmissionPolicies | undefined;
 }
 
 /**
@@ -40,6 +43,12 @@ export function deployStack(plan: StackPlan): DeployedStack {
   const tenancy = new GpuTenancy(plan.namespace, plan.tenancy);
   const namespace = tenancy.namespaceName;
   const priorities = new WorkloadPriorities(plan.priorities.name, plan.priorities.args);
+  // The admission policies are in force before any workload is created: workloads depend on them.
+  const admission =
+    plan.admission === undefined
+      ? undefined
+      : new AdmissionPolicies(plan.admission.name, { ...plan.admission.args, namespace });
+  const guarded: pulumi.ComponentResourceOptions = admission === undefined ? {} : { dependsOn: [admission] };
   const gpuSharing =
     plan.gpuSharing === undefined ? undefined : new GpuSharing(plan.gpuSharing.name, plan.gpuSharing.args);
 
@@ -72,32 +81,44 @@ export function deployStack(plan: StackPlan): DeployedStack {
 
   const models = plan.models.map(
     (model) =>
-      new ModelServing(model.name, {
-        ...model.serving,
-        namespace,
-        priorityClassName: priorities.servingClassName,
-        ...queuedAs(model.serving, "serving"),
-        ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
-      }),
+      new ModelServing(
+        model.name,
+        {
+          ...model.serving,
+          namespace,
+          priorityClassName: priorities.servingClassName,
+          ...queuedAs(model.serving, "serving"),
+          ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
+        },
+        guarded,
+      ),
   );
 
   const trainingJobs = plan.trainingJobs.map(
     (job) =>
-      new DistributedTraining(job.name, {
-        ...job.args,
-        namespace,
-        priorityClassName: priorities.trainingClassName,
-        ...queuedAs(job.args, "training"),
-      }),
+      new DistributedTraining(
+        job.name,
+        {
+          ...job.args,
+          namespace,
+          priorityClassName: priorities.trainingClassName,
+          ...queuedAs(job.args, "training"),
+        },
+        guarded,
+      ),
   );
   const batchJobs = plan.batchJobs.map(
     (job) =>
-      new BatchInference(job.name, {
-        ...job.args,
-        namespace,
-        priorityClassName: priorities.batchClassName,
-        ...queuedAs(job.args, "batch"),
-      }),
+      new BatchInference(
+        job.name,
+        {
+          ...job.args,
+          namespace,
+          priorityClassName: priorities.batchClassName,
+          ...queuedAs(job.args, "batch"),
+        },
+        guarded,
+      ),
   );
 
   let workflowDefinition: pulumi.Resource | undefined;
@@ -127,5 +148,6 @@ export function deployStack(plan: StackPlan): DeployedStack {
     workflowDefinition,
     workflows,
     modelSourceSecret: tokenSecret,
+    admission,
   };
 }

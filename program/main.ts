@@ -3,10 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "../config/load";
 import { type DeployedStack, deployStack } from "./deploy";
 import { planStack, validatePlan } from "./plan";
+import { readPolicyConfig } from "./policyConfig";
 
-/** Reads and validates the config, validates every component's arguments, then deploys. */
+/**
+ * Reads and validates the config (and the policy pack config the admission policies follow),
+ * validates every component's arguments, then deploys.
+ */
 export function main(): DeployedStack {
-  const plan = planStack(loadStackConfig());
+  const config = loadStackConfig();
+  const plan = planStack(config, readPolicyConfig(pulumi.getStack(), config));
   validatePlan(pulumi.getStack(), plan);
   return deployStack(plan);
 }

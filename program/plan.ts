@@ -2,6 +2,10 @@
  * Turns validated stack config into the arguments of every component the stack deploys, and
  * checks them all with the components' own validators before anything is registered.
  */
+import {
+  type ResolvedAdmissionPoliciesArgs,
+  validateAdmissionPoliciesArgs,
+} from "../components/admissionPolicies";
 import { type BatchInferenceArgs, validateBatchInferenceArgs } from "../components/batchInference";
 import {
   type DistributedTrainingArgs,
@@ -63,6 +67,12 @@ export interface StackPlan {
   readonly workflows: readonly NamedArgs<Omit<MLWorkflowArgs, "definition">>[];
   /** The model-source credential, or undefined for none. Handled as a Pulumi secret. */
   readonly modelSourceToken?: string;
+  /** The pack's per-resource rules as admission policies (`admissionPolicies.enabled`). */
+  readonly admission?: {
+    readonly name: string;
+    readonly configPath: readonly PropertyKey[];
+    readonly args: ResolvedAdmissionPoliciesArgs;
+  };
 }
 
 /** `gpuResourceName` for a workload that takes shared or MIG GPUs; nothing for whole GPUs (the default). */
@@ -76,8 +86,11 @@ function gpuResourceArg(workload: {
   return resource === GPU_RESOURCE ? {} : { gpuResourceName: resource };
 }
 
-/** Maps the config onto component arguments. Pure: registers nothing. */
-export function planStack(config: StackConfig): StackPlan {
+/**
+ * Maps the config onto component arguments. Pure: registers nothing. `policyConfig` is the
+ * stack's policy pack config, for the admission policies (none: they are off).
+ */
+export function planStack(config: StackConfig, policyConfig?: Readonly<Record<string, unknown>>): StackPlan {
   const namespace = config.namespace;
   const tokenSecret =
     config.modelSourceToken === "" ? undefined : `${namespace}-${MODEL_SOURCE_SECRET.suffix}`;
@@ -232,6 +245,17 @@ export function planStack(config: StackConfig): StackPlan {
       },
     })),
     ...(config.modelSourceToken === "" ? {} : { modelSourceToken: config.modelSourceToken }),
+    ...(policyConfig === undefined
+      ? {}
+      : {
+          admission: {
+            // Cluster-scoped names (policies, bindings, the params CRD's group) follow the
+            // per-stack prefix, like the PriorityClasses.
+            name: `${config.priorityClassPrefix}-admission`,
+            configPath: ["admissionPolicies"],
+            args: { namespace, policyConfig },
+          },
+        }),
   };
 }
 
@@ -305,6 +329,12 @@ export function validatePlan(stack: string, plan: StackPlan): void {
   for (const job of plan.batchJobs) {
     check(job.configPath, () => {
       validateBatchInferenceArgs(job.name, job.args);
+    });
+  }
+  const admission = plan.admission;
+  if (admission !== undefined) {
+    check(admission.configPath, () => {
+      validateAdmissionPoliciesArgs(admission.name, admission.args);
     });
   }
   for (const workflow of plan.workflows) {

@@ -34,6 +34,8 @@ export function benchConfig(models: number): Record<string, unknown> {
       [configKey("namespace")]: NAMESPACE,
       [configKey("priorityClassPrefix")]: "ml-bench",
       [configKey("installWorkflowCrd")]: false,
+      // The benchmark measures the workloads' up; the admission policies are measured by the e2e tests.
+      [configKey("admissionPolicies")]: { enabled: false },
       [configKey("gpuNodes")]: { "NVIDIA-H100-80GB-HBM3": 8, "NVIDIA-L40S": 4 },
       [configKey("quota")]: {
         // maxReplicas 2 plus the rollout's surge pod per GPU model.

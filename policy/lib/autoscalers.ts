@@ -1,5 +1,6 @@
 /** HorizontalPodAutoscaler (autoscaling/v1, v2) and KEDA ScaledObject (keda.sh/v1alpha1) bounds. */
 
+import { KEDA_REPLICA_DEFAULTS } from "../../conventions/admission/rules/autoscalerBounds";
 import type { K8sResource } from "./resource";
 import { isUnknown, num, obj, str } from "./values";
 
@@ -26,9 +27,9 @@ export interface Autoscaler {
 }
 
 /** KEDA's minReplicaCount when not set. */
-export const KEDA_DEFAULT_MIN = 0;
+export const KEDA_DEFAULT_MIN = KEDA_REPLICA_DEFAULTS.min;
 /** KEDA's maxReplicaCount when not set. */
-export const KEDA_DEFAULT_MAX = 100;
+export const KEDA_DEFAULT_MAX = KEDA_REPLICA_DEFAULTS.max;
 
 /** The bounds of an HPA or a ScaledObject; undefined for any other kind. */
 export function autoscalerOf(resource: K8sResource): Autoscaler | undefined {

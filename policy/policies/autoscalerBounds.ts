@@ -2,6 +2,11 @@ import { autoscalerOf } from "../lib/autoscalers";
 import { defineResourcePolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import type { K8sResource } from "../lib/resource";
 import { isUnknown, show } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { autoscalerBoundsRule } from "../../conventions/admission/rules/autoscalerBounds";
+
+const MESSAGES = autoscalerBoundsRule.messages;
 
 /** Settings of autoscaler-bounds (its entry in policy-config/<env>.json). */
 export interface AutoscalerBoundsConfig {
@@ -23,11 +28,11 @@ export const autoscalerBoundsMeta: PolicyMeta<AutoscalerBoundsConfig> = {
   name: "autoscaler-bounds",
   description:
     "HorizontalPodAutoscalers and KEDA ScaledObjects keep maxReplicas under a cap and minReplicas at or above a floor (2 in prod).",
-  enforcementLevel: "advisory",
+  enforcementLevel: autoscalerBoundsRule.defaultLevel,
   severity: "medium",
   remediationSteps:
     "Set maxReplicas (maxReplicaCount) at most the cap and minReplicas (minReplicaCount) at least the floor.",
-  defaults: { maxReplicasCap: 20, minReplicas: 1, allowScaleToZero: true },
+  defaults: ruleDefaults(autoscalerBoundsRule) as unknown as AutoscalerBoundsConfig,
   properties: {
     maxReplicasCap: { type: "integer", minimum: 1, description: "Largest maxReplicas accepted." },
     minReplicas: { type: "integer", minimum: 0, description: "Smallest minReplicas accepted." },
@@ -51,7 +56,7 @@ export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerB
       findings.push(
         violation({
           resource: resource.ref,
-          problem: "no maximum replica count",
+          problem: render(MESSAGES.noMax, {}),
           path: maxField,
           found: show(rawMax),
           fix: `set ${maxField} to at most ${config.maxReplicasCap}`,
@@ -61,7 +66,7 @@ export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerB
       findings.push(
         violation({
           resource: resource.ref,
-          problem: `the maximum replica count is above the cap of ${config.maxReplicasCap}`,
+          problem: render(MESSAGES.aboveCap, { cap: config.maxReplicasCap }),
           path: maxField,
           found: maxText,
           fix: `set ${maxField} to at most ${config.maxReplicasCap}, or raise maxReplicasCap in the autoscaler-bounds config`,
@@ -75,7 +80,7 @@ export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerB
       findings.push(
         violation({
           resource: resource.ref,
-          problem: `the minimum replica count is below ${config.minReplicas}`,
+          problem: render(MESSAGES.belowFloor, { floor: config.minReplicas }),
           path: minField,
           found: minText,
           fix: `set ${minField} to at least ${config.minReplicas}${config.minReplicas >= 2 ? " so one pod failure or a rollout does not take the model offline" : ""}`,
@@ -86,7 +91,7 @@ export function checkAutoscalerBounds(resource: K8sResource, config: AutoscalerB
       findings.push(
         violation({
           resource: resource.ref,
-          problem: "the minimum replica count is above the maximum",
+          problem: render(MESSAGES.minAboveMax, {}),
           path: minField,
           found: `${minText} (maximum ${maxText})`,
           fix: `set ${minField} <= ${maxField}`,

@@ -4,6 +4,11 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { gpuLimitsRule } from "../../conventions/admission/rules/gpuLimits";
+
+const MESSAGES = gpuLimitsRule.messages;
 
 /** Settings of gpu-limits (its entry in policy-config/<env>.json). */
 export interface GpuLimitsConfig {
@@ -23,11 +28,11 @@ export const gpuLimitsMeta: PolicyMeta<GpuLimitsConfig> = {
   name: "gpu-limits",
   description:
     "Containers that use a GPU set it in resources.limits as a whole number, requests (where set) equal the limit, within the per-container and per-pod maximums.",
-  enforcementLevel: "mandatory",
+  enforcementLevel: gpuLimitsRule.defaultLevel,
   severity: "high",
   remediationSteps:
     "Set resources.limits[<gpu resource>] to a whole number of GPUs; make any request equal to it. With enforcement level 'remediate' a missing limit is set to the request.",
-  defaults: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 8 },
+  defaults: ruleDefaults(gpuLimitsRule) as unknown as GpuLimitsConfig,
   properties: {
     extraGpuResources: extraGpuResourcesSchema,
     maxGpusPerContainer: { type: "integer", minimum: 1, description: "Largest GPU limit of one container." },
@@ -67,7 +72,7 @@ export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): 
         findings.push(
           violation({
             ...common,
-            problem: `requests GPU resource "${name}" without a limit`,
+            problem: render(MESSAGES.noLimit, { name }),
             path: limitPath,
             found: `not set (${requestPath} = ${show(request)})`,
             fix,
@@ -80,7 +85,7 @@ export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): 
         findings.push(
           violation({
             ...common,
-            problem: `GPU limit "${name}" is not a whole number`,
+            problem: render(MESSAGES.notWhole, { name }),
             path: limitPath,
             found: show(limit),
             fix: `set ${limitPath} to a whole number of GPUs (fractions need a shared or MIG resource such as nvidia.com/gpu.shared or nvidia.com/mig-1g.10gb)`,
@@ -92,7 +97,7 @@ export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): 
         findings.push(
           violation({
             ...common,
-            problem: `GPU request "${name}" differs from its limit`,
+            problem: render(MESSAGES.requestDiffers, { name }),
             path: requestPath,
             found: `${show(request)} (limit ${show(limit)})`,
             fix: `set ${requestPath} to ${show(limit)}, equal to the limit, or remove it`,
@@ -103,7 +108,7 @@ export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): 
         findings.push(
           violation({
             ...common,
-            problem: `GPU limit "${name}" is above the per-container maximum of ${config.maxGpusPerContainer}`,
+            problem: render(MESSAGES.aboveContainerMax, { name, max: config.maxGpusPerContainer }),
             path: limitPath,
             found: show(limit),
             fix: `use at most ${config.maxGpusPerContainer} GPUs per container, or raise maxGpusPerContainer in the gpu-limits config`,
@@ -118,7 +123,7 @@ export function checkGpuLimits(template: PodTemplate, config: GpuLimitsConfig): 
     findings.push(
       violation({
         resource,
-        problem: `the pod uses ${pod.total} GPUs, above the per-pod maximum of ${config.maxGpusPerPod}`,
+        problem: render(MESSAGES.abovePodMax, { total: pod.total, max: config.maxGpusPerPod }),
         path: template.specPath,
         found: `${parts} (effective pod amount over containers, init containers and sidecars)`,
         fix: `use at most ${config.maxGpusPerPod} GPUs per pod (split the work across pods), or raise maxGpusPerPod in the gpu-limits config`,

@@ -2,6 +2,11 @@ import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { isUnknown, show } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { IMAGE_DIGEST_PATTERN, pinnedImagesRule } from "../../conventions/admission/rules/pinnedImages";
+
+const MESSAGES = pinnedImagesRule.messages;
 
 /** Settings of pinned-images (its entry in policy-config/<env>.json). */
 export interface PinnedImagesConfig {
@@ -19,10 +24,10 @@ export interface PinnedImagesConfig {
 export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
   name: "pinned-images",
   description: "Every image is pinned: a tag other than latest, or a digest; no untagged images.",
-  enforcementLevel: "advisory",
+  enforcementLevel: pinnedImagesRule.defaultLevel,
   severity: "medium",
   remediationSteps: "Use image:<version> or image@sha256:<digest>.",
-  defaults: { forbiddenTags: ["latest"], requireDigest: false },
+  defaults: ruleDefaults(pinnedImagesRule) as unknown as PinnedImagesConfig,
   properties: {
     forbiddenTags: {
       type: "array",
@@ -34,7 +39,7 @@ export const pinnedImagesMeta: PolicyMeta<PinnedImagesConfig> = {
   },
 };
 
-const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const DIGEST_RE = IMAGE_DIGEST_PATTERN;
 
 /** An image reference split into its name, tag and digest. */
 export interface ImageRef {
@@ -70,7 +75,7 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
       findings.push(
         violation({
           ...common,
-          problem: "no image",
+          problem: render(MESSAGES.noImage, {}),
           fix: `set ${path} to a pinned image (name:version or name@sha256:...)`,
         }),
       );
@@ -82,7 +87,7 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
         findings.push(
           violation({
             ...common,
-            problem: "the image digest is malformed",
+            problem: render(MESSAGES.malformedDigest, {}),
             fix: `use ${name}@sha256:<64 hex digits>`,
           }),
         );
@@ -93,7 +98,7 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
       findings.push(
         violation({
           ...common,
-          problem: "the image is not pinned by digest",
+          problem: render(MESSAGES.notByDigest, {}),
           fix: `use ${name}@sha256:<digest> (the digest of ${image})`,
         }),
       );
@@ -103,7 +108,7 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
       findings.push(
         violation({
           ...common,
-          problem: "the image has no tag, so the runtime pulls :latest",
+          problem: render(MESSAGES.noTag, {}),
           fix: `pin a release tag (${name}:<version>) or a digest (${name}@sha256:<digest>)`,
         }),
       );
@@ -111,7 +116,7 @@ export function checkPinnedImages(template: PodTemplate, config: PinnedImagesCon
       findings.push(
         violation({
           ...common,
-          problem: `the image uses the mutable tag ":${tag}"`,
+          problem: render(MESSAGES.mutableTag, { tag }),
           fix: `pin a release tag (${name}:<version>) or a digest (${name}@sha256:<digest>)`,
         }),
       );

@@ -3,6 +3,11 @@ import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { parseQuantity } from "../../conventions/quantity";
 import { isUnknown, obj, show } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { resourceRequestsRule } from "../../conventions/admission/rules/resourceRequests";
+
+const MESSAGES = resourceRequestsRule.messages;
 
 /** Settings of resource-requests (its entry in policy-config/<env>.json). */
 export interface ResourceRequestsConfig {
@@ -18,10 +23,10 @@ export const resourceRequestsMeta: PolicyMeta<ResourceRequestsConfig> = {
   name: "resource-requests",
   description:
     "Every container, init container and sidecar sets CPU and memory requests and limits, as valid quantities with request <= limit.",
-  enforcementLevel: "advisory",
+  enforcementLevel: resourceRequestsRule.defaultLevel,
   severity: "medium",
   remediationSteps: "Set resources.requests.cpu/memory and resources.limits.cpu/memory on every container.",
-  defaults: { requireCpuLimit: true, requireMemoryLimit: true },
+  defaults: ruleDefaults(resourceRequestsRule) as unknown as ResourceRequestsConfig,
   properties: {
     requireCpuLimit: {
       type: "boolean",
@@ -58,7 +63,7 @@ export function checkResourceRequests(template: PodTemplate, config: ResourceReq
         violation({
           resource,
           container: ref.label,
-          problem: `missing ${missing.join(", ")}`,
+          problem: render(MESSAGES.missing, { fields: missing.join(", ") }),
           path: basePath,
           found: show(raw),
           fix: `set ${missing.map((field) => `${basePath}.${field}`).join(", ")} (requests drive scheduling, limits cap usage)`,
@@ -77,7 +82,7 @@ export function checkResourceRequests(template: PodTemplate, config: ResourceReq
             violation({
               resource,
               container: ref.label,
-              problem: `${section}.${name} is not a valid quantity`,
+              problem: render(MESSAGES.invalid, { field: `${section}.${name}` }),
               path,
               found: show(value),
               fix: `use a Kubernetes quantity such as ${name === "cpu" ? '"500m" or "2"' : '"512Mi" or "8Gi"'}`,
@@ -96,7 +101,7 @@ export function checkResourceRequests(template: PodTemplate, config: ResourceReq
           violation({
             resource,
             container: ref.label,
-            problem: `the ${name} request is above the ${name} limit`,
+            problem: render(MESSAGES.requestAboveLimit, { name }),
             path: fieldPath(basePath, "requests", name),
             found: `${show(rawRequest)} (limit ${show(rawLimit)})`,
             fix: `lower requests.${name} to at most the limit, or raise limits.${name}`,

@@ -5,6 +5,7 @@
  */
 import { strict as assert } from "node:assert";
 import type * as pulumi from "@pulumi/pulumi";
+import { AdmissionPolicies } from "../../components/admissionPolicies";
 import { Autoscaling } from "../../components/autoscaling";
 import { BatchInference } from "../../components/batchInference";
 import { DistributedTraining } from "../../components/distributedTraining";
@@ -22,6 +23,8 @@ type Create = (name: string, opts?: pulumi.ComponentResourceOptions) => pulumi.R
 
 /** Each component with arguments that create every kind of child it has. */
 const COMPONENTS: Record<string, Create> = {
+  AdmissionPolicies: (name, opts) =>
+    new AdmissionPolicies(name, { namespace: "ml", policyConfig: { "pinned-images": "mandatory" } }, opts),
   ModelServing: (name, opts) =>
     new ModelServing(
       name,

@@ -84,25 +84,41 @@ const COMMON_TYPES = {
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": 1,
   "kubernetes:apps/v1:StatefulSet": 1,
   "kubernetes:batch/v1:Job": 1,
-  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 1,
+  // The MLWorkflow CRD and the admission policies' params CRD.
+  "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 2,
+  // The pack's four per-resource rules as admission policies, each bound (no rule is disabled).
+  "k8sml:guardrails:AdmissionPolicies": 1,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 4,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 4,
 };
+
+/** The stack's config with its admission policies on (admissionPolicies.enabled is off by default). */
+const withAdmission = (stack: string): Record<string, string> =>
+  withObject(stack, "admissionPolicies", () => ({ enabled: true }));
 
 describe("the program", () => {
   beforeEach(() => {
     resetRegistrations();
   });
 
-  it("deploys the dev stack's resources", async () => {
+  it("deploys no admission policies unless admissionPolicies.enabled is set", async () => {
     const all = await runProgram("dev", stackConfigText("dev"));
+    assert.equal(all.filter((r) => r.type.startsWith("kubernetes:admissionregistration.k8s.io/")).length, 0);
+    assert.equal(all.filter((r) => r.type === "k8sml:guardrails:AdmissionPolicies").length, 0);
+  });
+
+  it("deploys the dev stack's resources", async () => {
+    const all = await runProgram("dev", withAdmission("dev"));
     assert.deepEqual(countByType(all), {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 1,
       "kubernetes:ai.example.com/v1:MLWorkflow": 1,
+      "kubernetes:ml-dev-admission.admission.k8sml.io/v1:AdmissionParams": 1,
     });
   });
 
   it("deploys the prod stack's resources, with the DCGM ServiceMonitor and no workflow", async () => {
-    const all = await runProgram("prod", stackConfigText("prod"));
+    const all = await runProgram("prod", withAdmission("prod"));
     assert.deepEqual(countByType(all), {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 2,
@@ -112,6 +128,7 @@ describe("the program", () => {
       "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": 1,
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": 1,
       "kubernetes:kueue.x-k8s.io/v1beta2:WorkloadPriorityClass": 3,
+      "kubernetes:ml-prod-admission.admission.k8sml.io/v1:AdmissionParams": 1,
     });
     const labelsOf = (type: string): Record<string, string> | undefined =>
       (all.find((r) => r.type === type)?.inputs.metadata as { labels?: Record<string, string> }).labels;
@@ -126,6 +143,8 @@ describe("the program", () => {
       "kubernetes:core/v1:Namespace",
       "kubernetes:scheduling.k8s.io/v1:PriorityClass",
       "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy",
+      "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding",
     ]);
     for (const r of all.filter((r) => r.type.startsWith("kubernetes:") && !clusterScoped.has(r.type))) {
       const metadata = r.inputs.metadata as { namespace?: string };

@@ -1,0 +1,413 @@
+/**
+ * The single-resource cases of the rules enforced at both points (the pack's policy tests'
+ * scenarios for gpu-limits, resource-requests, pinned-images and autoscaler-bounds), shared by
+ * tests/policy/admissionCases.test.ts (the pack's verdict, in-process) and
+ * tests/e2e/admissionAgreement.test.ts (the API server's verdict under the generated
+ * ValidatingAdmissionPolicies), so both judge the same resources.
+ */
+import type { PackResource } from "../../policy/lib/resource";
+import {
+  container,
+  hpa,
+  initContainer,
+  mutate,
+  scaledObject,
+  sidecar,
+  WORKLOAD_KINDS,
+  workload,
+  type Obj,
+  type WorkloadKind,
+} from "./fixtures";
+
+/** One resource judged by one policy. */
+export interface AdmissionCase {
+  readonly name: string;
+  /** The pack policy (and generated admission policy) that judges it. */
+  readonly policy: string;
+  readonly resource: PackResource;
+  /** Properties over the stack's entry for the policy (the same for the pack and the params object). */
+  readonly config?: Obj;
+  /** Whether the pack reports it (with the stack's parameters and the case's config). */
+  readonly violates: boolean | { readonly dev: boolean; readonly prod: boolean };
+  /**
+   * Set when the API server's own validation rejects the object before admission policies run
+   * (what it says); the pack still reports it, so `pulumi preview` finds it first.
+   */
+  readonly apiInvalid?: string;
+}
+
+function resourcesOf(c: Obj): { requests: Obj; limits: Obj } {
+  return c.resources as { requests: Obj; limits: Obj };
+}
+
+function gpuLimitCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "gpu-limits";
+  const noLimit = mutate(workload(kind, "w", { gpus: 1 }), (p) => {
+    const spec = (
+      kind === "Pod"
+        ? p.spec
+        : kind === "CronJob"
+          ? (((p.spec as Obj).jobTemplate as Obj).spec as Obj).template
+          : (p.spec as Obj).template
+    ) as Obj;
+    const podSpec = (kind === "Pod" ? spec : spec.spec) as { containers: Obj[] };
+    for (const first of podSpec.containers.slice(0, 1)) {
+      Reflect.deleteProperty(resourcesOf(first).limits, "nvidia.com/gpu");
+    }
+  });
+  const fractional = sidecar();
+  resourcesOf(fractional).limits["nvidia.com/gpu"] = "0.5";
+  const differs = initContainer({ gpus: 2 });
+  resourcesOf(differs).requests["nvidia.com/gpu"] = "1";
+  const effective = (): PackResource =>
+    workload(kind, "w", {
+      containers: [container({ gpus: 2 })],
+      initContainers: [initContainer({ gpus: 4 }), sidecar({ gpus: 1 })],
+    });
+  return [
+    {
+      name: `${kind}: whole-number GPU limits with equal requests`,
+      policy,
+      resource: workload(kind, "w", { gpus: 2 }),
+      violates: false,
+    },
+    {
+      name: `${kind}: a GPU request without a limit`,
+      policy,
+      resource: noLimit,
+      violates: true,
+      apiInvalid: "Limit must be set",
+    },
+    {
+      name: `${kind}: a fractional GPU limit in a native sidecar`,
+      policy,
+      resource: workload(kind, "w", { gpus: 1, initContainers: [fractional] }),
+      violates: true,
+      apiInvalid: "must be an integer",
+    },
+    {
+      name: `${kind}: an init container whose GPU request differs from its limit`,
+      policy,
+      resource: workload(kind, "w", { gpus: 1, initContainers: [differs] }),
+      violates: true,
+      apiInvalid: "must be equal to",
+    },
+    {
+      name: `${kind}: a GPU limit above the per-container maximum`,
+      policy,
+      resource: workload(kind, "w", { gpus: 4 }),
+      config: { maxGpusPerContainer: 2 },
+      violates: true,
+    },
+    {
+      name: `${kind}: init container 4 + sidecar 1 + regular 2 is 4 GPUs per pod, within 4`,
+      policy,
+      resource: effective(),
+      config: { maxGpusPerPod: 4 },
+      violates: false,
+    },
+    {
+      name: `${kind}: two containers of 3 and 2 GPUs are 5 per pod, above 4`,
+      policy,
+      resource: workload(kind, "w", {
+        containers: [container({ gpus: 3 }), container({ name: "b", gpus: 2 })],
+      }),
+      config: { maxGpusPerPod: 4 },
+      violates: true,
+    },
+    {
+      name: `${kind}: the same pod above a per-pod maximum of 3`,
+      policy,
+      resource: effective(),
+      config: { maxGpusPerPod: 3 },
+      violates: true,
+    },
+  ];
+}
+
+function vendorCases(): AdmissionCase[] {
+  const policy = "gpu-limits";
+  const withLimit = (name: string, amount: string): PackResource => {
+    const c = container();
+    resourcesOf(c).requests[name] = amount;
+    resourcesOf(c).limits[name] = amount;
+    return workload("Deployment", "w", { containers: [c] });
+  };
+  return [
+    {
+      name: "AMD GPUs count: 9 amd.com/gpu is above 8",
+      policy,
+      resource: withLimit("amd.com/gpu", "9"),
+      violates: true,
+    },
+    { name: "Intel Xe GPUs count", policy, resource: withLimit("gpu.intel.com/xe", "9"), violates: true },
+    { name: "MIG slices count", policy, resource: withLimit("nvidia.com/mig-1g.10gb", "9"), violates: true },
+    {
+      name: "an unknown extended resource is not a GPU",
+      policy,
+      resource: withLimit("habana.ai/gaudi", "9"),
+      violates: false,
+    },
+    {
+      name: "a resource named in extraGpuResources counts",
+      policy,
+      resource: withLimit("habana.ai/gaudi", "9"),
+      config: { extraGpuResources: ["habana.ai/gaudi"] },
+      violates: true,
+    },
+    {
+      name: "GPUs of several resources add up per pod",
+      policy,
+      resource: workload("Pod", "w", {
+        containers: [container({ name: "a", gpus: 3 }), container({ name: "b", gpus: 3 })],
+      }),
+      config: { maxGpusPerPod: 5 },
+      violates: true,
+    },
+  ];
+}
+
+function resourceRequestCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "resource-requests";
+  const bare = (o: Parameters<typeof container>[0] = {}): Obj => {
+    const c = container(o);
+    c.resources = {};
+    return c;
+  };
+  const partial = initContainer();
+  resourcesOf(partial).limits = {};
+  return [
+    {
+      name: `${kind}: containers, init containers and sidecars with requests and limits`,
+      policy,
+      resource: workload(kind, "w", { initContainers: [initContainer(), sidecar()] }),
+      violates: false,
+    },
+    {
+      name: `${kind}: what each container misses, init containers and sidecars included`,
+      policy,
+      resource: workload(kind, "w", {
+        containers: [bare()],
+        initContainers: [partial, bare({ name: "model-loader", extra: { restartPolicy: "Always" } })],
+      }),
+      violates: true,
+    },
+  ];
+}
+
+function moreResourceRequestCases(): AdmissionCase[] {
+  const policy = "resource-requests";
+  const noLimits = container();
+  resourcesOf(noLimits).limits = {};
+  const bareRequests = container();
+  resourcesOf(bareRequests).requests = {};
+  resourcesOf(bareRequests).limits = {};
+  const invalid = container();
+  resourcesOf(invalid).requests.cpu = "two";
+  const above = container();
+  resourcesOf(above).requests.memory = "64Gi";
+  const units = container();
+  resourcesOf(units).requests = { cpu: "0.5", memory: "1Gi" };
+  resourcesOf(units).limits = { cpu: "500m", memory: "1024Mi" };
+  return [
+    {
+      name: "limits optional through config",
+      policy,
+      resource: workload("Deployment", "w", { containers: [noLimits] }),
+      config: { requireCpuLimit: false, requireMemoryLimit: false },
+      violates: false,
+    },
+    {
+      name: "requests stay required when limits are optional",
+      policy,
+      resource: workload("Deployment", "w", { containers: [bareRequests] }),
+      config: { requireCpuLimit: false, requireMemoryLimit: false },
+      violates: true,
+    },
+    {
+      name: "limits required by default",
+      policy,
+      resource: workload("Deployment", "w", { containers: [noLimits] }),
+      violates: true,
+    },
+    {
+      name: "an invalid quantity",
+      policy,
+      resource: workload("Deployment", "w", { containers: [invalid] }),
+      violates: true,
+      apiInvalid: "quantities must match the regular expression",
+    },
+    {
+      name: "a request above its limit",
+      policy,
+      resource: workload("Deployment", "w", { containers: [above] }),
+      violates: true,
+      apiInvalid: "must be less than or equal to memory limit",
+    },
+    {
+      name: "quantities compared across units",
+      policy,
+      resource: workload("Pod", "w", { containers: [units] }),
+      violates: false,
+    },
+  ];
+}
+
+function imageCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "pinned-images";
+  const withImage = (image: string): PackResource =>
+    workload(kind, "w", { containers: [container({ image })], initContainers: [sidecar()] });
+  return [
+    {
+      name: `${kind}: a release tag`,
+      policy,
+      resource: withImage("vllm/vllm-openai:v0.6.3"),
+      violates: false,
+    },
+    { name: `${kind}: :latest`, policy, resource: withImage("vllm/vllm-openai:latest"), violates: true },
+    { name: `${kind}: no tag`, policy, resource: withImage("vllm/vllm-openai"), violates: true },
+  ];
+}
+
+const DIGEST = "sha256:" + "a".repeat(64);
+
+function moreImageCases(): AdmissionCase[] {
+  const policy = "pinned-images";
+  const withImage = (image: string): PackResource =>
+    workload("Deployment", "w", { containers: [container({ image })] });
+  return [
+    { name: "a digest", policy, resource: withImage(`vllm/vllm-openai@${DIGEST}`), violates: false },
+    {
+      name: "a tag and a digest",
+      policy,
+      resource: withImage(`vllm/vllm-openai:v1@${DIGEST}`),
+      violates: false,
+    },
+    {
+      name: "a malformed digest",
+      policy,
+      resource: withImage("vllm/vllm-openai@sha256:abc"),
+      violates: true,
+    },
+    {
+      name: "the moving tag in capitals",
+      policy,
+      resource: withImage("vllm/vllm-openai:LATEST"),
+      violates: true,
+    },
+    {
+      name: "a registry port is not a tag",
+      policy,
+      resource: withImage("registry.local:5000/vllm"),
+      violates: true,
+    },
+    {
+      name: "a registry port and a tag",
+      policy,
+      resource: withImage("registry.local:5000/vllm:1.2"),
+      violates: false,
+    },
+    {
+      name: "a tag when digests are required",
+      policy,
+      resource: withImage("vllm/vllm-openai:v0.6.3"),
+      config: { requireDigest: true },
+      violates: true,
+    },
+    {
+      name: "a digest when digests are required",
+      policy,
+      resource: withImage(`vllm/vllm-openai@${DIGEST}`),
+      config: { requireDigest: true },
+      violates: false,
+    },
+    {
+      name: "a configured moving tag",
+      policy,
+      resource: withImage("vllm/vllm-openai:nightly"),
+      config: { forbiddenTags: ["latest", "nightly"] },
+      violates: true,
+    },
+  ];
+}
+
+/** A ScaledObject with a trigger (KEDA's CRD requires one; the rule does not read it). */
+function keda(min?: number, max?: number): PackResource {
+  return mutate(scaledObject("llm", "llm", min, max), (props) => {
+    (props.spec as Obj).triggers = [{ type: "cpu", metricType: "Utilization", metadata: { value: "70" } }];
+  });
+}
+
+function autoscalerCases(): AdmissionCase[] {
+  const policy = "autoscaler-bounds";
+  return [
+    { name: "an HPA of 2..10", policy, resource: hpa("llm", "llm", 2, 10), violates: false },
+    {
+      name: "an HPA above the cap (dev 10, prod 50)",
+      policy,
+      resource: hpa("llm", "llm", 2, 60),
+      violates: true,
+    },
+    {
+      name: "an HPA whose maximum is above dev's cap only",
+      policy,
+      resource: hpa("llm", "llm", 2, 20),
+      violates: { dev: true, prod: false },
+    },
+    {
+      name: "an HPA with the default minimum of 1 (prod's floor is 2)",
+      policy,
+      resource: hpa("llm", "llm", undefined, 5),
+      violates: { dev: false, prod: true },
+    },
+    {
+      name: "an HPA without a maximum",
+      policy,
+      resource: hpa("llm", "llm", 2, undefined),
+      violates: true,
+      apiInvalid: "maxReplicas",
+    },
+    {
+      name: "an HPA whose minimum is above its maximum",
+      policy,
+      resource: hpa("llm", "llm", 5, 3),
+      violates: true,
+      apiInvalid: "must be greater than or equal to `minReplicas`",
+    },
+    {
+      name: "a ScaledObject scaling to zero (dev allows it, prod does not)",
+      policy,
+      resource: keda(0, 5),
+      violates: { dev: false, prod: true },
+    },
+    {
+      name: "a ScaledObject without counts (KEDA's 0..100)",
+      policy,
+      resource: keda(),
+      violates: true,
+    },
+    {
+      name: "a ScaledObject whose minimum is above its maximum",
+      policy,
+      resource: keda(6, 4),
+      violates: true,
+    },
+    { name: "a ScaledObject of 2..8", policy, resource: keda(2, 8), violates: false },
+  ];
+}
+
+/** Every case, rule by rule. */
+export const ADMISSION_CASES: readonly AdmissionCase[] = [
+  ...WORKLOAD_KINDS.flatMap(gpuLimitCases),
+  ...vendorCases(),
+  ...WORKLOAD_KINDS.flatMap(resourceRequestCases),
+  ...moreResourceRequestCases(),
+  ...WORKLOAD_KINDS.flatMap(imageCases),
+  ...moreImageCases(),
+  ...autoscalerCases(),
+];
+
+/** Whether the pack should report the case at a stack's level. */
+export function expectedViolation(testCase: AdmissionCase, stack: "dev" | "prod"): boolean {
+  return typeof testCase.violates === "boolean" ? testCase.violates : testCase.violates[stack];
+}
