@@ -18,6 +18,7 @@ interface ConsumerRun {
 }
 
 const PUBLIC_VALUES = [
+  "AdmissionPolicies",
   "Autoscaling",
   "BatchInference",
   "DistributedTraining",
