@@ -154,6 +154,10 @@ async function apiJudgement(group: Group, testCase: AdmissionCase): Promise<Judg
   const output = `${result.stdout}\n${result.stderr}`;
   const vap = `ValidatingAdmissionPolicy '${group.name}-${group.policy}'`;
   if (result.code !== 0) {
+    // Right after its params CRD is Established, the API server may not have configured the
+    // policy yet; that is no verdict (waitInForce keeps waiting; a case reports it as invalid).
+    if (result.stderr.includes("failed to configure policy"))
+      return { verdict: "invalid", problems: [], output };
     if (!result.stderr.includes(`${vap} with binding`)) return { verdict: "invalid", problems: [], output };
     return {
       verdict: "denied",
