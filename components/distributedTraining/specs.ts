@@ -7,7 +7,7 @@ import { ComponentRoles } from "../../conventions/labels";
 import { fieldRefEnvVar, userEnvVars } from "../lib/env";
 import { containerResources, gpuPlacement } from "../lib/gpu";
 import { selectorLabels, standardLabels } from "../lib/labels";
-import { queueLabels } from "../lib/queue";
+import { queuedAwaitAnnotations, queueLabels } from "../lib/queue";
 import { scratchVolumes } from "../lib/scratchVolumes";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../lib/security";
 import {
@@ -155,17 +155,11 @@ export function trainingPodSpec(settings: DistributedTrainingSettings): k8s.type
 
 /**
  * How `pulumi up` waits for the StatefulSet: until every worker is ready, within
- * `readyTimeoutSeconds`; when queued, only until the StatefulSet controller has seen the spec
- * (`.status.observedGeneration`, which the provider checks against the generation), because
- * Kueue keeps the workers gated until the queue admits all of them, which may take hours.
+ * `readyTimeoutSeconds`; when queued, only until it is observed (queuedAwaitAnnotations), since
+ * Kueue admits all workers together.
  */
 export function statefulSetAwaitAnnotations(settings: DistributedTrainingSettings): Record<string, string> {
-  return {
-    "pulumi.com/timeoutSeconds": String(settings.readyTimeoutSeconds),
-    ...(settings.queueName === undefined
-      ? {}
-      : { "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}" }),
-  };
+  return queuedAwaitAnnotations(settings, settings.readyTimeoutSeconds);
 }
 
 /** The StatefulSet: all workers start together, and checkpoint claims outlive it. */

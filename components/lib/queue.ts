@@ -73,6 +73,24 @@ export function queueLabels(settings: QueueSettings): Record<string, string> {
 }
 
 /**
+ * The await annotations of a Deployment or StatefulSet that may be queued: `timeoutSeconds` for
+ * its readiness; when queued, `pulumi up` waits only until its controller has seen the spec
+ * (`.status.observedGeneration`, which the provider checks against the generation), because
+ * Kueue keeps its pods gated until the queue has room, which may take hours.
+ */
+export function queuedAwaitAnnotations(
+  settings: QueueSettings,
+  timeoutSeconds: number,
+): Record<string, string> {
+  return {
+    "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+    ...(settings.queueName === undefined
+      ? {}
+      : { "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}" }),
+  };
+}
+
+/**
  * Tells the engine's log that a workload is queued and what that means for `pulumi up`: it
  * returns once the API server holds the object, whether Kueue admitted it yet or not. `what`
  * says what Kueue does and when (a whole clause).

@@ -1,6 +1,6 @@
 /** The Kubernetes objects of a ModelServing: Deployment, Service, PodDisruptionBudget, ServiceAccount. */
 import type * as k8s from "@pulumi/kubernetes";
-import { queueLabels } from "../lib/queue";
+import { queuedAwaitAnnotations, queueLabels } from "../lib/queue";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "../lib/serving";
 import { type ModelServingSettings, SERVING_ROLLING_UPDATE } from "./args";
 import { buildPodSpec, modelServingLabels, modelServingSelectorLabels } from "./pod";
@@ -12,19 +12,12 @@ export function serviceDnsName(settings: ModelServingSettings): string {
 }
 
 /**
- * How `pulumi up` waits for the Deployment: for the rollout, within `rolloutTimeoutSeconds`;
- * when queued, only until the Deployment controller has seen the spec
- * (`.status.observedGeneration`), since Kueue keeps each server pod gated until the queue has
- * room for it, which may take as long as the training and batch jobs ahead of it.
+ * How `pulumi up` waits for the Deployment: for the rollout, within `rolloutTimeoutSeconds`
+ * (Pulumi's 10-minute default is shorter than one slow model load); when queued, only until it
+ * is observed (queuedAwaitAnnotations).
  */
 export function deploymentAwaitAnnotations(settings: ModelServingSettings): Record<string, string> {
-  return {
-    // Pulumi's 10-minute default is shorter than one slow model load.
-    "pulumi.com/timeoutSeconds": String(settings.rolloutTimeoutSeconds),
-    ...(settings.queueName === undefined
-      ? {}
-      : { "pulumi.com/waitFor": "jsonpath={.status.observedGeneration}" }),
-  };
+  return queuedAwaitAnnotations(settings, settings.rolloutTimeoutSeconds);
 }
 
 /** The Deployment: one pod at a time beyond the serving capacity, awaited as long as a model load. */
