@@ -153,7 +153,8 @@ function checkLoader(checker: ArgChecker, args: ResolvedArgs): void {
     "a Secret key (letters, digits, '-', '_' and '.')",
   );
   const tokenEnv =
-    args.modelSourceTokenSecretName !== undefined && isServerPresetName(args.server ?? "generic")
+    args.modelSourceTokenSecretName !== undefined &&
+    isServerPresetName(args.server ?? MODEL_SERVING_DEFAULTS.server)
       ? [modelSourceTokenEnv(serverPreset(args.server), args.modelUri)]
       : [];
   checkUserEnv(checker, "loaderEnv", args.loaderEnv, [...MODEL_SERVING_INJECTED_ENV, ...tokenEnv]);

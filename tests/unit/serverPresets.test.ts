@@ -357,6 +357,17 @@ describe("server preset validation", () => {
     );
   });
 
+  it("rejects a token Secret name or key Kubernetes would refuse", () => {
+    invalid(
+      { modelSourceTokenSecretName: "Bad_Name" },
+      `modelSourceTokenSecretName must be a Secret name (a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', at most 253 characters); got "Bad_Name"`,
+    );
+    invalid(
+      { modelSourceTokenSecretKey: "a key" },
+      `modelSourceTokenSecretKey must be a Secret key (letters, digits, '-', '_' and '.'); got "a key"`,
+    );
+  });
+
   it("rejects targetWaitingRequests without the adapter source", () => {
     invalid(
       { server: "vllm", autoscaling: { maxReplicas: 2, targetWaitingRequests: 3 } },
