@@ -16,6 +16,8 @@ import type { ConfigProblem } from "./problems";
 import { gpuDemand } from "./gpuDemand";
 import { queueingProblems } from "./queueingChecks";
 import type { StackConfig } from "./schema";
+import { WAITING_REQUESTS_NEED_ADAPTER } from "../components/autoscaling/validate";
+import { conflictingArgs, conflictingArgsAllowed, serverPreset } from "../components/modelServing/presets";
 
 /** Env var names each workload kind injects itself; config env must not override them. */
 export interface ReservedEnvNames {
@@ -81,8 +83,32 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
   config.models.forEach((model, i) => {
     checkGpuWorkload("models", i, model);
     checkEnv("models", i, model.env);
+    const preset = serverPreset(model.server);
+    const conflicts = conflictingArgs(preset, model.args);
+    if (conflicts.length > 0) {
+      problems.push({
+        path: ["models", i, "args"],
+        value: conflicts,
+        allowed: conflictingArgsAllowed(preset),
+      });
+    }
     const scaling = model.autoscaling;
     if (scaling === undefined) return;
+    if (scaling.targetWaitingRequests !== undefined) {
+      if (preset.metrics.waitingRequests === undefined) {
+        problems.push({
+          path: ["models", i, "autoscaling", "targetWaitingRequests"],
+          value: scaling.targetWaitingRequests,
+          allowed: `unset with server "${preset.name}", which exports no waiting-requests gauge (servers "vllm" and "tgi" do)`,
+        });
+      } else if (scaling.requestsPerSecondSource === undefined || scaling.keda) {
+        problems.push({
+          path: ["models", i, "autoscaling", "targetWaitingRequests"],
+          value: scaling.targetWaitingRequests,
+          allowed: WAITING_REQUESTS_NEED_ADAPTER,
+        });
+      }
+    }
     if (scaling.minReplicas > scaling.maxReplicas) {
       problems.push({
         path: ["models", i, "autoscaling", "minReplicas"],

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { REQUESTS_PER_SECOND_SOURCES } from "../components/autoscaling/args";
+import { DEFAULT_SERVER_PRESET, SERVER_PRESET_NAMES } from "../components/modelServing/presets";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
 import { isQuantity } from "../conventions/quantity";
@@ -62,6 +63,8 @@ export const autoscalingSchema = z.strictObject({
   targetRequestsPerSecond: z.number().positive().optional(),
   /** Where the HPA's per-pod request rate comes from; without it the HPA scales on CPU only. */
   requestsPerSecondSource: z.enum(REQUESTS_PER_SECOND_SOURCES).optional(),
+  /** Waiting requests per pod the HPA aims at; only with requestsPerSecondSource and a server preset exporting the gauge. */
+  targetWaitingRequests: z.number().positive().optional(),
   scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
   keda: z.boolean().default(false),
   hpa: z.boolean().default(true),
@@ -70,6 +73,10 @@ export const autoscalingSchema = z.strictObject({
 export const modelSchema = z.strictObject({
   name: dnsLabel,
   image,
+  /** The server preset: generic (the default), vllm or tgi (see the README's table). */
+  server: z.enum(SERVER_PRESET_NAMES).default(DEFAULT_SERVER_PRESET),
+  /** Server arguments; a preset appends its own flags, which these may not set. */
+  args: z.array(z.string()).default([]),
   loaderImage: image,
   modelUri: z.string().min(1),
   gpuProduct: z.string(),

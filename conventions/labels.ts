@@ -54,3 +54,12 @@ export const ServingPorts = {
   http: "http",
   metrics: "metrics",
 } as const;
+
+/**
+ * Pod label naming the container port a model server serves Prometheus `/metrics` on, when it is
+ * not the `metrics` port: servers such as vLLM and TGI serve metrics on their API port (`http`).
+ * The tenancy NetworkPolicy lets the monitoring namespace reach that port of pods carrying it,
+ * and the pack's network-policy-coverage takes a source's `metrics` port to mean it.
+ * Absent: the pod's metrics port is the one named `metrics`.
+ */
+export const METRICS_PORT_LABEL = "k8sml.io/metrics-port";

@@ -88,7 +88,13 @@ export function deployStack(plan: StackPlan): DeployedStack {
           namespace,
           priorityClassName: priorities.servingClassName,
           ...queuedAs(model.serving, "serving"),
-          ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret.metadata.name }),
+          // The plan chose how the loader gets the token; the Secret's Output orders it first.
+          ...(tokenSecret === undefined || model.serving.loaderSecretName === undefined
+            ? {}
+            : { loaderSecretName: tokenSecret.metadata.name }),
+          ...(tokenSecret === undefined || model.serving.modelSourceTokenSecretName === undefined
+            ? {}
+            : { modelSourceTokenSecretName: tokenSecret.metadata.name }),
         },
         guarded,
       ),

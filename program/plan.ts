@@ -16,7 +16,13 @@ import { type GpuTenancyArgs, validateGpuTenancyArgs } from "../components/gpuTe
 import type { Resolved } from "../components/lib/resolve";
 import { ValidationError } from "../components/lib/validation";
 import { type MLWorkflowArgs, validateMLWorkflowArgs } from "../components/mlWorkflow";
-import { type ModelServingArgs, validateModelServingArgs } from "../components/modelServing";
+import {
+  DEFAULT_SERVER_PRESET,
+  MODEL_SOURCE_TOKEN_ENV,
+  type ModelServingArgs,
+  serverPreset,
+  validateModelServingArgs,
+} from "../components/modelServing";
 import {
   type WorkloadPrioritiesArgs,
   validateWorkloadPrioritiesArgs,
@@ -31,8 +37,25 @@ import { gpuResourceOf } from "../config/demand";
 import type { StackConfig } from "../config/schema";
 import { GPU_RESOURCE } from "../conventions/gpu";
 
-/** The Secret (and its key) that carries `modelSourceToken` to the model loaders. */
-export const MODEL_SOURCE_SECRET = { suffix: "model-source", key: "MODEL_SOURCE_TOKEN" } as const;
+/**
+ * The Secret (and its key) that carries `modelSourceToken` to the model loaders: a generic
+ * server's loader gets the Secret's keys as they are (MODEL_SOURCE_TOKEN), a server preset's
+ * loader the one key under the env name the preset and source call for (HF_TOKEN for hf://).
+ */
+export const MODEL_SOURCE_SECRET = { suffix: "model-source", key: MODEL_SOURCE_TOKEN_ENV } as const;
+
+/** How a model's loader gets the model-source token Secret. */
+function tokenSecretArgs(
+  server: string,
+  secretName: string | undefined,
+): Pick<
+  Resolved<ModelServingArgs>,
+  "loaderSecretName" | "modelSourceTokenSecretName" | "modelSourceTokenSecretKey"
+> {
+  if (secretName === undefined) return {};
+  if (server === DEFAULT_SERVER_PRESET) return { loaderSecretName: secretName };
+  return { modelSourceTokenSecretName: secretName, modelSourceTokenSecretKey: MODEL_SOURCE_SECRET.key };
+}
 
 /**
  * The plan holds plain values only, so every validator can check it before anything is
@@ -109,6 +132,9 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
       modelName: model.name,
       modelUri: model.modelUri,
       image: model.image,
+      // Left out for generic, so stacks without a preset plan exactly what they did before.
+      ...(model.server === DEFAULT_SERVER_PRESET ? {} : { server: model.server }),
+      ...(model.args.length > 0 ? { args: model.args } : {}),
       loaderImage: model.loaderImage,
       gpusPerPod: model.gpusPerPod,
       ...gpuResourceArg(model),
@@ -122,7 +148,7 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
       env: model.env,
       priorityClassName: `${config.priorityClassPrefix}-serving`,
       ...queued("serving"),
-      ...(tokenSecret === undefined ? {} : { loaderSecretName: tokenSecret }),
+      ...tokenSecretArgs(model.server, tokenSecret),
       ...(scaling === undefined
         ? {}
         : {
@@ -138,6 +164,9 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
               ...(scaling.requestsPerSecondSource === undefined
                 ? {}
                 : { requestsPerSecondSource: scaling.requestsPerSecondSource }),
+              ...(scaling.targetWaitingRequests === undefined
+                ? {}
+                : { targetWaitingRequests: scaling.targetWaitingRequests }),
               scaleDownStabilizationSeconds: scaling.scaleDownStabilizationSeconds,
             },
           }),
@@ -173,6 +202,10 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
       objectStorageEgressPorts: config.egress.objectStorage.ports,
       ...(config.egress.proxy === undefined ? {} : { egressProxy: config.egress.proxy }),
       nodeLocalDnsCidrs: config.egress.nodeLocalDnsCidrs,
+      // Monitoring may scrape `http` of the servers that serve /metrics there (vllm, tgi presets).
+      ...(config.models.some((model) => serverPreset(model.server).metricsOnHttpPort)
+        ? { apiPortMetrics: true }
+        : {}),
     },
     priorities: {
       name: config.priorityClassPrefix,

@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { MONITORING_NAMESPACE } from "../../conventions/labels";
-import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC } from "../lib/serving";
+import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC, REQUESTS_TOTAL_METRIC } from "../lib/serving";
 
 /** The sources an HPA's per-pod request-rate metric may come from. */
 export const REQUESTS_PER_SECOND_SOURCES = ["prometheus-adapter"] as const;
@@ -56,6 +56,32 @@ export interface AutoscalerOptions {
    */
   readonly requestsPerSecondMetric?: pulumi.Input<string>;
   /**
+   * The model server's request counter the per-pod request rate is derived from (the
+   * prometheus-adapter rule and KEDA's default query). A ModelServing sets it from its `server`
+   * preset. @default "inference_requests_total"
+   */
+  readonly requestsTotalMetric?: pulumi.Input<string>;
+  /**
+   * The server's gauge of requests waiting to be scheduled (e.g. `vllm:num_requests_waiting`).
+   * With `requestsPerSecondSource` the adapter rules also serve it per pod, as a custom metric
+   * named like it with `:` replaced by `_`. A ModelServing sets it from its `server` preset.
+   * @default none
+   */
+  readonly waitingRequestsMetric?: pulumi.Input<string>;
+  /**
+   * Target average of waiting requests per pod: a further HPA metric (AverageValue of
+   * `waitingRequestsMetric`, custom.metrics.k8s.io). Only with `requestsPerSecondSource` and
+   * `waitingRequestsMetric`. @default none
+   */
+  readonly targetWaitingRequests?: pulumi.Input<number>;
+  /**
+   * The server's gauge of KV-cache usage, 0 to 1 (e.g. `vllm:gpu_cache_usage_perc`). With
+   * `requestsPerSecondSource` the adapter rules serve it per pod for dashboards and HPAs of your
+   * own; it drives no HPA here, since it sits near 1 under any load a server batches well.
+   * A ModelServing sets it from its `server` preset. @default none
+   */
+  readonly cacheUsageMetric?: pulumi.Input<string>;
+  /**
    * Container whose CPU counts. Measuring the server container alone keeps an idle loader
    * sidecar from diluting the utilization. @default "model-server"
    */
@@ -102,6 +128,7 @@ export const AUTOSCALING_DEFAULTS = {
   minReplicas: 1,
   targetCpuUtilizationPercent: 70,
   requestsPerSecondMetric: REQUESTS_PER_SECOND_METRIC,
+  requestsTotalMetric: REQUESTS_TOTAL_METRIC,
   cpuContainerName: MODEL_SERVER_CONTAINER,
   scaleDownStabilizationSeconds: 300,
   scaleUpStabilizationSeconds: 0,
@@ -127,6 +154,11 @@ export interface AutoscalingSettings {
   readonly targetRequestsPerSecond: number | undefined;
   readonly requestsPerSecondSource: RequestsPerSecondSource | undefined;
   readonly requestsPerSecondMetric: string;
+  readonly requestsTotalMetric: string;
+  readonly waitingRequestsMetric: string | undefined;
+  /** Undefined unless the HPA also scales on waiting requests. */
+  readonly targetWaitingRequests: number | undefined;
+  readonly cacheUsageMetric: string | undefined;
   readonly cpuContainerName: string;
   readonly scaleDownStabilizationSeconds: number;
   readonly scaleUpStabilizationSeconds: number;

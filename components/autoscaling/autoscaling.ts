@@ -34,6 +34,8 @@ export class Autoscaling extends pulumi.ComponentResource {
   public readonly autoscalerKind: string;
   /** The prometheus-adapter rule of the HPA's per-pod metric, with requestsPerSecondSource "prometheus-adapter". */
   public readonly prometheusAdapterRule?: pulumi.Output<PrometheusAdapterRule>;
+  /** Every prometheus-adapter rule (request rate, the server's gauges), with requestsPerSecondSource "prometheus-adapter". */
+  public readonly prometheusAdapterRules?: pulumi.Output<PrometheusAdapterRule[]>;
 
   constructor(name: string, args: AutoscalingArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -56,6 +58,8 @@ export class Autoscaling extends pulumi.ComponentResource {
     this.autoscalerKind = autoscaler.kind;
     if (autoscaler.prometheusAdapterRule !== undefined)
       this.prometheusAdapterRule = autoscaler.prometheusAdapterRule;
+    if (autoscaler.prometheusAdapterRules !== undefined)
+      this.prometheusAdapterRules = autoscaler.prometheusAdapterRules;
 
     this.registerOutputs({ autoscalerName: this.autoscalerName, autoscalerKind: this.autoscalerKind });
   }

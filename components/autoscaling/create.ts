@@ -9,6 +9,7 @@ import type { AutoscalingSettings, RequestsPerSecondSource } from "./args";
 import {
   buildHorizontalPodAutoscaler,
   buildPrometheusAdapterRule,
+  buildPrometheusAdapterRules,
   type PrometheusAdapterRule,
   buildScaledObject,
   KEDA_API_VERSION,
@@ -30,6 +31,12 @@ export interface AutoscalerResources {
    * prometheus-adapter as its source: add it to the adapter's `rules`.
    */
   readonly prometheusAdapterRule?: pulumi.Output<PrometheusAdapterRule>;
+  /**
+   * Every prometheus-adapter rule, when the settings name prometheus-adapter: the request rate
+   * (prometheusAdapterRule) and the server's waiting-requests and KV-cache gauges where it
+   * exports them. Add them all to the adapter's `rules`.
+   */
+  readonly prometheusAdapterRules?: pulumi.Output<PrometheusAdapterRule[]>;
 }
 
 /**
@@ -67,7 +74,10 @@ export function createAutoscaler(
     name: resource.metadata.name,
     kind: "HorizontalPodAutoscaler",
     ...(requestsPerSecondSource === "prometheus-adapter"
-      ? { prometheusAdapterRule: settings.apply(buildPrometheusAdapterRule) }
+      ? {
+          prometheusAdapterRule: settings.apply(buildPrometheusAdapterRule),
+          prometheusAdapterRules: settings.apply(buildPrometheusAdapterRules),
+        }
       : {}),
   };
 }

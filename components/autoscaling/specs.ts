@@ -2,7 +2,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { ComponentRoles } from "../../conventions/labels";
 import { standardLabels } from "../lib/labels";
-import { REQUESTS_TOTAL_METRIC } from "../lib/serving";
 import type { AutoscalingSettings } from "./args";
 
 export const KEDA_API_VERSION = "keda.sh/v1alpha1";
@@ -46,6 +45,11 @@ export function buildScalingBehavior(
   };
 }
 
+/** The custom-metrics API name prometheus-adapter serves a server series as (`:` becomes `_`). */
+export function customMetricName(series: string): string {
+  return series.replace(/:/g, "_");
+}
+
 /** The validated target request rate; validation guarantees it wherever a spec reads it. */
 function targetRate(settings: AutoscalingSettings): number {
   if (settings.targetRequestsPerSecond === undefined) {
@@ -57,7 +61,8 @@ function targetRate(settings: AutoscalingSettings): number {
 /**
  * The metrics the HPA reads: CPU utilization of the server container (metrics.k8s.io, from
  * metrics-server) always; requests per second per pod (custom.metrics.k8s.io) only when the
- * settings name a source for it, since an unreadable metric stops every scale-down.
+ * settings name a source for it, since an unreadable metric stops every scale-down; and from
+ * the same source waiting requests per pod when a target is set for them.
  */
 export function buildHpaMetrics(settings: AutoscalingSettings): k8s.types.input.autoscaling.v2.MetricSpec[] {
   const cpu: k8s.types.input.autoscaling.v2.MetricSpec = {
@@ -69,6 +74,8 @@ export function buildHpaMetrics(settings: AutoscalingSettings): k8s.types.input.
     },
   };
   if (settings.requestsPerSecondSource === undefined) return [cpu];
+  const waiting = settings.waitingRequestsMetric;
+  const waitingTarget = settings.targetWaitingRequests;
   return [
     cpu,
     {
@@ -78,6 +85,17 @@ export function buildHpaMetrics(settings: AutoscalingSettings): k8s.types.input.
         target: { type: "AverageValue", averageValue: rateQuantity(targetRate(settings)) },
       },
     },
+    ...(waiting === undefined || waitingTarget === undefined
+      ? []
+      : [
+          {
+            type: "Pods",
+            pods: {
+              metric: { name: customMetricName(waiting) },
+              target: { type: "AverageValue", averageValue: rateQuantity(waitingTarget) },
+            },
+          },
+        ]),
   ];
 }
 
@@ -111,12 +129,48 @@ export interface PrometheusAdapterRule {
  * server's request counter over 2 minutes, per pod of the Deployment.
  */
 export function buildPrometheusAdapterRule(settings: AutoscalingSettings): PrometheusAdapterRule {
+  return adapterRule(
+    settings,
+    settings.requestsTotalMetric,
+    settings.requestsPerSecondMetric,
+    "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)",
+  );
+}
+
+function adapterRule(
+  settings: AutoscalingSettings,
+  series: string,
+  as: string,
+  metricsQuery: string,
+): PrometheusAdapterRule {
   return {
-    seriesQuery: `${REQUESTS_TOTAL_METRIC}{namespace="${settings.namespace}",pod=~"${deploymentPodPattern(settings.deploymentName)}"}`,
+    seriesQuery: `${series}{namespace="${settings.namespace}",pod=~"${deploymentPodPattern(settings.deploymentName)}"}`,
     resources: { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } },
-    name: { matches: `^${REQUESTS_TOTAL_METRIC}$`, as: settings.requestsPerSecondMetric },
-    metricsQuery: "sum(rate(<<.Series>>{<<.LabelMatchers>>}[2m])) by (<<.GroupBy>>)",
+    name: { matches: `^${series}$`, as },
+    metricsQuery,
   };
+}
+
+/**
+ * Every prometheus-adapter rule of the autoscaler: the request rate, then each gauge the server
+ * exports (waiting requests, KV-cache usage) per pod, under its custom-metric name. A pod's
+ * gauges are summed over its series (one per served model name).
+ */
+export function buildPrometheusAdapterRules(settings: AutoscalingSettings): PrometheusAdapterRule[] {
+  const gauges = [settings.waitingRequestsMetric, settings.cacheUsageMetric].filter(
+    (series): series is string => series !== undefined,
+  );
+  return [
+    buildPrometheusAdapterRule(settings),
+    ...gauges.map((series) =>
+      adapterRule(
+        settings,
+        series,
+        customMetricName(series),
+        "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
+      ),
+    ),
+  ];
 }
 
 /** A KEDA ScaledObject (keda.sh/v1alpha1) as CustomResource arguments. */

@@ -26,8 +26,12 @@ export function usesKeda(args: Pick<AutoscalerOptions, "keda">): boolean {
 }
 
 /** The default KEDA query: the Deployment's total request rate, from the servers' own counter. */
-export function defaultPrometheusQuery(namespace: string, deploymentName: string): string {
-  return `sum(rate(${REQUESTS_TOTAL_METRIC}{namespace="${namespace}",pod=~"${deploymentPodPattern(deploymentName)}"}[2m]))`;
+export function defaultPrometheusQuery(
+  namespace: string,
+  deploymentName: string,
+  requestsTotalMetric: string = REQUESTS_TOTAL_METRIC,
+): string {
+  return `sum(rate(${requestsTotalMetric}{namespace="${namespace}",pod=~"${deploymentPodPattern(deploymentName)}"}[2m]))`;
 }
 
 /** Checks Autoscaling arguments and throws one ValidationError naming every problem. */
@@ -77,6 +81,7 @@ export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<Autos
   );
   checker.wholeNumber("targetCpuUtilizationPercent", args.targetCpuUtilizationPercent, 1, 100);
   checkRequestRateOptions(checker, args, keda);
+  checkServerSignalOptions(checker, args, keda);
   checker.dnsLabel("cpuContainerName", args.cpuContainerName);
   for (const property of ["scaleDownStabilizationSeconds", "scaleUpStabilizationSeconds"] as const) {
     checker.wholeNumber(property, args[property], 0, MAX_STABILIZATION_SECONDS);
@@ -151,6 +156,51 @@ function checkRequestRateOptions(
       "unset unless requestsPerSecondSource is set (only the HPA's sourced per-pod metric has a name)",
     );
   }
+}
+
+/** What targetWaitingRequests needs, phrased to follow "must be" (component and stack config). */
+export const WAITING_REQUESTS_NEED_ADAPTER =
+  'unset unless requestsPerSecondSource is "prometheus-adapter" (the adapter serves the per-pod waiting requests; not with keda)';
+
+/**
+ * The server's own signals: metric names, and the waiting-requests target, which an HPA reads
+ * only from the adapter (like the request rate) and only for a server that exports the gauge.
+ */
+function checkServerSignalOptions(
+  checker: ArgChecker,
+  args: Resolved<AutoscalerOptions>,
+  keda: boolean,
+): void {
+  for (const property of ["requestsTotalMetric", "waitingRequestsMetric", "cacheUsageMetric"] as const) {
+    const value = args[property];
+    if (value === undefined) continue;
+    checker.check(
+      typeof value === "string" && PROMETHEUS_METRIC_NAME.test(value),
+      property,
+      value,
+      "a Prometheus metric name",
+    );
+  }
+  const target = args.targetWaitingRequests;
+  if (target === undefined) return;
+  checker.check(
+    typeof target === "number" && Number.isFinite(target) && target > 0,
+    "targetWaitingRequests",
+    target,
+    "a number greater than 0",
+  );
+  checker.check(
+    !keda && args.requestsPerSecondSource !== undefined,
+    "targetWaitingRequests",
+    target,
+    WAITING_REQUESTS_NEED_ADAPTER,
+  );
+  checker.check(
+    args.waitingRequestsMetric !== undefined,
+    "targetWaitingRequests",
+    target,
+    'unset unless waitingRequestsMetric names the server\'s waiting-requests gauge (the "vllm" and "tgi" server presets set it)',
+  );
 }
 
 function checkKedaOptions(
@@ -230,6 +280,10 @@ export function withAutoscalingDefaults(name: string, args: Resolved<Autoscaling
     targetRequestsPerSecond: args.targetRequestsPerSecond,
     requestsPerSecondSource: args.requestsPerSecondSource,
     requestsPerSecondMetric: args.requestsPerSecondMetric ?? defaults.requestsPerSecondMetric,
+    requestsTotalMetric: args.requestsTotalMetric ?? defaults.requestsTotalMetric,
+    waitingRequestsMetric: args.waitingRequestsMetric,
+    targetWaitingRequests: args.targetWaitingRequests,
+    cacheUsageMetric: args.cacheUsageMetric,
     cpuContainerName: args.cpuContainerName ?? defaults.cpuContainerName,
     scaleDownStabilizationSeconds:
       args.scaleDownStabilizationSeconds ?? defaults.scaleDownStabilizationSeconds,
@@ -237,7 +291,13 @@ export function withAutoscalingDefaults(name: string, args: Resolved<Autoscaling
     scaleUpPodsPerMinute: args.scaleUpPodsPerMinute ?? defaults.scaleUpPodsPerMinute,
     scaleDownPodsPerMinute: args.scaleDownPodsPerMinute ?? defaults.scaleDownPodsPerMinute,
     prometheusServerAddress: args.prometheusServerAddress ?? defaults.prometheusServerAddress,
-    prometheusQuery: args.prometheusQuery ?? defaultPrometheusQuery(args.namespace, args.deploymentName),
+    prometheusQuery:
+      args.prometheusQuery ??
+      defaultPrometheusQuery(
+        args.namespace,
+        args.deploymentName,
+        args.requestsTotalMetric ?? defaults.requestsTotalMetric,
+      ),
     prometheusActivationThreshold:
       args.prometheusActivationThreshold ?? defaults.prometheusActivationThreshold,
     kedaCpuTrigger: args.kedaCpuTrigger ?? defaults.kedaCpuTrigger,

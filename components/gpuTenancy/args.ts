@@ -149,6 +149,15 @@ export interface GpuTenancyArgs {
    */
   readonly apiServerEgressCidrs?: readonly string[];
   /**
+   * Also let the monitoring namespace scrape the `http` port of model-server pods labelled
+   * `k8sml.io/metrics-port: http` (METRICS_PORT_LABEL): servers that serve `/metrics` on their
+   * API port, such as ModelServing's "vllm" and "tgi" presets. One more NetworkPolicy,
+   * `<name>-model-server-api-metrics`; other model servers stay closed to monitoring on `http`.
+   * Must be known when the component is constructed.
+   * @default false
+   */
+  readonly apiPortMetrics?: boolean;
+  /**
    * Create the `workflow-runner` ServiceAccount, Role and RoleBinding.
    * Must be known when the component is constructed.
    * @default true
@@ -192,6 +201,7 @@ export interface GpuTenancySettings {
   readonly egressProxy: EgressProxy | undefined;
   readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
+  readonly apiPortMetrics: boolean;
   readonly createWorkflowRunner: boolean;
 }
 
@@ -207,6 +217,7 @@ export const GPU_TENANCY_DEFAULTS = {
   objectStorageEgressPorts: [443],
   nodeLocalDnsCidrs: [],
   apiServerEgressCidrs: [],
+  apiPortMetrics: false,
   createWorkflowRunner: true,
 } as const;
 
@@ -222,4 +233,5 @@ export interface NetworkPolicyOptions {
   readonly egressProxy: EgressProxy | undefined;
   readonly nodeLocalDnsCidrs: readonly string[];
   readonly apiServerEgressCidrs: readonly string[];
+  readonly apiPortMetrics: boolean;
 }

@@ -4,6 +4,7 @@ import {
   API_GATEWAY_LABELS,
   ComponentRoles,
   LabelKeys,
+  METRICS_PORT_LABEL,
   MONITORING_NAMESPACE,
 } from "../../conventions/labels";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "../lib/serving";
@@ -36,6 +37,10 @@ export interface NamedNetworkPolicy extends NamespacedObject<NetworkPolicySpec> 
 }
 
 const modelServerPods = { matchLabels: { [LabelKeys.component]: ComponentRoles.modelServer } };
+/** Model servers that serve `/metrics` on their API port (`http`). */
+const apiPortMetricsPods = {
+  matchLabels: { ...modelServerPods.matchLabels, [METRICS_PORT_LABEL]: HTTP_PORT_NAME },
+};
 /** Training workers and batch inference pods: the workloads that read and write object storage. */
 const dataPods = {
   matchExpressions: [
@@ -59,7 +64,8 @@ function namespaceNamed(namespace: string): { matchLabels: Record<string, string
  * - model servers: ingress only from API-gateway pods of this namespace on the `http` port and
  *   from the monitoring namespace on the `metrics` port, plus the gateway's matching egress
  *   (a pod isolated for egress also needs its own allow);
- * - optionally: DNS to NodeLocal DNSCache's link-local address; model servers' (and so their
+ * - optionally: the monitoring namespace to the `http` port of model servers labelled as serving
+ *   their metrics there (`apiPortMetrics`); DNS to NodeLocal DNSCache's link-local address; model servers' (and so their
  *   loaders') egress to model sources; training workers' and batch pods' egress to object
  *   storage; both to an egress proxy selected by namespace and pod labels; workflow pods' egress
  *   to the API server.
@@ -122,6 +128,20 @@ export function networkPolicySpecs(name: string, options: NetworkPolicyOptions):
       ],
     }),
   ];
+  if (options.apiPortMetrics) {
+    policies.push(
+      policy("model-server-api-metrics", {
+        podSelector: apiPortMetricsPods,
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: namespaceNamed(MONITORING_NAMESPACE) }],
+            ports: [{ protocol: "TCP", port: HTTP_PORT_NAME }],
+          },
+        ],
+      }),
+    );
+  }
   const proxyRules = proxyEgress(options);
   const endpointRules = (cidrs: readonly string[], ports: readonly number[]): NetworkPolicyEgressRule[] =>
     cidrs.length === 0

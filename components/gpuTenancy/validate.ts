@@ -92,6 +92,7 @@ export function validateGpuTenancyArgs(name: string, args: ResolvedGpuTenancyArg
     }
   }
   checkEgress(checker, args);
+  checker.boolean("apiPortMetrics", args.apiPortMetrics);
   for (const property of [
     "modelSourceEgressCidrs",
     "objectStorageEgressCidrs",
@@ -205,6 +206,7 @@ export function networkPolicyOptions(
     | "egressProxy"
     | "nodeLocalDnsCidrs"
     | "apiServerEgressCidrs"
+    | "apiPortMetrics"
   >,
 ): NetworkPolicyOptions {
   return {
@@ -215,5 +217,6 @@ export function networkPolicyOptions(
     egressProxy: args.egressProxy,
     nodeLocalDnsCidrs: args.nodeLocalDnsCidrs ?? GPU_TENANCY_DEFAULTS.nodeLocalDnsCidrs,
     apiServerEgressCidrs: args.apiServerEgressCidrs ?? GPU_TENANCY_DEFAULTS.apiServerEgressCidrs,
+    apiPortMetrics: args.apiPortMetrics ?? GPU_TENANCY_DEFAULTS.apiPortMetrics,
   };
 }

@@ -7,10 +7,10 @@ import { GPU_RESOURCE } from "../../conventions/gpu";
 import type { AutoscalerOptions, AutoscalingSettings } from "../autoscaling/args";
 import type { ModelMonitoringSettings, MonitoringOptions } from "../monitoring/args";
 import { DEFAULT_RUN_AS_USER } from "../lib/security";
-import { DEFAULT_HTTP_PORT, DEFAULT_METRICS_PORT } from "../lib/serving";
 import type { QueuedWorkloadArgs, QueueSettings } from "../lib/queue";
 import type { WorkloadArgs } from "../lib/workload";
 import { DEFAULT_LOADER_IMAGE } from "./loader";
+import { DEFAULT_SERVER_PRESET, MODEL_SOURCE_TOKEN_ENV, type ServerPresetName } from "./presets";
 
 /**
  * A model server's arguments. With `queueName` the Deployment goes on a Kueue queue: Kueue
@@ -30,15 +30,29 @@ export interface ModelServingArgs extends WorkloadArgs, QueuedWorkloadArgs {
   readonly modelUri: pulumi.Input<string>;
   /** Model server image, pinned by tag or digest. */
   readonly image: pulumi.Input<string>;
+  /**
+   * The server preset, one of SERVER_PRESET_NAMES (see presets.ts and the README's table).
+   * `"generic"` keeps the layout below as documented. `"vllm"` and `"tgi"` serve `/metrics` on
+   * the API port (so no `metrics` port, and `metricsPort` must be unset), probe `/health`, give
+   * the loader the model-source token as `HF_TOKEN` for `hf://` URIs, and append their flags to
+   * `args`: the model directory, the port, and one tensor-parallel shard per GPU
+   * (`--tensor-parallel-size` / `--num-shard` = gpusPerPod). With `autoscaling` they name the
+   * server's own request counter and queue gauges. Must be known when the component is
+   * constructed. @default "generic"
+   */
+  readonly server?: string;
   /** Extra server environment; names the component injects (MODEL_DIR, MODEL_NAME, ...) are rejected. @default {} */
   readonly env?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** Port the server answers requests and health checks on. @default 8000 */
+  /** Port the server answers requests and health checks on. @default the server preset's (8000, or 8080 for "tgi") */
   readonly httpPort?: pulumi.Input<number>;
-  /** Port the server exposes Prometheus metrics on; must differ from httpPort. @default 9090 */
+  /**
+   * Port the server exposes Prometheus metrics on; must differ from httpPort. Unset with a server
+   * preset that serves metrics on httpPort ("vllm", "tgi"). @default the server preset's (9090 for "generic", httpPort for "vllm" and "tgi")
+   */
   readonly metricsPort?: pulumi.Input<number>;
-  /** HTTP path for the startup and liveness probes. @default "/health" */
+  /** HTTP path for the startup and liveness probes. @default the server preset's ("/health" for each) */
   readonly livenessPath?: pulumi.Input<string>;
-  /** HTTP path for the readiness probe. @default "/health" */
+  /** HTTP path for the readiness probe. @default the server preset's ("/health" for each) */
   readonly readinessPath?: pulumi.Input<string>;
   /** Replicas; with `autoscaled` only the initial count. @default 1 */
   readonly replicas?: pulumi.Input<number>;
@@ -87,6 +101,14 @@ export interface ModelServingArgs extends WorkloadArgs, QueuedWorkloadArgs {
   readonly loaderEnv?: pulumi.Input<Record<string, string>>;
   /** Secret whose keys become loader environment variables (storage credentials). @default none */
   readonly loaderSecretName?: pulumi.Input<string>;
+  /**
+   * Secret holding the model-source token under `modelSourceTokenSecretKey`. The loader gets it
+   * as one env var named after the source and the server preset: `HF_TOKEN` for `hf://` URIs
+   * with "vllm" or "tgi", else `MODEL_SOURCE_TOKEN`. @default none
+   */
+  readonly modelSourceTokenSecretName?: pulumi.Input<string>;
+  /** Key of the token in modelSourceTokenSecretName. @default "MODEL_SOURCE_TOKEN" */
+  readonly modelSourceTokenSecretKey?: pulumi.Input<string>;
   /** Loader CPU request and limit (rclone checksums and parallel transfers use CPU). @default "1" */
   readonly loaderCpu?: pulumi.Input<string>;
   /** Loader memory request and limit. @default "1Gi" */
@@ -163,11 +185,8 @@ export const SERVING_ROLLING_UPDATE = { maxUnavailable: 0, maxSurge: 1 } as cons
 
 /** Every literal default of ModelServing, in one place; computed defaults live in settings.ts. */
 export const MODEL_SERVING_DEFAULTS = {
+  server: DEFAULT_SERVER_PRESET,
   env: {},
-  httpPort: DEFAULT_HTTP_PORT,
-  metricsPort: DEFAULT_METRICS_PORT,
-  livenessPath: "/health",
-  readinessPath: "/health",
   replicas: 1,
   autoscaled: false,
   gpusPerPod: 1,
@@ -178,6 +197,7 @@ export const MODEL_SERVING_DEFAULTS = {
   sharedMemorySize: "8Gi",
   loaderImage: DEFAULT_LOADER_IMAGE,
   loaderEnv: {},
+  modelSourceTokenSecretKey: MODEL_SOURCE_TOKEN_ENV,
   loaderCpu: "1",
   loaderMemory: "1Gi",
   classicInitContainer: false,
@@ -200,10 +220,14 @@ export interface ModelServingSettings extends QueueSettings {
   readonly modelName: string;
   readonly modelUri: string;
   readonly image: string;
+  readonly server: ServerPresetName;
+  /** True when the server serves `/metrics` on httpPort (the preset's layout). */
+  readonly metricsOnHttpPort: boolean;
   readonly command: readonly string[] | undefined;
   readonly args: readonly string[] | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly httpPort: number;
+  /** The port `/metrics` is on: httpPort when metricsOnHttpPort. */
   readonly metricsPort: number;
   readonly livenessPath: string;
   readonly readinessPath: string;
@@ -223,6 +247,10 @@ export interface ModelServingSettings extends QueueSettings {
   readonly loaderArgs: readonly string[] | undefined;
   readonly loaderEnv: Readonly<Record<string, string>>;
   readonly loaderSecretName: string | undefined;
+  readonly modelSourceTokenSecretName: string | undefined;
+  readonly modelSourceTokenSecretKey: string;
+  /** The env var the loader gets the token as. */
+  readonly modelSourceTokenEnv: string;
   readonly loaderCpu: string;
   readonly loaderMemory: string;
   readonly classicInitContainer: boolean;

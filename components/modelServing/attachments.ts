@@ -15,7 +15,9 @@ import type { ModelMonitoringArgs, MonitoringOptions } from "../monitoring/args"
 import { createServiceMonitors, type ServiceMonitorResources } from "../monitoring/create";
 import { MODEL_MONITORING_TYPE } from "../monitoring/monitoring";
 import { claimDcgmExporter } from "../monitoring/validate";
+import { HTTP_PORT_NAME } from "../lib/serving";
 import type { ModelServingArgs, ModelServingSettings } from "./args";
+import { presetAutoscalingSignals, serverPreset } from "./presets";
 
 /** The name the autoscaler objects are derived from, as an Autoscaling component's would be. */
 export function autoscalingNameOf(name: string): string {
@@ -27,22 +29,37 @@ export function monitoringNameOf(name: string): string {
   return `${name}-monitoring`;
 }
 
+/**
+ * The autoscaler options with what the server preset fills in (the server's request counter and
+ * gauges; nothing for generic); options the user set win.
+ */
+export function servingAutoscalerOptions(
+  args: Pick<Resolved<ModelServingArgs>, "server">,
+  autoscaling: Resolved<AutoscalerOptions>,
+): Resolved<AutoscalerOptions> {
+  return { ...presetAutoscalingSignals(serverPreset(args.server)), ...autoscaling };
+}
+
 /** The Autoscaling arguments of the component's own autoscaler: its target is the Deployment. */
 export function servingAutoscalingArgs(
   name: string,
-  args: Pick<Resolved<ModelServingArgs>, "namespace">,
+  args: Pick<Resolved<ModelServingArgs>, "namespace" | "server">,
   autoscaling: Resolved<AutoscalerOptions>,
 ): Resolved<AutoscalingArgs> {
-  return { ...autoscaling, namespace: args.namespace, deploymentName: name };
+  return { ...servingAutoscalerOptions(args, autoscaling), namespace: args.namespace, deploymentName: name };
 }
 
-/** The ModelMonitoring arguments of the component's own ServiceMonitors: they select its Service. */
+/**
+ * The ModelMonitoring arguments of the component's own ServiceMonitors: they select its Service,
+ * and scrape its `http` port when the server preset serves `/metrics` there.
+ */
 export function servingMonitoringArgs(
   name: string,
-  args: Pick<Resolved<ModelServingArgs>, "namespace" | "modelName">,
+  args: Pick<Resolved<ModelServingArgs>, "namespace" | "modelName" | "server">,
   monitoring: Resolved<MonitoringOptions>,
 ): Resolved<ModelMonitoringArgs> {
   return {
+    ...(serverPreset(args.server).metricsOnHttpPort ? { metricsPortName: HTTP_PORT_NAME } : {}),
     ...monitoring,
     namespace: args.namespace,
     serviceSelectorLabels: selectorLabels(args.modelName, name),

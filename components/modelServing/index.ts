@@ -5,5 +5,6 @@ export * from "./loader";
 export * from "./modelServing";
 export * from "./objects";
 export * from "./pod";
+export * from "./presets";
 export * from "./settings";
 export * from "./validate";

@@ -28,7 +28,9 @@ export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
  * An online model server on GPUs. One Deployment whose pods run the model server plus a model
  * loader; both share a `/models` volume: the loader downloads the model into
  * `/models/<modelName>` and then writes a ready marker, and the server only starts once the
- * marker is there. Around it: a ClusterIP Service (ports `http` and `metrics`), a
+ * marker is there. `server` picks a preset for vLLM or TGI (presets.ts): metrics on the API port,
+ * the server's flags, its health paths and autoscaling signals. Around it: a ClusterIP Service
+ * (ports `http` and, unless metrics are served on `http`, `metrics`), a
  * PodDisruptionBudget and a ServiceAccount of its own, all named after the component, plus, when
  * asked, its autoscaler and ServiceMonitors.
  */

@@ -3,7 +3,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { queuedAwaitAnnotations, queueLabels } from "../lib/queue";
 import { HTTP_PORT_NAME, METRICS_PORT_NAME } from "../lib/serving";
 import { type ModelServingSettings, SERVING_ROLLING_UPDATE } from "./args";
-import { buildPodSpec, modelServingLabels, modelServingSelectorLabels } from "./pod";
+import { buildPodSpec, modelServingLabels, modelServingPodLabels, modelServingSelectorLabels } from "./pod";
 import { podStartBudgetSeconds } from "./settings";
 
 /** `<service>.<namespace>.svc.<cluster domain>` */
@@ -43,12 +43,12 @@ export function buildDeployment(settings: ModelServingSettings): {
       // The default 600 s would declare a rollout failed while a new pod is still loading.
       progressDeadlineSeconds: podStartBudgetSeconds(settings),
       revisionHistoryLimit: 5,
-      template: { metadata: { labels }, spec: buildPodSpec(settings) },
+      template: { metadata: { labels: modelServingPodLabels(settings) }, spec: buildPodSpec(settings) },
     },
   };
 }
 
-/** The ClusterIP Service: the `http` and `metrics` ports of the pods. */
+/** The ClusterIP Service: the `http` and (unless metrics are on `http`) `metrics` ports of the pods. */
 export function buildService(settings: ModelServingSettings): {
   metadata: k8s.types.input.meta.v1.ObjectMeta;
   spec: k8s.types.input.core.v1.ServiceSpec;
@@ -71,12 +71,16 @@ export function buildService(settings: ModelServingSettings): {
       selector: modelServingSelectorLabels(settings),
       ports: [
         { name: HTTP_PORT_NAME, port: settings.httpPort, targetPort: HTTP_PORT_NAME, protocol: "TCP" },
-        {
-          name: METRICS_PORT_NAME,
-          port: settings.metricsPort,
-          targetPort: METRICS_PORT_NAME,
-          protocol: "TCP",
-        },
+        ...(settings.metricsOnHttpPort
+          ? []
+          : [
+              {
+                name: METRICS_PORT_NAME,
+                port: settings.metricsPort,
+                targetPort: METRICS_PORT_NAME,
+                protocol: "TCP",
+              },
+            ]),
       ],
     },
   };

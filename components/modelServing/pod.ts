@@ -1,7 +1,7 @@
 /** The serving pod: the model loader and server containers, their volumes, and the pod spec. */
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { ComponentRoles } from "../../conventions/labels";
+import { ComponentRoles, METRICS_PORT_LABEL } from "../../conventions/labels";
 import { userEnvVars } from "../lib/env";
 import { containerResources, gpuPlacement } from "../lib/gpu";
 import { selectorLabels, standardLabels } from "../lib/labels";
@@ -17,10 +17,22 @@ import {
 } from "../lib/serving";
 import type { ModelServingSettings } from "./args";
 import { STARTUP_PROBE_PERIOD_SECONDS } from "./loader";
+import { serverArgs, serverPreset } from "./presets";
 
 /** Labels of every object and of the pods; `app.kubernetes.io/component` is `model-server`. */
 export function modelServingLabels(settings: ModelServingSettings): Record<string, string> {
   return standardLabels(settings.modelName, settings.name, ComponentRoles.modelServer);
+}
+
+/**
+ * Labels of the pods: the object labels, plus METRICS_PORT_LABEL naming the `http` port when the
+ * server serves `/metrics` there (so the tenancy NetworkPolicy lets monitoring scrape it).
+ */
+export function modelServingPodLabels(settings: ModelServingSettings): Record<string, string> {
+  return {
+    ...modelServingLabels(settings),
+    ...(settings.metricsOnHttpPort ? { [METRICS_PORT_LABEL]: HTTP_PORT_NAME } : {}),
+  };
 }
 
 /** Labels that select the pods (Deployment selector, Service selector, PDB). */
@@ -64,13 +76,57 @@ export function serverResources(
 function envVars(
   injected: Record<string, string>,
   user: Readonly<Record<string, string>>,
+  secrets: readonly k8s.types.input.core.v1.EnvVar[] = [],
 ): k8s.types.input.core.v1.EnvVar[] {
   // HOME must be writable with a read-only root filesystem; a user-set HOME wins.
   const home: Record<string, string> = "HOME" in user ? {} : { HOME: "/tmp" };
   return [
     ...Object.entries({ ...injected, ...home }).map(([name, value]) => ({ name, value })),
+    ...secrets,
     ...userEnvVars(user),
   ];
+}
+
+/**
+ * The model-source token, from its Secret, under the env name the source and preset call for
+ * (HF_TOKEN for hf:// with vllm or tgi); none without modelSourceTokenSecretName.
+ */
+export function modelSourceTokenEnvVars(settings: ModelServingSettings): k8s.types.input.core.v1.EnvVar[] {
+  if (settings.modelSourceTokenSecretName === undefined) return [];
+  return [
+    {
+      name: settings.modelSourceTokenEnv,
+      valueFrom: {
+        secretKeyRef: {
+          name: settings.modelSourceTokenSecretName,
+          key: settings.modelSourceTokenSecretKey,
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * The server's container ports: `http`, and `metrics` unless the server serves `/metrics` on
+ * `http` (then a second port would be a port nothing listens on).
+ */
+export function serverPorts(settings: ModelServingSettings): k8s.types.input.core.v1.ContainerPort[] {
+  return [
+    { name: HTTP_PORT_NAME, containerPort: settings.httpPort, protocol: "TCP" },
+    ...(settings.metricsOnHttpPort
+      ? []
+      : [{ name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: "TCP" }]),
+  ];
+}
+
+/** The server's args: the user's, then the preset's flags (model dir, port, tensor parallel). */
+export function buildServerArgs(settings: ModelServingSettings): string[] | undefined {
+  return serverArgs(serverPreset(settings.server), settings.args, {
+    modelDir: modelDir(settings),
+    modelName: settings.modelName,
+    httpPort: settings.httpPort,
+    gpusPerPod: settings.gpusPerPod,
+  });
 }
 
 /** The loader: a native sidecar gated by a startup probe on the ready marker, or a classic init container. */
@@ -105,6 +161,7 @@ export function buildLoaderContainer(settings: ModelServingSettings): k8s.types.
         LOADER_STAY_RUNNING: String(sidecar),
       },
       settings.loaderEnv,
+      modelSourceTokenEnvVars(settings),
     ),
     ...(settings.loaderSecretName === undefined
       ? {}
@@ -121,15 +178,13 @@ export function buildLoaderContainer(settings: ModelServingSettings): k8s.types.
 /** The model server container: GPUs, ports, probes, drain hook and the read-only model mount. */
 export function buildServerContainer(settings: ModelServingSettings): k8s.types.input.core.v1.Container {
   const httpGet = (path: string): k8s.types.input.core.v1.HTTPGetAction => ({ path, port: HTTP_PORT_NAME });
+  const args = buildServerArgs(settings);
   return {
     name: MODEL_SERVER_CONTAINER,
     image: settings.image,
     ...(settings.command === undefined ? {} : { command: [...settings.command] }),
-    ...(settings.args === undefined ? {} : { args: [...settings.args] }),
-    ports: [
-      { name: HTTP_PORT_NAME, containerPort: settings.httpPort, protocol: "TCP" },
-      { name: METRICS_PORT_NAME, containerPort: settings.metricsPort, protocol: "TCP" },
-    ],
+    ...(args === undefined ? {} : { args }),
+    ports: serverPorts(settings),
     env: envVars({ MODEL_NAME: settings.modelName, MODEL_DIR: modelDir(settings) }, settings.env),
     resources: serverResources(settings),
     securityContext: restrictedContainerSecurityContext(settings.readOnlyRootFilesystem),

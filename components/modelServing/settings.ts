@@ -11,6 +11,7 @@ import {
   servingMonitoringArgs,
 } from "./attachments";
 import { DEFAULT_LOADER_COMMAND, DEFAULT_LOADER_IMAGE, POD_START_SLACK_SECONDS } from "./loader";
+import { modelSourceTokenEnv, serverPreset } from "./presets";
 
 /** Pulumi's own default await timeout; the rollout timeout never goes below it. */
 const PULUMI_DEFAULT_TIMEOUT_SECONDS = 600;
@@ -49,6 +50,8 @@ export function withModelServingDefaults(
   args: Resolved<ModelServingArgs>,
 ): ModelServingSettings {
   const defaults = MODEL_SERVING_DEFAULTS;
+  const preset = serverPreset(args.server);
+  const httpPort = args.httpPort ?? preset.httpPort;
   const loaderImage = args.loaderImage ?? defaults.loaderImage;
   const budget = {
     replicas: args.replicas ?? defaults.replicas,
@@ -61,13 +64,15 @@ export function withModelServingDefaults(
     modelName: args.modelName,
     modelUri: args.modelUri,
     image: args.image,
+    server: preset.name,
+    metricsOnHttpPort: preset.metricsOnHttpPort,
     command: args.command,
     args: args.args,
     env: args.env ?? defaults.env,
-    httpPort: args.httpPort ?? defaults.httpPort,
-    metricsPort: args.metricsPort ?? defaults.metricsPort,
-    livenessPath: args.livenessPath ?? defaults.livenessPath,
-    readinessPath: args.readinessPath ?? defaults.readinessPath,
+    httpPort,
+    metricsPort: preset.metricsOnHttpPort ? httpPort : (args.metricsPort ?? preset.metricsPort ?? httpPort),
+    livenessPath: args.livenessPath ?? preset.livenessPath,
+    readinessPath: args.readinessPath ?? preset.readinessPath,
     ...budget,
     autoscaled: isAutoscaled(args),
     gpusPerPod: args.gpusPerPod ?? defaults.gpusPerPod,
@@ -85,6 +90,9 @@ export function withModelServingDefaults(
     loaderArgs: args.loaderArgs,
     loaderEnv: args.loaderEnv ?? defaults.loaderEnv,
     loaderSecretName: args.loaderSecretName,
+    modelSourceTokenSecretName: args.modelSourceTokenSecretName,
+    modelSourceTokenSecretKey: args.modelSourceTokenSecretKey ?? defaults.modelSourceTokenSecretKey,
+    modelSourceTokenEnv: modelSourceTokenEnv(preset, args.modelUri),
     loaderCpu: args.loaderCpu ?? defaults.loaderCpu,
     loaderMemory: args.loaderMemory ?? defaults.loaderMemory,
     classicInitContainer: args.classicInitContainer ?? defaults.classicInitContainer,

@@ -10,6 +10,17 @@ import { checkMonitoringOptions } from "../monitoring/validate";
 import { MODEL_SERVING_DEFAULTS, type ModelServingArgs } from "./args";
 import { MODEL_SERVING_INJECTED_ENV, STARTUP_PROBE_PERIOD_SECONDS } from "./loader";
 import { isAutoscaled } from "./settings";
+import { servingAutoscalerOptions } from "./attachments";
+import {
+  conflictingArgs,
+  conflictingArgsAllowed,
+  isServerPresetName,
+  modelSourceTokenEnv,
+  SERVER_PRESETS_ALLOWED,
+  serverPreset,
+} from "./presets";
+import { GPU_RESOURCE } from "../../conventions/gpu";
+import { HTTP_PORT_NAME } from "../lib/serving";
 
 type ResolvedArgs = Resolved<ModelServingArgs>;
 
@@ -36,18 +47,65 @@ function checkModel(checker: ArgChecker, name: string, args: ResolvedArgs): void
   );
 }
 
+/**
+ * The server preset and what it rules out: a metrics port beside a server that serves metrics on
+ * its API port, user args that set a flag the preset sets, tensor parallelism over GPUs that are
+ * not whole devices, and a ServiceMonitor pointed at a port the pod does not have.
+ */
+function checkServerPreset(checker: ArgChecker, args: ResolvedArgs): void {
+  if (args.server === undefined) return;
+  if (!isServerPresetName(args.server)) {
+    checker.check(false, "server", args.server, SERVER_PRESETS_ALLOWED);
+    return;
+  }
+  const preset = serverPreset(args.server);
+  if (preset.metricsOnHttpPort) {
+    checker.check(
+      args.metricsPort === undefined,
+      "metricsPort",
+      args.metricsPort,
+      `unset with server "${preset.name}", which serves /metrics on its API port (httpPort)`,
+    );
+    const portName = args.monitoring?.metricsPortName;
+    checker.check(
+      portName === undefined || portName === HTTP_PORT_NAME,
+      "monitoring.metricsPortName",
+      portName,
+      `"${HTTP_PORT_NAME}" or unset with server "${preset.name}", which serves /metrics on its API port`,
+    );
+  }
+  const conflicts = conflictingArgs(preset, Array.isArray(args.args) ? args.args : undefined);
+  checker.check(conflicts.length === 0, "args", conflicts, conflictingArgsAllowed(preset));
+  const gpus = args.gpusPerPod ?? MODEL_SERVING_DEFAULTS.gpusPerPod;
+  const resource = args.gpuResourceName ?? GPU_RESOURCE;
+  if (preset.flags !== undefined && gpus > 1) {
+    checker.check(
+      resource === GPU_RESOURCE,
+      "gpuResourceName",
+      resource,
+      `"${GPU_RESOURCE}" when server "${preset.name}" shards the model over gpusPerPod (${gpus}) GPUs: a process sees one MIG slice only, and time-sliced shares may be one GPU`,
+    );
+  }
+}
+
 function checkServer(checker: ArgChecker, args: ResolvedArgs): void {
   checker.wholeNumber("httpPort", args.httpPort, 1, 65535);
   checker.wholeNumber("metricsPort", args.metricsPort, 1, 65535);
-  const httpPort = args.httpPort ?? MODEL_SERVING_DEFAULTS.httpPort;
-  const metricsPort = args.metricsPort ?? MODEL_SERVING_DEFAULTS.metricsPort;
+  checkServerPreset(checker, args);
+  const preset = isServerPresetName(args.server ?? MODEL_SERVING_DEFAULTS.server)
+    ? serverPreset(args.server)
+    : undefined;
   // A separate metrics port lets NetworkPolicies open metrics to Prometheus without opening the API.
-  checker.check(
-    httpPort !== metricsPort,
-    "metricsPort",
-    metricsPort,
-    `a port other than httpPort (${httpPort})`,
-  );
+  if (preset !== undefined && !preset.metricsOnHttpPort) {
+    const httpPort = args.httpPort ?? preset.httpPort;
+    const metricsPort = args.metricsPort ?? preset.metricsPort;
+    checker.check(
+      httpPort !== metricsPort,
+      "metricsPort",
+      metricsPort,
+      `a port other than httpPort (${httpPort})`,
+    );
+  }
   checkPath(checker, "livenessPath", args.livenessPath);
   checkPath(checker, "readinessPath", args.readinessPath);
   checker.wholeNumber("replicas", args.replicas, 1).wholeNumber("maxReplicas", args.maxReplicas, 1);
@@ -85,7 +143,21 @@ function checkLoader(checker: ArgChecker, args: ResolvedArgs): void {
   checker.image("loaderImage", args.loaderImage);
   checkStringList(checker, "loaderCommand", args.loaderCommand);
   checkStringList(checker, "loaderArgs", args.loaderArgs);
-  checkUserEnv(checker, "loaderEnv", args.loaderEnv, MODEL_SERVING_INJECTED_ENV);
+  checker.dnsSubdomain("modelSourceTokenSecretName", args.modelSourceTokenSecretName, "a Secret name");
+  checker.check(
+    args.modelSourceTokenSecretKey === undefined ||
+      (typeof args.modelSourceTokenSecretKey === "string" &&
+        /^[-._a-zA-Z0-9]{1,253}$/.test(args.modelSourceTokenSecretKey)),
+    "modelSourceTokenSecretKey",
+    args.modelSourceTokenSecretKey,
+    "a Secret key (letters, digits, '-', '_' and '.')",
+  );
+  const tokenEnv =
+    args.modelSourceTokenSecretName !== undefined &&
+    isServerPresetName(args.server ?? MODEL_SERVING_DEFAULTS.server)
+      ? [modelSourceTokenEnv(serverPreset(args.server), args.modelUri)]
+      : [];
+  checkUserEnv(checker, "loaderEnv", args.loaderEnv, [...MODEL_SERVING_INJECTED_ENV, ...tokenEnv]);
   checker
     .positiveQuantity("loaderCpu", args.loaderCpu)
     .positiveQuantity("loaderMemory", args.loaderMemory)
@@ -144,7 +216,12 @@ export function validateModelServingArgs(name: string, args: ResolvedArgs): void
   checkLifecycle(checker, args);
   checkQueueArgs(checker, args);
   if (args.autoscaling !== undefined)
-    checkAutoscalerOptions(checker.scoped("autoscaling."), args.autoscaling);
+    checkAutoscalerOptions(
+      checker.scoped("autoscaling."),
+      isServerPresetName(args.server ?? MODEL_SERVING_DEFAULTS.server)
+        ? servingAutoscalerOptions(args, args.autoscaling)
+        : args.autoscaling,
+    );
   if (args.monitoring !== undefined) checkMonitoringOptions(checker.scoped("monitoring."), args.monitoring);
   checker.throwIfInvalid();
 }

@@ -15,12 +15,15 @@
  *   - pods: the peer's podSelector (absent or {}: every pod) must imply the source's podSelector;
  *   - ipBlock: the peer's CIDR must lie inside the source's CIDR;
  *   - ports: when the source lists ports, the rule must list ports and each must be one of them (a
- *     number matches a name when every selected model server declares that containerPort under it).
+ *     number matches a name when every selected model server declares that containerPort under it);
+ *     a source's `metrics` port means each server's metrics port, which METRICS_PORT_LABEL renames
+ *     for servers that serve metrics on another port (vLLM and TGI on `http`).
  */
 
 import { cidrContains, parseCidr } from "../../conventions/cidr";
 import {
   API_GATEWAY_LABELS,
+  METRICS_PORT_LABEL,
   MONITORING_NAMESPACE,
   NAMESPACE_NAME_LABEL,
   ServingPorts,
@@ -117,6 +120,20 @@ function namespaceWithin(
   );
 }
 
+/** The name of a model server's metrics port: METRICS_PORT_LABEL's value, else `metrics`. */
+export function metricsPortName(server: PodTemplate): string {
+  return server.labels[METRICS_PORT_LABEL] ?? ServingPorts.metrics;
+}
+
+/** True when the port is, on every selected server, the port that server serves metrics on. */
+function isServersMetricsPort(port: string | number, servers: readonly PodTemplate[]): boolean {
+  return servers.every((server) =>
+    typeof port === "string"
+      ? metricsPortName(server) === port
+      : namedContainerPort(server, metricsPortName(server)) === port,
+  );
+}
+
 function portAllowed(
   port: unknown,
   allowed: readonly (string | number)[],
@@ -125,6 +142,7 @@ function portAllowed(
   if (typeof port !== "string" && typeof port !== "number") return false;
   if (allowed.includes(port)) return true;
   if (servers.length === 0) return false;
+  if (allowed.includes(ServingPorts.metrics) && isServersMetricsPort(port, servers)) return true;
   return allowed.some((allowedPort) => {
     if (typeof port === "number" && typeof allowedPort === "string") {
       return servers.every((server) => namedContainerPort(server, allowedPort) === port);

@@ -13,6 +13,8 @@ import {
   type Obj,
 } from "./fixtures";
 import { validateStack } from "./harness";
+import { networkPolicyOptions, networkPolicySpecs } from "../../components/gpuTenancy";
+import { METRICS_PORT_LABEL } from "../../conventions/labels";
 
 const MS = { matchLabels: { "app.kubernetes.io/component": "model-server" } };
 const ALLOWED =
@@ -221,6 +223,34 @@ describe("network-policy-coverage", () => {
       c.ports = [{ name: "metrics", containerPort: 9400 }];
     });
     assert.equal((await messages([llm, other, num])).length, 1);
+  });
+
+  it("lets monitoring reach http of servers labelled as serving their metrics there, and no others", async () => {
+    // The tenancy's own policies, with the one for servers with metrics on the API port (vLLM, TGI).
+    const tenancy = networkPolicySpecs("ml", networkPolicyOptions({ apiPortMetrics: true })).map((p) =>
+      networkPolicy(p.metadata.name, p.spec as unknown as Obj),
+    );
+    const vllm = workload("Deployment", "vllm", {
+      labels: { ...labels("vllm"), [METRICS_PORT_LABEL]: "http" },
+    });
+    const llm = workload("Deployment", "llm");
+    assert.deepEqual(await messages([namespace("ml"), namespace("monitoring"), vllm, llm, ...tenancy]), []);
+    // By name or by the number the labelled server declares under it.
+    const onApiPort = { matchLabels: { ...MS.matchLabels, [METRICS_PORT_LABEL]: "http" } };
+    const byNumber = networkPolicy("api-metrics-8000", {
+      podSelector: onApiPort,
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [monitoring], ports: [{ port: 8000 }] }],
+    });
+    assert.deepEqual(await messages([vllm, byNumber]), []);
+    // A policy selecting every model server may not open http to monitoring: llm serves metrics on "metrics".
+    const everyServer = allow("api-metrics-all", [{ from: [monitoring], ports: [{ port: "http" }] }]);
+    const msgs = await messages([vllm, llm, everyServer]);
+    assert.equal(msgs.length, 1);
+    assert.match(
+      msgs[0] ?? "",
+      /ingress rule 0 admits a source outside the allowed list .* on port http\/TCP\./,
+    );
   });
 
   it("resolves namespace selectors against namespace labels", async () => {

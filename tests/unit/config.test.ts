@@ -492,6 +492,47 @@ describe("stack config", () => {
         "k8s-ml-patterns:queueing.gpuBorrowingLimit must be 0 unless queueing.cohort is set (a queue borrows only from its cohort); got 1",
       ],
       [
+        "an unknown server preset",
+        (r) => (r.models[0].server = "triton"),
+        'k8s-ml-patterns:models[0].server must be one of "generic", "vllm", "tgi"; got "triton"',
+      ],
+      [
+        "server args that set a flag the preset sets",
+        (r) => {
+          r.models[0].server = "vllm";
+          r.models[0].args = ["--max-model-len=8192", "--tensor-parallel-size=4"];
+        },
+        'k8s-ml-patterns:models[0].args must be free of the flags server "vllm" sets itself: --model, --served-model-name, --port, --tensor-parallel-size, -tp (--tensor-parallel-size comes from gpusPerPod); got ["--tensor-parallel-size=4"]',
+      ],
+      [
+        "a waiting-requests target for a server without the gauge",
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            requestsPerSecondSource: "prometheus-adapter",
+            targetRequestsPerSecond: 5,
+            targetWaitingRequests: 3,
+          }),
+        'k8s-ml-patterns:models[0].autoscaling.targetWaitingRequests must be unset with server "generic", which exports no waiting-requests gauge (servers "vllm" and "tgi" do); got 3',
+      ],
+      [
+        "a waiting-requests target without the adapter source",
+        (r) => {
+          r.models[0].server = "tgi";
+          r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, targetWaitingRequests: 3 };
+        },
+        'k8s-ml-patterns:models[0].autoscaling.targetWaitingRequests must be unset unless requestsPerSecondSource is "prometheus-adapter" (the adapter serves the per-pod waiting requests; not with keda); got 3',
+      ],
+      [
+        "a waiting-requests target that is not positive",
+        (r) => {
+          r.models[0].server = "tgi";
+          r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, targetWaitingRequests: 0 };
+        },
+        "k8s-ml-patterns:models[0].autoscaling.targetWaitingRequests must be greater than 0; got 0",
+      ],
+      [
         "duplicate workload names",
         (r) => (r.batchJobs[0].name = "m1"),
         'k8s-ml-patterns:batchJobs[0].name must be a name not already used by models[0]; got "m1"',
