@@ -7,6 +7,7 @@ import { autoscalerBoundsRule } from "./rules/autoscalerBounds";
 import { gpuLimitsRule } from "./rules/gpuLimits";
 import { pinnedImagesRule } from "./rules/pinnedImages";
 import { resourceRequestsRule } from "./rules/resourceRequests";
+import { servingProbesRule } from "./rules/servingProbes";
 
 export { message, render, celMessage, celString, type MessageTemplate } from "./message";
 export * from "./params";
@@ -17,6 +18,7 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [
   gpuLimitsRule,
   resourceRequestsRule,
   pinnedImagesRule,
+  servingProbesRule,
   autoscalerBoundsRule,
 ];
 

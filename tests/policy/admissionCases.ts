@@ -1,6 +1,6 @@
 /**
  * The single-resource cases of the rules enforced at both points (the pack's policy tests'
- * scenarios for gpu-limits, resource-requests, pinned-images and autoscaler-bounds), shared by
+ * scenarios for gpu-limits, resource-requests, pinned-images, serving-probes and autoscaler-bounds), shared by
  * tests/policy/admissionCases.test.ts (the pack's verdict, in-process) and
  * tests/e2e/admissionAgreement.test.ts (the API server's verdict under the generated
  * ValidatingAdmissionPolicies), so both judge the same resources.
@@ -10,6 +10,7 @@ import {
   container,
   hpa,
   initContainer,
+  labels,
   mutate,
   scaledObject,
   sidecar,
@@ -396,6 +397,137 @@ function autoscalerCases(): AdmissionCase[] {
   ];
 }
 
+function probeCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "serving-probes";
+  const without = (...probes: string[]): Obj => {
+    const server = container();
+    for (const probe of probes) Reflect.deleteProperty(server, probe);
+    return server;
+  };
+  return [
+    {
+      name: `${kind}: a model server with probes`,
+      policy,
+      resource: workload(kind, "w", { containers: [container()], initContainers: [sidecar()] }),
+      violates: false,
+    },
+    {
+      name: `${kind}: no readiness or liveness probe`,
+      policy,
+      resource: workload(kind, "w", { containers: [without("readinessProbe", "livenessProbe")] }),
+      violates: true,
+    },
+    {
+      name: `${kind}: no startup probe (required in prod)`,
+      policy,
+      resource: workload(kind, "w", { containers: [without("startupProbe")] }),
+      violates: { dev: false, prod: true },
+    },
+  ];
+}
+
+function moreProbeCases(): AdmissionCase[] {
+  const policy = "serving-probes";
+  const noProbes = (): Obj => {
+    const server = container({ name: "app" });
+    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"])
+      Reflect.deleteProperty(server, probe);
+    return server;
+  };
+  const handlerless = container({ extra: { readinessProbe: { periodSeconds: 10 } } });
+  const custom = {
+    modelServerLabel: { key: "serving", value: "yes" },
+    modelServerSelectors: [
+      { matchLabels: { tier: "inference" }, matchExpressions: [{ key: "canary", operator: "DoesNotExist" }] },
+      {
+        matchExpressions: [
+          { key: "engine", operator: "NotIn", values: ["none"] },
+          { key: "engine", operator: "Exists" },
+        ],
+      },
+    ],
+    exemptContainers: ["log-shipper"],
+  };
+  const labelled = (lbls: Record<string, string>, containers: Obj[] = [noProbes()]): PackResource =>
+    workload("Deployment", "w", { labels: lbls, containers });
+  return [
+    { name: "a trainer without probes", policy, resource: labelled(labels("w", "trainer")), violates: false },
+    {
+      name: "a probe without a handler",
+      policy,
+      resource: workload("Deployment", "w", { containers: [handlerless] }),
+      violates: true,
+    },
+    {
+      name: "an upstream vLLM chart's pods (app.kubernetes.io/name: vllm) without probes",
+      policy,
+      resource: labelled({ "app.kubernetes.io/name": "vllm" }),
+      violates: true,
+    },
+    {
+      name: "a KServe predictor (serving.kserve.io/inferenceservice) without probes",
+      policy,
+      resource: labelled({ "serving.kserve.io/inferenceservice": "llama" }),
+      violates: true,
+    },
+    {
+      name: "component: predictor without probes",
+      policy,
+      resource: labelled({ component: "predictor" }),
+      violates: true,
+    },
+    {
+      name: "custom: the configured label",
+      policy,
+      config: custom,
+      resource: labelled({ serving: "yes" }),
+      violates: true,
+    },
+    {
+      name: "custom: the project's label is not configured",
+      policy,
+      config: custom,
+      resource: labelled(labels("w")),
+      violates: false,
+    },
+    {
+      name: "custom: matchLabels and DoesNotExist",
+      policy,
+      config: custom,
+      resource: labelled({ tier: "inference" }),
+      violates: true,
+    },
+    {
+      name: "custom: DoesNotExist fails",
+      policy,
+      config: custom,
+      resource: labelled({ tier: "inference", canary: "true" }),
+      violates: false,
+    },
+    {
+      name: "custom: NotIn and Exists",
+      policy,
+      config: custom,
+      resource: labelled({ engine: "vllm" }),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn fails",
+      policy,
+      config: custom,
+      resource: labelled({ engine: "none" }),
+      violates: false,
+    },
+    {
+      name: "custom: an exempt container needs no probes",
+      policy,
+      config: custom,
+      resource: labelled({ serving: "yes" }, [container(), { ...noProbes(), name: "log-shipper" }]),
+      violates: false,
+    },
+  ];
+}
+
 /** Every case, rule by rule. */
 export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...WORKLOAD_KINDS.flatMap(gpuLimitCases),
@@ -404,6 +536,8 @@ export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...moreResourceRequestCases(),
   ...WORKLOAD_KINDS.flatMap(imageCases),
   ...moreImageCases(),
+  ...WORKLOAD_KINDS.flatMap(probeCases),
+  ...moreProbeCases(),
   ...autoscalerCases(),
 ];
 

@@ -13,6 +13,7 @@ import {
 } from "../../components/admissionPolicies";
 import { ValidationError } from "../../components/lib/validation";
 import { ADMISSION_RULES } from "../../conventions/admission";
+import { MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../conventions/labels";
 import { resourcePolicies } from "../../policy/policies/all";
 import { registrations, resetRegistrations, useMocks } from "./harness";
 
@@ -80,6 +81,7 @@ describe("AdmissionPolicies", () => {
           "gpu-limits": "remediate",
           "pinned-images": { enforcementLevel: "mandatory" },
           "resource-requests": "advisory",
+          "serving-probes": "mandatory",
           "autoscaler-bounds": "disabled",
         }),
       ),
@@ -87,6 +89,7 @@ describe("AdmissionPolicies", () => {
         "gpu-limits": ["Deny"],
         "resource-requests": ["Warn", "Audit"],
         "pinned-images": ["Deny"],
+        "serving-probes": ["Deny"],
         "autoscaler-bounds": [],
       },
     );
@@ -97,12 +100,14 @@ describe("AdmissionPolicies", () => {
       "gpu-limits": ["Deny"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
+      "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
     });
     assert.deepEqual(actionsOf(settings({ all: "disabled", "pinned-images": { requireDigest: true } })), {
       "gpu-limits": [],
       "resource-requests": [],
       "pinned-images": [],
+      "serving-probes": [],
       "autoscaler-bounds": [],
     });
     assert.deepEqual(
@@ -116,6 +121,7 @@ describe("AdmissionPolicies", () => {
       "gpu-limits": ["Deny"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
+      "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
     });
     for (const actions of Object.values(actionsOf(settings(policyConfigFile("prod"))))) {
@@ -136,6 +142,12 @@ describe("AdmissionPolicies", () => {
       gpuLimits: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 8 },
       resourceRequests: { requireCpuLimit: true, requireMemoryLimit: true },
       pinnedImages: { forbiddenTags: ["latest"], requireDigest: false },
+      servingProbes: {
+        modelServerLabel: MODEL_SERVER_LABEL,
+        modelServerSelectors: UPSTREAM_MODEL_SERVER_SELECTORS,
+        requireStartupProbe: true,
+        exemptContainers: [],
+      },
       autoscalerBounds: { maxReplicasCap: 50, minReplicas: 2, allowScaleToZero: false },
     });
     const crd = paramsCrd(s) as {
@@ -218,9 +230,11 @@ describe("AdmissionPolicies", () => {
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-limits-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-pinned-images-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-resource-requests-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-serving-probes-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-limits-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-pinned-images-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-resource-requests-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-serving-probes-binding",
         "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition ml-dev-params-crd",
         "kubernetes:ml-dev.admission.k8sml.io/v1:AdmissionParams ml-dev-params",
       ].sort(),
@@ -253,6 +267,24 @@ describe("AdmissionPolicies", () => {
           'policyConfig["gpu-limits"].extraGpuResources must be a list of distinct non-empty strings; got ["a","a"]',
           'policyConfig["pinned-images"].requireDigest must be true or false; got "yes"',
           'policyConfig["pinned-images"].pinEverything must be a property of pinned-images: one of forbiddenTags, requireDigest; got true',
+        ],
+      );
+    });
+
+    it("a model-server label or selectors the params object cannot hold", async () => {
+      await assertRejected(
+        {
+          "serving-probes": {
+            modelServerLabel: { key: "", value: "x" },
+            modelServerSelectors: [
+              { matchExpressions: [{ key: "a", operator: "Near" }] },
+              { matchFields: {} },
+            ],
+          },
+        },
+        [
+          'policyConfig["serving-probes"].modelServerLabel must be a label {"key": non-empty string, "value": string}; got {"key":"","value":"x"}',
+          'policyConfig["serving-probes"].modelServerSelectors must be a list of label selectors {matchLabels?: {key: value}, matchExpressions?: [{key, operator (In, NotIn, Exists, DoesNotExist), values?}]}; got [{"matchExpressions":[{"key":"a","operator":"Near"}]},{"matchFields":{}}]',
         ],
       );
     });
