@@ -5,6 +5,7 @@
 import type { AdmissionRule } from "./rule";
 import { autoscalerBoundsRule } from "./rules/autoscalerBounds";
 import { gpuLimitsRule } from "./rules/gpuLimits";
+import { gpuPlacementRule } from "./rules/gpuPlacement";
 import { pinnedImagesRule } from "./rules/pinnedImages";
 import { resourceRequestsRule } from "./rules/resourceRequests";
 import { servingProbesRule } from "./rules/servingProbes";
@@ -16,6 +17,7 @@ export * from "./rule";
 /** Every rule with an admission form, in the pack's reporting order. */
 export const ADMISSION_RULES: readonly AdmissionRule[] = [
   gpuLimitsRule,
+  gpuPlacementRule,
   resourceRequestsRule,
   pinnedImagesRule,
   servingProbesRule,

@@ -1,6 +1,7 @@
 /**
  * The single-resource cases of the rules enforced at both points (the pack's policy tests'
- * scenarios for gpu-limits, resource-requests, pinned-images, serving-probes and autoscaler-bounds), shared by
+ * scenarios for gpu-limits, gpu-placement, resource-requests, pinned-images, serving-probes and
+ * autoscaler-bounds), shared by
  * tests/policy/admissionCases.test.ts (the pack's verdict, in-process) and
  * tests/e2e/admissionAgreement.test.ts (the API server's verdict under the generated
  * ValidatingAdmissionPolicies), so both judge the same resources.
@@ -12,6 +13,7 @@ import {
   initContainer,
   labels,
   mutate,
+  podSpecOf,
   scaledObject,
   sidecar,
   WORKLOAD_KINDS,
@@ -397,6 +399,142 @@ function autoscalerCases(): AdmissionCase[] {
   ];
 }
 
+function placementCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "gpu-placement";
+  return [
+    {
+      name: `${kind}: a GPU pod with the toleration and an allowed product`,
+      policy,
+      resource: workload(kind, "w", { gpus: 1 }),
+      violates: false,
+    },
+    {
+      name: `${kind}: a GPU pod without toleration and product`,
+      policy,
+      resource: mutate(workload(kind, "w", { gpus: 1 }), (p) => {
+        const spec = podSpecOf(kind, p);
+        Reflect.deleteProperty(spec, "tolerations");
+        Reflect.deleteProperty(spec, "affinity");
+      }),
+      violates: true,
+    },
+    {
+      name: `${kind}: a GPU native sidecar`,
+      policy,
+      resource: workload(kind, "w", { initContainers: [sidecar({ gpus: 1 })] }),
+      violates: true,
+    },
+  ];
+}
+
+function morePlacementCases(): AdmissionCase[] {
+  const policy = "gpu-placement";
+  const gpuDeployment = (edit: (spec: Obj) => void): PackResource =>
+    mutate(workload("Deployment", "w", { gpus: 1 }), (p) => {
+      edit(podSpecOf("Deployment", p));
+    });
+  const term = (expressions: Obj[]): Obj => ({ matchExpressions: expressions });
+  const affinityOf = (terms: Obj[]): Obj => ({
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+  });
+  const product = (operator: string, values: string[]): Obj => ({
+    key: "nvidia.com/gpu.product",
+    operator,
+    values,
+  });
+  return [
+    { name: "a CPU pod", policy, resource: workload("Deployment", "cpu"), violates: false },
+    {
+      name: "a nodeSelector on an allowed product, and an Equal toleration",
+      policy,
+      resource: gpuDeployment((spec) => {
+        Reflect.deleteProperty(spec, "affinity");
+        spec.nodeSelector = { "nvidia.com/gpu.product": "NVIDIA-L40S" };
+        spec.tolerations = [
+          { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
+        ];
+      }),
+      violates: false,
+    },
+    {
+      name: "a toleration without effect",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [{ key: "nvidia.com/gpu", operator: "Exists" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "a tolerate-everything toleration",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [{ operator: "Exists" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "tolerations for the wrong effect and key",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [
+          { key: "nvidia.com/gpu", operator: "Exists", effect: "NoExecute" },
+          { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" },
+        ];
+      }),
+      violates: true,
+    },
+    {
+      name: "products outside the allowed list in nodeSelector and affinity",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.nodeSelector = { "nvidia.com/gpu.product": "NVIDIA-GeForce-RTX-4090" };
+        spec.affinity = affinityOf([term([product("In", ["NVIDIA-L40S", "NVIDIA-B200", "NVIDIA-X"])])]);
+      }),
+      violates: true,
+    },
+    {
+      name: "a second nodeSelectorTerm that does not pin the product",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.affinity = affinityOf([
+          term([product("In", ["NVIDIA-L40S"])]),
+          term([product("NotIn", ["Tesla-T4"])]),
+        ]);
+      }),
+      violates: true,
+    },
+    {
+      name: "every nodeSelectorTerm pins an allowed product",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.affinity = affinityOf([
+          term([product("In", ["NVIDIA-L40S"])]),
+          term([product("In", ["NVIDIA-L4"])]),
+        ]);
+      }),
+      violates: false,
+    },
+    {
+      name: "custom: a product label and taint of another cloud",
+      policy,
+      config: { productLabel: "cloud.example.com/accelerator", allowedProducts: ["a100"], taintKey: "gpu" },
+      resource: gpuDeployment((spec) => {
+        Reflect.deleteProperty(spec, "affinity");
+        spec.nodeSelector = { "cloud.example.com/accelerator": "a100" };
+        spec.tolerations = [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "custom: the default product label is not the configured one",
+      policy,
+      config: { productLabel: "cloud.example.com/accelerator", allowedProducts: ["a100"], taintKey: "gpu" },
+      resource: workload("Deployment", "w", { gpus: 1 }),
+      violates: true,
+    },
+  ];
+}
+
 function probeCases(kind: WorkloadKind): AdmissionCase[] {
   const policy = "serving-probes";
   const without = (...probes: string[]): Obj => {
@@ -532,6 +670,8 @@ function moreProbeCases(): AdmissionCase[] {
 export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...WORKLOAD_KINDS.flatMap(gpuLimitCases),
   ...vendorCases(),
+  ...WORKLOAD_KINDS.flatMap(placementCases),
+  ...morePlacementCases(),
   ...WORKLOAD_KINDS.flatMap(resourceRequestCases),
   ...moreResourceRequestCases(),
   ...WORKLOAD_KINDS.flatMap(imageCases),

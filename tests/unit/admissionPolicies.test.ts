@@ -13,6 +13,7 @@ import {
 } from "../../components/admissionPolicies";
 import { ValidationError } from "../../components/lib/validation";
 import { ADMISSION_RULES } from "../../conventions/admission";
+import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
 import { MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../conventions/labels";
 import { resourcePolicies } from "../../policy/policies/all";
 import { registrations, resetRegistrations, useMocks } from "./harness";
@@ -87,6 +88,7 @@ describe("AdmissionPolicies", () => {
       ),
       {
         "gpu-limits": ["Deny"],
+        "gpu-placement": ["Warn", "Audit"],
         "resource-requests": ["Warn", "Audit"],
         "pinned-images": ["Deny"],
         "serving-probes": ["Deny"],
@@ -98,6 +100,7 @@ describe("AdmissionPolicies", () => {
   it("resolves levels as the Pulumi CLI does: the entry's, else all, else the pack's default", () => {
     assert.deepEqual(actionsOf(settings({})), {
       "gpu-limits": ["Deny"],
+      "gpu-placement": ["Warn", "Audit"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
       "serving-probes": ["Warn", "Audit"],
@@ -105,6 +108,7 @@ describe("AdmissionPolicies", () => {
     });
     assert.deepEqual(actionsOf(settings({ all: "disabled", "pinned-images": { requireDigest: true } })), {
       "gpu-limits": [],
+      "gpu-placement": [],
       "resource-requests": [],
       "pinned-images": [],
       "serving-probes": [],
@@ -119,6 +123,7 @@ describe("AdmissionPolicies", () => {
   it("the dev and prod policy configs: dev warns except GPU limits, prod denies", () => {
     assert.deepEqual(actionsOf(settings(policyConfigFile("dev"))), {
       "gpu-limits": ["Deny"],
+      "gpu-placement": ["Warn", "Audit"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
       "serving-probes": ["Warn", "Audit"],
@@ -140,6 +145,13 @@ describe("AdmissionPolicies", () => {
     assert.equal(params.apiVersion, "ml-dev.admission.k8sml.io/v1");
     assert.deepEqual(params.spec, {
       gpuLimits: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 8 },
+      gpuPlacement: {
+        extraGpuResources: [],
+        productLabel: GPU_PRODUCT_LABEL,
+        allowedProducts: KNOWN_GPU_PRODUCTS,
+        taintKey: GPU_TAINT.key,
+        taintEffect: GPU_TAINT.effect,
+      },
       resourceRequests: { requireCpuLimit: true, requireMemoryLimit: true },
       pinnedImages: { forbiddenTags: ["latest"], requireDigest: false },
       servingProbes: {
@@ -228,10 +240,12 @@ describe("AdmissionPolicies", () => {
         "k8sml:guardrails:AdmissionPolicies ml-dev",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-autoscaler-bounds-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-limits-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-placement-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-pinned-images-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-resource-requests-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-serving-probes-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-limits-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-placement-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-pinned-images-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-resource-requests-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-serving-probes-binding",
