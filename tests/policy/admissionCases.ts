@@ -595,6 +595,7 @@ function moreProbeCases(): AdmissionCase[] {
       policy,
       resource: workload("Deployment", "w", { containers: [handlerless] }),
       violates: true,
+      apiInvalid: "must specify a handler type",
     },
     {
       name: "an upstream vLLM chart's pods (app.kubernetes.io/name: vllm) without probes",
