@@ -8,6 +8,7 @@ import { gpuLimitsRule } from "./rules/gpuLimits";
 import { gpuPlacementRule } from "./rules/gpuPlacement";
 import { pinnedImagesRule } from "./rules/pinnedImages";
 import { resourceRequestsRule } from "./rules/resourceRequests";
+import { serviceExposureRule } from "./rules/serviceExposure";
 import { servingProbesRule } from "./rules/servingProbes";
 
 export { message, render, celMessage, celString, type MessageTemplate } from "./message";
@@ -22,6 +23,7 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [
   pinnedImagesRule,
   servingProbesRule,
   autoscalerBoundsRule,
+  serviceExposureRule,
 ];
 
 /** The rule of a policy, if it has an admission form. */

@@ -1,12 +1,14 @@
 /**
  * The single-resource cases of the rules enforced at both points (the pack's policy tests'
- * scenarios for gpu-limits, gpu-placement, resource-requests, pinned-images, serving-probes and
- * autoscaler-bounds), shared by
+ * scenarios for gpu-limits, gpu-placement, resource-requests, pinned-images, serving-probes,
+ * autoscaler-bounds and service-exposure's single-Service part), shared by
  * tests/policy/admissionCases.test.ts (the pack's verdict, in-process) and
  * tests/e2e/admissionAgreement.test.ts (the API server's verdict under the generated
  * ValidatingAdmissionPolicies), so both judge the same resources.
  */
 import type { PackResource } from "../../policy/lib/resource";
+import { resourcePolicies, stackPolicies } from "../../policy/policies/all";
+import { validateResource, validateStack } from "./harness";
 import {
   container,
   hpa,
@@ -15,6 +17,7 @@ import {
   mutate,
   podSpecOf,
   scaledObject,
+  service,
   sidecar,
   WORKLOAD_KINDS,
   workload,
@@ -667,6 +670,87 @@ function moreProbeCases(): AdmissionCase[] {
   ];
 }
 
+function exposureCases(): AdmissionCase[] {
+  const policy = "service-exposure";
+  const server = { "app.kubernetes.io/component": "model-server" };
+  const allowLoadBalancers = { allowedTypes: ["LoadBalancer"] };
+  const custom = {
+    modelServerSelectors: [{ matchExpressions: [{ key: "engine", operator: "NotIn", values: ["none"] }] }],
+  };
+  return [
+    {
+      name: "a ClusterIP Service of model servers",
+      policy,
+      resource: service("s", undefined, server),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer of model servers",
+      policy,
+      resource: service("s", "LoadBalancer", server),
+      violates: true,
+    },
+    {
+      name: "a NodePort of model servers",
+      policy,
+      resource: service("s", "NodePort", server),
+      violates: true,
+    },
+    {
+      name: "a LoadBalancer of other pods",
+      policy,
+      resource: service("s", "LoadBalancer", { app: "gateway" }),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer without a selector",
+      policy,
+      resource: service("s", "LoadBalancer", undefined),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer of an upstream vLLM chart's pods",
+      policy,
+      resource: service("s", "LoadBalancer", { "app.kubernetes.io/name": "vllm", tier: "x" }),
+      violates: true,
+    },
+    {
+      name: "a NodePort of KServe predictors (Exists)",
+      policy,
+      resource: service("s", "NodePort", { "serving.kserve.io/inferenceservice": "llama" }),
+      violates: true,
+    },
+    {
+      name: "allowed LoadBalancers",
+      policy,
+      config: allowLoadBalancers,
+      resource: service("s", "LoadBalancer", server),
+      violates: false,
+    },
+    {
+      name: "allowed LoadBalancers, not NodePorts",
+      policy,
+      config: allowLoadBalancers,
+      resource: service("s", "NodePort", server),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn follows",
+      policy,
+      config: custom,
+      resource: service("s", "NodePort", { engine: "vllm" }),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn does not",
+      policy,
+      config: custom,
+      resource: service("s", "NodePort", { engine: "none" }),
+      violates: false,
+    },
+  ];
+}
+
 /** Every case, rule by rule. */
 export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...WORKLOAD_KINDS.flatMap(gpuLimitCases),
@@ -680,7 +764,24 @@ export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...WORKLOAD_KINDS.flatMap(probeCases),
   ...moreProbeCases(),
   ...autoscalerCases(),
+  ...exposureCases(),
 ];
+
+/**
+ * The pack's messages for a case's resource on its own: its resource policy's, or its stack
+ * policy's over a stack of that one resource (what one object sent with kubectl shows).
+ */
+export async function packMessages(
+  policyName: string,
+  resource: PackResource,
+  config: Obj,
+): Promise<string[]> {
+  const resourcePolicy = resourcePolicies.find((candidate) => candidate.name === policyName);
+  if (resourcePolicy) return validateResource(resourcePolicy, resource, config);
+  const stackPolicy = stackPolicies.find((candidate) => candidate.name === policyName);
+  if (!stackPolicy) throw new Error(`no policy ${policyName}`);
+  return (await validateStack(stackPolicy, [resource], config)).map((violation) => violation.message);
+}
 
 /** Whether the pack should report the case at a stack's level. */
 export function expectedViolation(testCase: AdmissionCase, stack: "dev" | "prod"): boolean {

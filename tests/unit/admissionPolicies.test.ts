@@ -15,7 +15,7 @@ import { ValidationError } from "../../components/lib/validation";
 import { ADMISSION_RULES } from "../../conventions/admission";
 import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
 import { MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../conventions/labels";
-import { resourcePolicies } from "../../policy/policies/all";
+import { allPolicies } from "../../policy/policies/all";
 import { registrations, resetRegistrations, useMocks } from "./harness";
 
 type Obj = Record<string, unknown>;
@@ -59,7 +59,7 @@ describe("AdmissionPolicies", () => {
 
   it("has one rule definition per pack policy it generates, with the pack's defaults and default level", () => {
     for (const rule of ADMISSION_RULES) {
-      const policy = resourcePolicies.find((candidate) => candidate.name === rule.policy);
+      const policy = allPolicies.find((candidate) => candidate.name === rule.policy);
       assert.ok(policy, rule.policy);
       assert.equal(policy.enforcementLevel, rule.defaultLevel, rule.policy);
       const schema = policy.configSchema?.properties ?? {};
@@ -93,6 +93,7 @@ describe("AdmissionPolicies", () => {
         "pinned-images": ["Deny"],
         "serving-probes": ["Deny"],
         "autoscaler-bounds": [],
+        "service-exposure": ["Warn", "Audit"],
       },
     );
   });
@@ -105,6 +106,7 @@ describe("AdmissionPolicies", () => {
       "pinned-images": ["Warn", "Audit"],
       "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
+      "service-exposure": ["Warn", "Audit"],
     });
     assert.deepEqual(actionsOf(settings({ all: "disabled", "pinned-images": { requireDigest: true } })), {
       "gpu-limits": [],
@@ -113,6 +115,7 @@ describe("AdmissionPolicies", () => {
       "pinned-images": [],
       "serving-probes": [],
       "autoscaler-bounds": [],
+      "service-exposure": [],
     });
     assert.deepEqual(
       actionsOf(settings({ all: "mandatory", "pinned-images": "advisory" }))["pinned-images"],
@@ -128,6 +131,7 @@ describe("AdmissionPolicies", () => {
       "pinned-images": ["Warn", "Audit"],
       "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
+      "service-exposure": ["Warn", "Audit"],
     });
     for (const actions of Object.values(actionsOf(settings(policyConfigFile("prod"))))) {
       assert.deepEqual(actions, ["Deny"]);
@@ -161,6 +165,12 @@ describe("AdmissionPolicies", () => {
         exemptContainers: [],
       },
       autoscalerBounds: { maxReplicasCap: 50, minReplicas: 2, allowScaleToZero: false },
+      serviceExposure: {
+        modelServerLabel: MODEL_SERVER_LABEL,
+        modelServerSelectors: UPSTREAM_MODEL_SERVER_SELECTORS,
+        allowedTypes: [],
+        allowedServices: [],
+      },
     });
     const crd = paramsCrd(s) as {
       metadata: Obj;
@@ -243,11 +253,13 @@ describe("AdmissionPolicies", () => {
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-placement-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-pinned-images-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-resource-requests-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-service-exposure-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-serving-probes-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-limits-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-placement-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-pinned-images-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-resource-requests-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-service-exposure-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-serving-probes-binding",
         "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition ml-dev-params-crd",
         "kubernetes:ml-dev.admission.k8sml.io/v1:AdmissionParams ml-dev-params",

@@ -88,8 +88,8 @@ const COMMON_TYPES = {
   "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 2,
   // The pack's four per-resource rules as admission policies, each bound (no rule is disabled).
   "k8sml:guardrails:AdmissionPolicies": 1,
-  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 6,
-  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 6,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 7,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 7,
 };
 
 describe("the program", () => {
