@@ -40,6 +40,37 @@ export const MODEL_SERVER_LABEL: LabelRef = {
   value: ComponentRoles.modelServer,
 };
 
+/** A label selector as configs and params objects hold it (Kubernetes' LabelSelector). */
+// A type alias, not an interface, so that it is assignable to the pack's plain-record configs.
+export type LabelSelectorData = {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    readonly values?: readonly string[];
+  }[];
+};
+
+/**
+ * Pods of upstream model servers, model servers too by default: KServe's predictor pods
+ * (`serving.kserve.io/inferenceservice`), the `app.kubernetes.io/name` Helm's standard chart
+ * scaffold gives the charts of vLLM, Triton, Text Generation Inference and Ollama, and the
+ * KServe/Knative serving component label.
+ */
+export const UPSTREAM_MODEL_SERVER_SELECTORS: readonly LabelSelectorData[] = [
+  { matchExpressions: [{ key: "serving.kserve.io/inferenceservice", operator: "Exists" }] },
+  {
+    matchExpressions: [
+      {
+        key: LabelKeys.name,
+        operator: "In",
+        values: ["vllm", "triton-inference-server", "text-generation-inference", "ollama"],
+      },
+    ],
+  },
+  { matchLabels: { component: "predictor" } },
+];
+
 /** Pods of the API gateway carry these labels; model servers admit ingress only from them. */
 export const API_GATEWAY_LABELS: Readonly<Record<string, string>> = { app: "api-gateway" };
 

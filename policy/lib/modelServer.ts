@@ -4,7 +4,7 @@
  * labels upstream servers and charts put on their pods); and its named ports.
  */
 
-import { type LabelRef, MODEL_SERVER_LABEL } from "../../conventions/labels";
+import { type LabelRef, MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import type { PodTemplate } from "./podTemplate";
 import {
@@ -45,25 +45,8 @@ export interface ModelServerConfig {
   readonly modelServerSelectors: readonly LabelSelectorConfig[];
 }
 
-/**
- * Pods of upstream model servers, by the labels their operators and charts set: KServe's
- * predictor pods (`serving.kserve.io/inferenceservice`), and the `app.kubernetes.io/name` Helm's
- * standard chart scaffold gives the charts of vLLM, Triton, Text Generation Inference, Ollama,
- * and the KServe/Knative serving component label.
- */
-export const DEFAULT_MODEL_SERVER_SELECTORS: readonly LabelSelectorConfig[] = [
-  { matchExpressions: [{ key: "serving.kserve.io/inferenceservice", operator: "Exists" }] },
-  {
-    matchExpressions: [
-      {
-        key: "app.kubernetes.io/name",
-        operator: "In",
-        values: ["vllm", "triton-inference-server", "text-generation-inference", "ollama"],
-      },
-    ],
-  },
-  { matchLabels: { component: "predictor" } },
-];
+/** Pods of upstream model servers by their charts' and operators' labels (conventions/labels.ts). */
+export const DEFAULT_MODEL_SERVER_SELECTORS: readonly LabelSelectorConfig[] = UPSTREAM_MODEL_SERVER_SELECTORS;
 
 /** The configSchema of modelServerSelectors. */
 export const modelServerSelectorsSchema: JsonSchema = {

@@ -1,10 +1,15 @@
-import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
+import { KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
 import { gpuNames, podGpus, extraGpuResourcesSchema } from "../lib/gpu";
 import { fieldPath } from "../lib/paths";
 import type { PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { parseExpression } from "../lib/selectors";
 import { arr, hasUnknown, isUnknown, obj, show, str } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { gpuPlacementRule } from "../../conventions/admission/rules/gpuPlacement";
+
+const MESSAGES = gpuPlacementRule.messages;
 
 /** Settings of gpu-placement (its entry in policy-config/<env>.json). */
 export interface GpuPlacementConfig {
@@ -29,17 +34,11 @@ export const gpuPlacementMeta: PolicyMeta<GpuPlacementConfig> = {
   name: "gpu-placement",
   description:
     "GPU pods tolerate the GPU node taint and select an allowed GPU product through a required node affinity or a nodeSelector.",
-  enforcementLevel: "advisory",
+  enforcementLevel: gpuPlacementRule.defaultLevel,
   severity: "medium",
   remediationSteps:
     'Add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} and a required node affinity on nvidia.com/gpu.product with operator In and allowed values.',
-  defaults: {
-    extraGpuResources: [],
-    productLabel: GPU_PRODUCT_LABEL,
-    allowedProducts: [...DEFAULT_GPU_PRODUCTS],
-    taintKey: GPU_TAINT.key,
-    taintEffect: GPU_TAINT.effect,
-  },
+  defaults: ruleDefaults(gpuPlacementRule) as unknown as GpuPlacementConfig,
   properties: {
     extraGpuResources: extraGpuResourcesSchema,
     productLabel: { type: "string", minLength: 1, description: "Node label that names the GPU product." },
@@ -91,7 +90,7 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
       findings.push(
         violation({
           resource,
-          problem: `the GPU pod does not tolerate the ${config.taintKey}:${config.taintEffect} taint of GPU nodes`,
+          problem: render(MESSAGES.notTolerated, { taint: `${config.taintKey}:${config.taintEffect}` }),
           path,
           found:
             list.length === 0
@@ -119,7 +118,7 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
       findings.push(
         violation({
           resource,
-          problem: `GPU product ${show(selected)} is not in the allowed list`,
+          problem: render(MESSAGES.selectedNotAllowed, { product: show(selected) }),
           path: fieldPath(template.specPath, "nodeSelector", config.productLabel),
           found: show(selected),
           fix: `select one of ${allowedText}, or add the product to allowedProducts in the gpu-placement config`,
@@ -157,7 +156,10 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
       findings.push(
         violation({
           resource,
-          problem: `GPU product${disallowed.length > 1 ? "s" : ""} ${disallowed.map((product) => `"${product}"`).join(", ")} not in the allowed list`,
+          problem: render(MESSAGES.affinityNotAllowed, {
+            plural: disallowed.length > 1 ? "s" : "",
+            products: disallowed.map((product) => `"${product}"`).join(", "),
+          }),
           path: fieldPath(
             requiredPath,
             "nodeSelectorTerms",
@@ -178,7 +180,7 @@ export function checkGpuPlacement(template: PodTemplate, config: GpuPlacementCon
     findings.push(
       violation({
         resource,
-        problem: `the GPU pod does not select an allowed GPU product`,
+        problem: render(MESSAGES.noProduct, {}),
         path: requiredPath,
         found:
           terms.length === 0

@@ -1,9 +1,7 @@
 import {
-  DEFAULT_MODEL_SERVER_LABEL,
   isModelServer,
   modelServerLabelSchema,
   type LabelRef,
-  DEFAULT_MODEL_SERVER_SELECTORS,
   selectsOnlyModelServers,
   modelServerSelectorsSchema,
   type LabelSelectorConfig,
@@ -20,6 +18,12 @@ import {
 } from "../lib/selectors";
 import type { StackIndex } from "../lib/stackIndex";
 import { isUnknown, obj, str } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import {
+  EXPOSING_SERVICE_TYPES,
+  serviceExposureRule,
+} from "../../conventions/admission/rules/serviceExposure";
 
 /** Settings of service-exposure (its entry in policy-config/<env>.json). */
 export interface ServiceExposureConfig {
@@ -40,16 +44,12 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   name: "service-exposure",
   description:
     "No LoadBalancer or NodePort Service in front of model servers (a Service whose selector selects a model-server pod template, or names the model-server label), unless allowed in config.",
-  enforcementLevel: "advisory",
+  enforcementLevel: serviceExposureRule.defaultLevel,
   severity: "high",
   remediationSteps:
     "Use a ClusterIP Service behind the API gateway, or allow the Service in the policy config.",
-  defaults: {
-    modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
-    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
-    allowedTypes: [],
-    allowedServices: [],
-  },
+  defaults: ruleDefaults(serviceExposureRule) as unknown as ServiceExposureConfig,
+
   properties: {
     modelServerLabel: modelServerLabelSchema,
     modelServerSelectors: modelServerSelectorsSchema,
@@ -68,7 +68,7 @@ export const serviceExposureMeta: PolicyMeta<ServiceExposureConfig> = {
   },
 };
 
-const EXPOSING: ReadonlySet<string> = new Set(["LoadBalancer", "NodePort"]);
+const EXPOSING: ReadonlySet<string> = new Set(EXPOSING_SERVICE_TYPES);
 
 /** The service-exposure findings for a whole stack, namespace by namespace. */
 export function checkServiceExposure(index: StackIndex, config: ServiceExposureConfig): Finding[] {
@@ -113,7 +113,7 @@ export function checkServiceExposure(index: StackIndex, config: ServiceExposureC
       findings.push(
         violation({
           resource: service.ref,
-          problem: `a ${str(spec.type) ?? ""} Service exposes model servers outside the cluster`,
+          problem: render(serviceExposureRule.messages.exposed, { type: str(spec.type) ?? "" }),
           path: "spec.type",
           found: `"${str(spec.type) ?? ""}"; selector ${describeSelector(selector)} ${what}`,
           fix: `use type ClusterIP and route through the API gateway, or allow it in the service-exposure config (allowedTypes, or allowedServices: ["${service.namespace}/${service.name}"])`,

@@ -1,9 +1,7 @@
 import {
-  DEFAULT_MODEL_SERVER_LABEL,
   isModelServer,
   modelServerLabelSchema,
   type LabelRef,
-  DEFAULT_MODEL_SERVER_SELECTORS,
   modelServerSelectorsSchema,
   type LabelSelectorConfig,
 } from "../lib/modelServer";
@@ -11,6 +9,11 @@ import { fieldPath } from "../lib/paths";
 import { containersOf, type PodTemplate } from "../lib/podTemplate";
 import { definePodPolicy, violation, type Finding, type PolicyMeta } from "../lib/policyKit";
 import { hasUnknown, isUnknown, obj } from "../lib/values";
+import { render } from "../../conventions/admission/message";
+import { ruleDefaults } from "../../conventions/admission/rule";
+import { PROBE_HANDLERS, servingProbesRule } from "../../conventions/admission/rules/servingProbes";
+
+const MESSAGES = servingProbesRule.messages;
 
 /** Settings of serving-probes (its entry in policy-config/<env>.json). */
 export interface ServingProbesConfig {
@@ -30,16 +33,11 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   name: "serving-probes",
   description:
     "Every regular container of a model server (a pod template labelled as one) has readiness and liveness probes, and a startup probe where configured.",
-  enforcementLevel: "advisory",
+  enforcementLevel: servingProbesRule.defaultLevel,
   severity: "medium",
   remediationSteps:
     "Add readinessProbe and livenessProbe (e.g. httpGet on port http), and a startupProbe instead of initialDelaySeconds for slow model loads.",
-  defaults: {
-    modelServerLabel: DEFAULT_MODEL_SERVER_LABEL,
-    modelServerSelectors: DEFAULT_MODEL_SERVER_SELECTORS,
-    requireStartupProbe: false,
-    exemptContainers: [],
-  },
+  defaults: ruleDefaults(servingProbesRule) as unknown as ServingProbesConfig,
   properties: {
     modelServerLabel: modelServerLabelSchema,
     modelServerSelectors: modelServerSelectorsSchema,
@@ -53,7 +51,7 @@ export const servingProbesMeta: PolicyMeta<ServingProbesConfig> = {
   },
 };
 
-const HANDLERS: readonly string[] = ["httpGet", "tcpSocket", "exec", "grpc"];
+const HANDLERS = PROBE_HANDLERS;
 
 /** The serving-probes findings for one pod template (none unless it is a model server). */
 export function checkServingProbes(template: PodTemplate, config: ServingProbesConfig): Finding[] {
@@ -72,7 +70,7 @@ export function checkServingProbes(template: PodTemplate, config: ServingProbesC
         violation({
           resource: template.resource.ref,
           container: ref.label,
-          problem: `the model server has no ${missing.join(" or ")}`,
+          problem: render(MESSAGES.missing, { probes: missing.join(" or ") }),
           path: fieldPath(ref.path, missing[0] ?? ""),
           found: `${missing.join(", ")} not set`,
           fix: `add ${missing.join(", ")} to ${ref.path} (e.g. httpGet on port "http"); use a startupProbe rather than initialDelaySeconds for slow model loads`,
@@ -97,7 +95,7 @@ export function checkServingProbes(template: PodTemplate, config: ServingProbesC
           violation({
             resource: template.resource.ref,
             container: ref.label,
-            problem: `${probeName} has no handler`,
+            problem: render(MESSAGES.noHandler, { probe: probeName }),
             path,
             found: JSON.stringify(probe),
             fix: `give ${path} one of ${HANDLERS.join(", ")}`,

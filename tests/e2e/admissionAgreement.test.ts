@@ -16,9 +16,12 @@ import {
   validateAdmissionPoliciesArgs,
   withAdmissionPoliciesDefaults,
 } from "../../components/admissionPolicies";
-import { resourcePolicies } from "../../policy/policies/all";
-import { ADMISSION_CASES, expectedViolation, type AdmissionCase } from "../policy/admissionCases";
-import { validateResource } from "../policy/harness";
+import {
+  ADMISSION_CASES,
+  expectedViolation,
+  packMessages,
+  type AdmissionCase,
+} from "../policy/admissionCases";
 import {
   CLUSTER_DIR,
   clusterDown,
@@ -131,9 +134,7 @@ function packProblems(messages: readonly string[]): string[] {
 }
 
 async function packJudgement(group: Group, testCase: AdmissionCase): Promise<Judgement> {
-  const policy = resourcePolicies.find((candidate) => candidate.name === group.policy);
-  assert.ok(policy, group.policy);
-  const messages = await validateResource(policy, testCase.resource, group.properties);
+  const messages = await packMessages(group.policy, testCase.resource, group.properties);
   const verdict: Verdict =
     messages.length === 0 ? "accepted" : group.level === "advisory" ? "warned" : "denied";
   return { verdict, problems: packProblems(messages), output: messages.join("\n") };

@@ -51,6 +51,7 @@ import { evaluateTraffic, matrixTable } from "./lib/cyclonus";
 import { trafficCases } from "./lib/trafficMatrix";
 import { assertStateMatchesCluster, labelledObjects } from "./lib/stateCheck";
 import { startLoad } from "./lib/load";
+import { doorDeployment, packFindings } from "./lib/door";
 
 /**
  * prod shares the cluster with dev, which owns the cluster-scoped MLWorkflow CRD. It runs here in
@@ -723,6 +724,58 @@ describe("the local cluster, end to end", function () {
         }
       }
       assert.ok(checked > 0);
+    });
+  });
+
+  describe("the stack's own door: kubectl is held to the pack's rules", () => {
+    // A Deployment sent with kubectl, compliant except for its mutable image tag: the pack's
+    // pinned-images rule is mandatory in prod and advisory in dev (policy-config/<stack>.json),
+    // and the stack's admission policies must give the same verdict at the API server.
+    const image = "ghcr.io/k8s-ml-patterns/inference-server:latest";
+    const problem = 'the image uses the mutable tag ":latest"';
+
+    it("prod: the pack blocks it, and the API server denies it with the pack's message", async () => {
+      const name = "e2e-door-mutable-tag";
+      const manifest = doorDeployment(prod.namespace, name, image, { [TEST_LABEL]: "true" });
+      const pack = packFindings(manifest, "prod").filter((f) => f.policy === "pinned-images");
+      assert.deepEqual(
+        pack.map((f) => [f.level, f.resource?.name]),
+        [["mandatory", name]],
+      );
+      assert.ok(pack[0]?.message.includes(problem), pack[0]?.message);
+      const error = await rejected(JSON.stringify(manifest), ["deployment", name, "-n", prod.namespace]);
+      assert.match(
+        error,
+        new RegExp(
+          `deployments "${name}" is invalid: : ValidatingAdmissionPolicy '${prod.priorityClassPrefix}-admission-pinned-images' with binding '[^']+' denied request: pinned-images: `,
+        ),
+      );
+      assert.ok(error.includes(problem), error);
+      assert.equal(await getOrUndefined(["deployment", name, "-n", prod.namespace]), undefined);
+    });
+
+    it("dev: the pack advises against it, and the API server admits it with the same warning", async () => {
+      const name = "e2e-door-mutable-tag";
+      const manifest = doorDeployment(dev.namespace, name, image, { [TEST_LABEL]: "true" });
+      const pack = packFindings(manifest, "dev").filter((f) => f.policy === "pinned-images");
+      assert.deepEqual(
+        pack.map((f) => [f.level, f.resource?.name]),
+        [["advisory", name]],
+      );
+      const result = await kubectlRun(["create", "-f", "-"], JSON.stringify(manifest));
+      try {
+        assert.equal(result.code, 0, result.stderr);
+        const warning = result.stderr
+          .split("\n")
+          .find((line) =>
+            line.includes(
+              `Validation failed for ValidatingAdmissionPolicy '${dev.priorityClassPrefix}-admission-pinned-images'`,
+            ),
+          );
+        assert.ok(warning?.includes(problem), result.stderr);
+      } finally {
+        await kubectlRun(["delete", "deployment", name, "-n", dev.namespace, "--ignore-not-found"]);
+      }
     });
   });
 

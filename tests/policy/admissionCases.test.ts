@@ -1,9 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { resourcePolicies } from "../../policy/policies/all";
-import { ADMISSION_CASES, expectedViolation } from "./admissionCases";
-import { validateResource } from "./harness";
+import { ADMISSION_CASES, expectedViolation, packMessages } from "./admissionCases";
 
 type Obj = Record<string, unknown>;
 
@@ -22,10 +20,8 @@ describe("the cases both enforcement points judge (tests/policy/admissionCases.t
     describe(stack, () => {
       for (const testCase of ADMISSION_CASES) {
         it(`${testCase.policy}: ${testCase.name}`, async () => {
-          const policy = resourcePolicies.find((candidate) => candidate.name === testCase.policy);
-          assert.ok(policy, testCase.policy);
           const config = { ...stackProperties(stack, testCase.policy), ...testCase.config };
-          const messages = await validateResource(policy, testCase.resource, config);
+          const messages = await packMessages(testCase.policy, testCase.resource, config);
           assert.equal(messages.length > 0, expectedViolation(testCase, stack), messages.join("\n"));
         });
       }

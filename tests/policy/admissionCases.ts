@@ -1,17 +1,23 @@
 /**
  * The single-resource cases of the rules enforced at both points (the pack's policy tests'
- * scenarios for gpu-limits, resource-requests, pinned-images and autoscaler-bounds), shared by
+ * scenarios for gpu-limits, gpu-placement, resource-requests, pinned-images, serving-probes,
+ * autoscaler-bounds and service-exposure's single-Service part), shared by
  * tests/policy/admissionCases.test.ts (the pack's verdict, in-process) and
  * tests/e2e/admissionAgreement.test.ts (the API server's verdict under the generated
  * ValidatingAdmissionPolicies), so both judge the same resources.
  */
 import type { PackResource } from "../../policy/lib/resource";
+import { resourcePolicies, stackPolicies } from "../../policy/policies/all";
+import { validateResource, validateStack } from "./harness";
 import {
   container,
   hpa,
   initContainer,
+  labels,
   mutate,
+  podSpecOf,
   scaledObject,
+  service,
   sidecar,
   WORKLOAD_KINDS,
   workload,
@@ -396,16 +402,386 @@ function autoscalerCases(): AdmissionCase[] {
   ];
 }
 
+function placementCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "gpu-placement";
+  return [
+    {
+      name: `${kind}: a GPU pod with the toleration and an allowed product`,
+      policy,
+      resource: workload(kind, "w", { gpus: 1 }),
+      violates: false,
+    },
+    {
+      name: `${kind}: a GPU pod without toleration and product`,
+      policy,
+      resource: mutate(workload(kind, "w", { gpus: 1 }), (p) => {
+        const spec = podSpecOf(kind, p);
+        Reflect.deleteProperty(spec, "tolerations");
+        Reflect.deleteProperty(spec, "affinity");
+      }),
+      violates: true,
+    },
+    {
+      name: `${kind}: a GPU native sidecar`,
+      policy,
+      resource: workload(kind, "w", { initContainers: [sidecar({ gpus: 1 })] }),
+      violates: true,
+    },
+  ];
+}
+
+function morePlacementCases(): AdmissionCase[] {
+  const policy = "gpu-placement";
+  const gpuDeployment = (edit: (spec: Obj) => void): PackResource =>
+    mutate(workload("Deployment", "w", { gpus: 1 }), (p) => {
+      edit(podSpecOf("Deployment", p));
+    });
+  const term = (expressions: Obj[]): Obj => ({ matchExpressions: expressions });
+  const affinityOf = (terms: Obj[]): Obj => ({
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } },
+  });
+  const product = (operator: string, values: string[]): Obj => ({
+    key: "nvidia.com/gpu.product",
+    operator,
+    values,
+  });
+  return [
+    { name: "a CPU pod", policy, resource: workload("Deployment", "cpu"), violates: false },
+    {
+      name: "a nodeSelector on an allowed product, and an Equal toleration",
+      policy,
+      resource: gpuDeployment((spec) => {
+        Reflect.deleteProperty(spec, "affinity");
+        spec.nodeSelector = { "nvidia.com/gpu.product": "NVIDIA-L40S" };
+        spec.tolerations = [
+          { key: "nvidia.com/gpu", operator: "Equal", value: "present", effect: "NoSchedule" },
+        ];
+      }),
+      violates: false,
+    },
+    {
+      name: "a toleration without effect",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [{ key: "nvidia.com/gpu", operator: "Exists" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "a tolerate-everything toleration",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [{ operator: "Exists" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "tolerations for the wrong effect and key",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.tolerations = [
+          { key: "nvidia.com/gpu", operator: "Exists", effect: "NoExecute" },
+          { key: "dedicated", operator: "Equal", value: "ml", effect: "NoSchedule" },
+        ];
+      }),
+      violates: true,
+    },
+    {
+      name: "products outside the allowed list in nodeSelector and affinity",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.nodeSelector = { "nvidia.com/gpu.product": "NVIDIA-GeForce-RTX-4090" };
+        spec.affinity = affinityOf([term([product("In", ["NVIDIA-L40S", "NVIDIA-B200", "NVIDIA-X"])])]);
+      }),
+      violates: true,
+    },
+    {
+      name: "a second nodeSelectorTerm that does not pin the product",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.affinity = affinityOf([
+          term([product("In", ["NVIDIA-L40S"])]),
+          term([product("NotIn", ["Tesla-T4"])]),
+        ]);
+      }),
+      violates: true,
+    },
+    {
+      name: "every nodeSelectorTerm pins an allowed product",
+      policy,
+      resource: gpuDeployment((spec) => {
+        spec.affinity = affinityOf([
+          term([product("In", ["NVIDIA-L40S"])]),
+          term([product("In", ["NVIDIA-L4"])]),
+        ]);
+      }),
+      violates: false,
+    },
+    {
+      name: "custom: a product label and taint of another cloud",
+      policy,
+      config: { productLabel: "cloud.example.com/accelerator", allowedProducts: ["a100"], taintKey: "gpu" },
+      resource: gpuDeployment((spec) => {
+        Reflect.deleteProperty(spec, "affinity");
+        spec.nodeSelector = { "cloud.example.com/accelerator": "a100" };
+        spec.tolerations = [{ key: "gpu", operator: "Exists", effect: "NoSchedule" }];
+      }),
+      violates: false,
+    },
+    {
+      name: "custom: the default product label is not the configured one",
+      policy,
+      config: { productLabel: "cloud.example.com/accelerator", allowedProducts: ["a100"], taintKey: "gpu" },
+      resource: workload("Deployment", "w", { gpus: 1 }),
+      violates: true,
+    },
+  ];
+}
+
+function probeCases(kind: WorkloadKind): AdmissionCase[] {
+  const policy = "serving-probes";
+  const without = (...probes: string[]): Obj => {
+    const server = container();
+    for (const probe of probes) Reflect.deleteProperty(server, probe);
+    return server;
+  };
+  return [
+    {
+      name: `${kind}: a model server with probes`,
+      policy,
+      resource: workload(kind, "w", { containers: [container()], initContainers: [sidecar()] }),
+      violates: false,
+    },
+    {
+      name: `${kind}: no readiness or liveness probe`,
+      policy,
+      resource: workload(kind, "w", { containers: [without("readinessProbe", "livenessProbe")] }),
+      violates: true,
+    },
+    {
+      name: `${kind}: no startup probe (required in prod)`,
+      policy,
+      resource: workload(kind, "w", { containers: [without("startupProbe")] }),
+      violates: { dev: false, prod: true },
+    },
+  ];
+}
+
+function moreProbeCases(): AdmissionCase[] {
+  const policy = "serving-probes";
+  const noProbes = (): Obj => {
+    const server = container({ name: "app" });
+    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"])
+      Reflect.deleteProperty(server, probe);
+    return server;
+  };
+  const handlerless = container({ extra: { readinessProbe: { periodSeconds: 10 } } });
+  const custom = {
+    modelServerLabel: { key: "serving", value: "yes" },
+    modelServerSelectors: [
+      { matchLabels: { tier: "inference" }, matchExpressions: [{ key: "canary", operator: "DoesNotExist" }] },
+      {
+        matchExpressions: [
+          { key: "engine", operator: "NotIn", values: ["none"] },
+          { key: "engine", operator: "Exists" },
+        ],
+      },
+    ],
+    exemptContainers: ["log-shipper"],
+  };
+  const labelled = (lbls: Record<string, string>, containers: Obj[] = [noProbes()]): PackResource =>
+    workload("Deployment", "w", { labels: lbls, containers });
+  return [
+    { name: "a trainer without probes", policy, resource: labelled(labels("w", "trainer")), violates: false },
+    {
+      name: "a probe without a handler",
+      policy,
+      resource: workload("Deployment", "w", { containers: [handlerless] }),
+      violates: true,
+      apiInvalid: "must specify a handler type",
+    },
+    {
+      name: "an upstream vLLM chart's pods (app.kubernetes.io/name: vllm) without probes",
+      policy,
+      resource: labelled({ "app.kubernetes.io/name": "vllm" }),
+      violates: true,
+    },
+    {
+      name: "a KServe predictor (serving.kserve.io/inferenceservice) without probes",
+      policy,
+      resource: labelled({ "serving.kserve.io/inferenceservice": "llama" }),
+      violates: true,
+    },
+    {
+      name: "component: predictor without probes",
+      policy,
+      resource: labelled({ component: "predictor" }),
+      violates: true,
+    },
+    {
+      name: "custom: the configured label",
+      policy,
+      config: custom,
+      resource: labelled({ serving: "yes" }),
+      violates: true,
+    },
+    {
+      name: "custom: the project's label is not configured",
+      policy,
+      config: custom,
+      resource: labelled(labels("w")),
+      violates: false,
+    },
+    {
+      name: "custom: matchLabels and DoesNotExist",
+      policy,
+      config: custom,
+      resource: labelled({ tier: "inference" }),
+      violates: true,
+    },
+    {
+      name: "custom: DoesNotExist fails",
+      policy,
+      config: custom,
+      resource: labelled({ tier: "inference", canary: "true" }),
+      violates: false,
+    },
+    {
+      name: "custom: NotIn and Exists",
+      policy,
+      config: custom,
+      resource: labelled({ engine: "vllm" }),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn fails",
+      policy,
+      config: custom,
+      resource: labelled({ engine: "none" }),
+      violates: false,
+    },
+    {
+      name: "custom: an exempt container needs no probes",
+      policy,
+      config: custom,
+      resource: labelled({ serving: "yes" }, [container(), { ...noProbes(), name: "log-shipper" }]),
+      violates: false,
+    },
+  ];
+}
+
+function exposureCases(): AdmissionCase[] {
+  const policy = "service-exposure";
+  const server = { "app.kubernetes.io/component": "model-server" };
+  const allowLoadBalancers = { allowedTypes: ["LoadBalancer"] };
+  const custom = {
+    modelServerSelectors: [{ matchExpressions: [{ key: "engine", operator: "NotIn", values: ["none"] }] }],
+  };
+  return [
+    {
+      name: "a ClusterIP Service of model servers",
+      policy,
+      resource: service("s", undefined, server),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer of model servers",
+      policy,
+      resource: service("s", "LoadBalancer", server),
+      violates: true,
+    },
+    {
+      name: "a NodePort of model servers",
+      policy,
+      resource: service("s", "NodePort", server),
+      violates: true,
+    },
+    {
+      name: "a LoadBalancer of other pods",
+      policy,
+      resource: service("s", "LoadBalancer", { app: "gateway" }),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer without a selector",
+      policy,
+      resource: service("s", "LoadBalancer", undefined),
+      violates: false,
+    },
+    {
+      name: "a LoadBalancer of an upstream vLLM chart's pods",
+      policy,
+      resource: service("s", "LoadBalancer", { "app.kubernetes.io/name": "vllm", tier: "x" }),
+      violates: true,
+    },
+    {
+      name: "a NodePort of KServe predictors (Exists)",
+      policy,
+      resource: service("s", "NodePort", { "serving.kserve.io/inferenceservice": "llama" }),
+      violates: true,
+    },
+    {
+      name: "allowed LoadBalancers",
+      policy,
+      config: allowLoadBalancers,
+      resource: service("s", "LoadBalancer", server),
+      violates: false,
+    },
+    {
+      name: "allowed LoadBalancers, not NodePorts",
+      policy,
+      config: allowLoadBalancers,
+      resource: service("s", "NodePort", server),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn follows",
+      policy,
+      config: custom,
+      resource: service("s", "NodePort", { engine: "vllm" }),
+      violates: true,
+    },
+    {
+      name: "custom: NotIn does not",
+      policy,
+      config: custom,
+      resource: service("s", "NodePort", { engine: "none" }),
+      violates: false,
+    },
+  ];
+}
+
 /** Every case, rule by rule. */
 export const ADMISSION_CASES: readonly AdmissionCase[] = [
   ...WORKLOAD_KINDS.flatMap(gpuLimitCases),
   ...vendorCases(),
+  ...WORKLOAD_KINDS.flatMap(placementCases),
+  ...morePlacementCases(),
   ...WORKLOAD_KINDS.flatMap(resourceRequestCases),
   ...moreResourceRequestCases(),
   ...WORKLOAD_KINDS.flatMap(imageCases),
   ...moreImageCases(),
+  ...WORKLOAD_KINDS.flatMap(probeCases),
+  ...moreProbeCases(),
   ...autoscalerCases(),
+  ...exposureCases(),
 ];
+
+/**
+ * The pack's messages for a case's resource on its own: its resource policy's, or its stack
+ * policy's over a stack of that one resource (what one object sent with kubectl shows).
+ */
+export async function packMessages(
+  policyName: string,
+  resource: PackResource,
+  config: Obj,
+): Promise<string[]> {
+  const resourcePolicy = resourcePolicies.find((candidate) => candidate.name === policyName);
+  if (resourcePolicy) return validateResource(resourcePolicy, resource, config);
+  const stackPolicy = stackPolicies.find((candidate) => candidate.name === policyName);
+  if (!stackPolicy) throw new Error(`no policy ${policyName}`);
+  return (await validateStack(stackPolicy, [resource], config)).map((violation) => violation.message);
+}
 
 /** Whether the pack should report the case at a stack's level. */
 export function expectedViolation(testCase: AdmissionCase, stack: "dev" | "prod"): boolean {

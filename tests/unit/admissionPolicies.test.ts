@@ -13,7 +13,9 @@ import {
 } from "../../components/admissionPolicies";
 import { ValidationError } from "../../components/lib/validation";
 import { ADMISSION_RULES } from "../../conventions/admission";
-import { resourcePolicies } from "../../policy/policies/all";
+import { GPU_PRODUCT_LABEL, GPU_TAINT, KNOWN_GPU_PRODUCTS } from "../../conventions/gpu";
+import { MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../conventions/labels";
+import { allPolicies } from "../../policy/policies/all";
 import { registrations, resetRegistrations, useMocks } from "./harness";
 
 type Obj = Record<string, unknown>;
@@ -57,7 +59,7 @@ describe("AdmissionPolicies", () => {
 
   it("has one rule definition per pack policy it generates, with the pack's defaults and default level", () => {
     for (const rule of ADMISSION_RULES) {
-      const policy = resourcePolicies.find((candidate) => candidate.name === rule.policy);
+      const policy = allPolicies.find((candidate) => candidate.name === rule.policy);
       assert.ok(policy, rule.policy);
       assert.equal(policy.enforcementLevel, rule.defaultLevel, rule.policy);
       const schema = policy.configSchema?.properties ?? {};
@@ -80,14 +82,18 @@ describe("AdmissionPolicies", () => {
           "gpu-limits": "remediate",
           "pinned-images": { enforcementLevel: "mandatory" },
           "resource-requests": "advisory",
+          "serving-probes": "mandatory",
           "autoscaler-bounds": "disabled",
         }),
       ),
       {
         "gpu-limits": ["Deny"],
+        "gpu-placement": ["Warn", "Audit"],
         "resource-requests": ["Warn", "Audit"],
         "pinned-images": ["Deny"],
+        "serving-probes": ["Deny"],
         "autoscaler-bounds": [],
+        "service-exposure": ["Warn", "Audit"],
       },
     );
   });
@@ -95,15 +101,21 @@ describe("AdmissionPolicies", () => {
   it("resolves levels as the Pulumi CLI does: the entry's, else all, else the pack's default", () => {
     assert.deepEqual(actionsOf(settings({})), {
       "gpu-limits": ["Deny"],
+      "gpu-placement": ["Warn", "Audit"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
+      "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
+      "service-exposure": ["Warn", "Audit"],
     });
     assert.deepEqual(actionsOf(settings({ all: "disabled", "pinned-images": { requireDigest: true } })), {
       "gpu-limits": [],
+      "gpu-placement": [],
       "resource-requests": [],
       "pinned-images": [],
+      "serving-probes": [],
       "autoscaler-bounds": [],
+      "service-exposure": [],
     });
     assert.deepEqual(
       actionsOf(settings({ all: "mandatory", "pinned-images": "advisory" }))["pinned-images"],
@@ -114,9 +126,12 @@ describe("AdmissionPolicies", () => {
   it("the dev and prod policy configs: dev warns except GPU limits, prod denies", () => {
     assert.deepEqual(actionsOf(settings(policyConfigFile("dev"))), {
       "gpu-limits": ["Deny"],
+      "gpu-placement": ["Warn", "Audit"],
       "resource-requests": ["Warn", "Audit"],
       "pinned-images": ["Warn", "Audit"],
+      "serving-probes": ["Warn", "Audit"],
       "autoscaler-bounds": ["Warn", "Audit"],
+      "service-exposure": ["Warn", "Audit"],
     });
     for (const actions of Object.values(actionsOf(settings(policyConfigFile("prod"))))) {
       assert.deepEqual(actions, ["Deny"]);
@@ -134,9 +149,28 @@ describe("AdmissionPolicies", () => {
     assert.equal(params.apiVersion, "ml-dev.admission.k8sml.io/v1");
     assert.deepEqual(params.spec, {
       gpuLimits: { extraGpuResources: [], maxGpusPerContainer: 8, maxGpusPerPod: 8 },
+      gpuPlacement: {
+        extraGpuResources: [],
+        productLabel: GPU_PRODUCT_LABEL,
+        allowedProducts: KNOWN_GPU_PRODUCTS,
+        taintKey: GPU_TAINT.key,
+        taintEffect: GPU_TAINT.effect,
+      },
       resourceRequests: { requireCpuLimit: true, requireMemoryLimit: true },
       pinnedImages: { forbiddenTags: ["latest"], requireDigest: false },
+      servingProbes: {
+        modelServerLabel: MODEL_SERVER_LABEL,
+        modelServerSelectors: UPSTREAM_MODEL_SERVER_SELECTORS,
+        requireStartupProbe: true,
+        exemptContainers: [],
+      },
       autoscalerBounds: { maxReplicasCap: 50, minReplicas: 2, allowScaleToZero: false },
+      serviceExposure: {
+        modelServerLabel: MODEL_SERVER_LABEL,
+        modelServerSelectors: UPSTREAM_MODEL_SERVER_SELECTORS,
+        allowedTypes: [],
+        allowedServices: [],
+      },
     });
     const crd = paramsCrd(s) as {
       metadata: Obj;
@@ -216,11 +250,17 @@ describe("AdmissionPolicies", () => {
         "k8sml:guardrails:AdmissionPolicies ml-dev",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-autoscaler-bounds-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-limits-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-placement-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-pinned-images-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-resource-requests-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-service-exposure-policy",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-serving-probes-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-limits-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-gpu-placement-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-pinned-images-binding",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-resource-requests-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-service-exposure-binding",
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding ml-dev-serving-probes-binding",
         "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition ml-dev-params-crd",
         "kubernetes:ml-dev.admission.k8sml.io/v1:AdmissionParams ml-dev-params",
       ].sort(),
@@ -253,6 +293,24 @@ describe("AdmissionPolicies", () => {
           'policyConfig["gpu-limits"].extraGpuResources must be a list of distinct non-empty strings; got ["a","a"]',
           'policyConfig["pinned-images"].requireDigest must be true or false; got "yes"',
           'policyConfig["pinned-images"].pinEverything must be a property of pinned-images: one of forbiddenTags, requireDigest; got true',
+        ],
+      );
+    });
+
+    it("a model-server label or selectors the params object cannot hold", async () => {
+      await assertRejected(
+        {
+          "serving-probes": {
+            modelServerLabel: { key: "", value: "x" },
+            modelServerSelectors: [
+              { matchExpressions: [{ key: "a", operator: "Near" }] },
+              { matchFields: {} },
+            ],
+          },
+        },
+        [
+          'policyConfig["serving-probes"].modelServerLabel must be a label {"key": non-empty string, "value": string}; got {"key":"","value":"x"}',
+          'policyConfig["serving-probes"].modelServerSelectors must be a list of label selectors {matchLabels?: {key: value}, matchExpressions?: [{key, operator (In, NotIn, Exists, DoesNotExist), values?}]}; got [{"matchExpressions":[{"key":"a","operator":"Near"}]},{"matchFields":{}}]',
         ],
       );
     });

@@ -88,13 +88,9 @@ const COMMON_TYPES = {
   "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 2,
   // The pack's four per-resource rules as admission policies, each bound (no rule is disabled).
   "k8sml:guardrails:AdmissionPolicies": 1,
-  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 4,
-  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 4,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 7,
+  "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 7,
 };
-
-/** The stack's config with its admission policies on (admissionPolicies.enabled is off by default). */
-const withAdmission = (stack: string): Record<string, string> =>
-  withObject(stack, "admissionPolicies", () => ({ enabled: true }));
 
 describe("the program", () => {
   beforeEach(() => {
@@ -102,13 +98,18 @@ describe("the program", () => {
   });
 
   it("deploys no admission policies unless admissionPolicies.enabled is set", async () => {
-    const all = await runProgram("dev", stackConfigText("dev"));
+    const committed = JSON.parse(stackConfigText("dev")["k8s-ml-patterns:admissionPolicies"] ?? "{}") as Item;
+    assert.equal(committed.enabled, true, "Pulumi.dev.yaml enables the admission policies");
+    const all = await runProgram(
+      "dev",
+      withObject("dev", "admissionPolicies", () => ({ enabled: false })),
+    );
     assert.equal(all.filter((r) => r.type.startsWith("kubernetes:admissionregistration.k8s.io/")).length, 0);
     assert.equal(all.filter((r) => r.type === "k8sml:guardrails:AdmissionPolicies").length, 0);
   });
 
   it("deploys the dev stack's resources", async () => {
-    const all = await runProgram("dev", withAdmission("dev"));
+    const all = await runProgram("dev", stackConfigText("dev"));
     assert.deepEqual(countByType(all), {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 1,
@@ -118,7 +119,7 @@ describe("the program", () => {
   });
 
   it("deploys the prod stack's resources, with the DCGM ServiceMonitor and no workflow", async () => {
-    const all = await runProgram("prod", withAdmission("prod"));
+    const all = await runProgram("prod", stackConfigText("prod"));
     assert.deepEqual(countByType(all), {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 2,
