@@ -224,8 +224,9 @@ export const workflowSchema = z.strictObject({
 });
 
 /**
- * The pack's per-resource rules enforced by the API server too (AdmissionPolicies): off by
- * default until the whole end-to-end suite has run with it on, with levels and parameters from the stack's policy pack config file
+ * The pack's per-resource rules enforced by the API server too (AdmissionPolicies). Off unless a
+ * stack opts in (dev and prod do), because the policies, bindings and params CRD are
+ * cluster-scoped and need a deployer allowed to create them; levels and parameters come from the stack's policy pack config file
  * (`policy-config/<stack>.json` unless `policyConfig` names another, relative to the project).
  */
 export const admissionPoliciesSchema = z.strictObject({
