@@ -12,7 +12,7 @@ import { standardLabels } from "../components/lib/labels";
 import { MLWorkflow, MLWorkflowDefinition, MLWORKFLOW_CRD_NAME } from "../components/mlWorkflow";
 import { ModelServing } from "../components/modelServing";
 import { WorkloadPriorities } from "../components/workloadPriorities";
-import { type QueueTier, WorkloadQueue } from "../components/workloadQueue";
+import { WorkloadQueue } from "../components/workloadQueue";
 import { MODEL_SOURCE_SECRET, type StackPlan } from "./plan";
 
 /** What the stack deployed, for its outputs and for tests. */
@@ -35,20 +35,33 @@ export interface DeployedStack {
 }
 
 /**
- * Deploys the plan. Workloads are created in the tenancy's namespace through its
- * `namespaceName` Output and name their PriorityClass through the priorities' Outputs, so
- * Pulumi creates the namespace, quota and classes before any pod-creating object.
+ * Deploys the plan. Workloads take the plan's plain names (namespace, PriorityClass, LocalQueue,
+ * WorkloadPriorityClass, Secret) and wait for the objects behind them through one `dependsOn` on
+ * the workload component, whose children register only once it has: the Namespace, its
+ * ResourceQuota and LimitRange, the PriorityClass, the queue and the Secret all exist before any
+ * pod-creating object, as before, when the names came as Outputs of those objects.
+ *
+ * Why not Outputs (issue 18): an Output in the arguments makes every argument of the component
+ * an Output, so validation is deferred past registration and every field of every child is
+ * built behind one more `apply` of the whole arguments; with plain names the component's
+ * settings are known now and the ordering is the engine's, once per component.
  */
-export function deployStack(plan: StackPlan): DeployedStack {
+export function deployStack(
+  plan: StackPlan,
+  transformations: pulumi.ResourceTransformation[] = [],
+): DeployedStack {
   const tenancy = new GpuTenancy(plan.namespace, plan.tenancy);
   const namespace = tenancy.namespaceName;
+  // What every workload waits for: its namespace with the quota and defaults its pods are admitted
+  // under (pods created before them would escape the quota or miss the LimitRange's defaults).
+  const namespaceReady: pulumi.Resource[] = [tenancy.namespace, tenancy.resourceQuota, tenancy.limitRange];
   const priorities = new WorkloadPriorities(plan.priorities.name, plan.priorities.args);
   // The admission policies are in force before any workload is created: workloads depend on them.
   const admission =
     plan.admission === undefined
       ? undefined
       : new AdmissionPolicies(plan.admission.name, { ...plan.admission.args, namespace });
-  const guarded: pulumi.ComponentResourceOptions = admission === undefined ? {} : { dependsOn: [admission] };
+  const guarded: pulumi.Resource[] = admission === undefined ? [] : [admission];
   const gpuSharing =
     plan.gpuSharing === undefined ? undefined : new GpuSharing(plan.gpuSharing.name, plan.gpuSharing.args);
 
@@ -56,16 +69,6 @@ export function deployStack(plan: StackPlan): DeployedStack {
     plan.queue === undefined
       ? undefined
       : new WorkloadQueue(plan.queue.name, { ...plan.queue.args, namespace }, { dependsOn: [tenancy] });
-  // A workload the plan queues names the LocalQueue and its WorkloadPriorityClass through their
-  // Outputs, so both exist before Kueue sees the workload.
-  const queuedAs = (
-    planned: { readonly queueName?: string },
-    tier: QueueTier,
-  ): { queueName?: pulumi.Input<string>; workloadPriorityClassName?: pulumi.Input<string> } =>
-    queue === undefined || planned.queueName === undefined
-      ? {}
-      : { queueName: queue.localQueueName, workloadPriorityClassName: queue.priorityClassNames[tier] };
-
   const tokenSecret =
     plan.modelSourceToken === undefined
       ? undefined
@@ -79,52 +82,38 @@ export function deployStack(plan: StackPlan): DeployedStack {
           stringData: { [MODEL_SOURCE_SECRET.key]: pulumi.secret(plan.modelSourceToken) },
         });
 
+  // A workload the plan queues names the LocalQueue and its WorkloadPriorityClass: it waits for
+  // the whole queue (ClusterQueue, flavors, LocalQueue, classes), so Kueue knows both first.
+  const waitsFor = (
+    priorityClass: pulumi.Resource,
+    planned: { readonly queueName?: string },
+    extra: readonly pulumi.Resource[] = [],
+  ): pulumi.ComponentResourceOptions => ({
+    ...(transformations.length === 0 ? {} : { transformations }),
+    dependsOn: [
+      ...namespaceReady,
+      priorityClass,
+      ...(queue === undefined || planned.queueName === undefined ? [] : [queue]),
+      ...extra,
+      ...guarded,
+    ],
+  });
+
   const models = plan.models.map(
     (model) =>
       new ModelServing(
         model.name,
-        {
-          ...model.serving,
-          namespace,
-          priorityClassName: priorities.servingClassName,
-          ...queuedAs(model.serving, "serving"),
-          // The plan chose how the loader gets the token; the Secret's Output orders it first.
-          ...(tokenSecret === undefined || model.serving.loaderSecretName === undefined
-            ? {}
-            : { loaderSecretName: tokenSecret.metadata.name }),
-          ...(tokenSecret === undefined || model.serving.modelSourceTokenSecretName === undefined
-            ? {}
-            : { modelSourceTokenSecretName: tokenSecret.metadata.name }),
-        },
-        guarded,
+        model.serving,
+        // The loader reads the token Secret: created first, so no pod starts without it.
+        waitsFor(priorities.serving, model.serving, tokenSecret === undefined ? [] : [tokenSecret]),
       ),
   );
 
   const trainingJobs = plan.trainingJobs.map(
-    (job) =>
-      new DistributedTraining(
-        job.name,
-        {
-          ...job.args,
-          namespace,
-          priorityClassName: priorities.trainingClassName,
-          ...queuedAs(job.args, "training"),
-        },
-        guarded,
-      ),
+    (job) => new DistributedTraining(job.name, job.args, waitsFor(priorities.training, job.args)),
   );
   const batchJobs = plan.batchJobs.map(
-    (job) =>
-      new BatchInference(
-        job.name,
-        {
-          ...job.args,
-          namespace,
-          priorityClassName: priorities.batchClassName,
-          ...queuedAs(job.args, "batch"),
-        },
-        guarded,
-      ),
+    (job) => new BatchInference(job.name, job.args, waitsFor(priorities.batch, job.args)),
   );
 
   let workflowDefinition: pulumi.Resource | undefined;

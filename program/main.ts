@@ -7,11 +7,12 @@ import { readPolicyConfig } from "./policyConfig";
 
 /**
  * Reads and validates the config (and the policy pack config the admission policies follow),
- * validates every component's arguments, then deploys.
+ * validates every component's arguments, then deploys. `transformations` (for tests) go to every
+ * workload component, so a test can see the arguments and options they were registered with.
  */
-export function main(): DeployedStack {
+export function main(transformations: pulumi.ResourceTransformation[] = []): DeployedStack {
   const config = loadStackConfig();
   const plan = planStack(config, readPolicyConfig(pulumi.getStack(), config));
   validatePlan(pulumi.getStack(), plan);
-  return deployStack(plan);
+  return deployStack(plan, transformations);
 }

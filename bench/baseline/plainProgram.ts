@@ -75,9 +75,28 @@ export interface PlainProgram {
 }
 
 /**
+ * The recording with each component's dependencies moved onto the Kubernetes objects under it:
+ * in the program a child registers only once its parent component has, and a component
+ * registers only once its `dependsOn` exist, so those are the child's dependencies too (the
+ * program gives a workload component its namespace, PriorityClass and queue that way). The
+ * components keep no dependencies of their own.
+ */
+export function withInheritedDependencies(recorded: readonly RecordedResource[]): RecordedResource[] {
+  const byKey = new Map(recorded.map((r) => [`${r.type}::${r.name}`, r]));
+  return recorded.map((r) => {
+    const { dependsOn: own, ...rest } = r;
+    if (!r.type.startsWith("kubernetes:")) return rest;
+    const dependsOn = new Set(own ?? []);
+    for (let parent = r.parent; parent !== undefined; parent = byKey.get(parent)?.parent)
+      for (const key of byKey.get(parent)?.dependsOn ?? []) dependsOn.add(key);
+    return dependsOn.size === 0 ? rest : { ...rest, dependsOn: [...dependsOn] };
+  });
+}
+
+/**
  * Registers every recorded Kubernetes object (component registrations are skipped) with the
  * dependency edges and options of its recorded registration: `dependsOn` the objects registered
- * for its recorded dependencies, `deleteBeforeReplace` and `ignoreChanges` when it had them.
+ * for its recorded dependencies and those of its components (withInheritedDependencies), `deleteBeforeReplace` and `ignoreChanges` when it had them.
  * `optionsOf` adds options of its own (componentShells.ts: the parent), merged over those.
  */
 export function registerPlain(
@@ -87,7 +106,7 @@ export function registerPlain(
   const registered = new Map<string, pulumi.CustomResource>();
   const resources: pulumi.CustomResource[] = [];
   let skippedDependencies = 0;
-  for (const r of recorded) {
+  for (const r of withInheritedDependencies(recorded)) {
     if (!r.type.startsWith("kubernetes:")) continue;
     const dependsOn: pulumi.CustomResource[] = [];
     for (const key of r.dependsOn ?? []) {

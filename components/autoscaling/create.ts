@@ -16,7 +16,7 @@ import {
   SCALED_OBJECT_KIND,
 } from "./specs";
 
-const HPA_TYPE = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+export const HPA_TYPE = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
 
 /** The autoscaler an Autoscaling or a ModelServing creates: an HPA, or with KEDA a ScaledObject. */
 export interface AutoscalerResources {

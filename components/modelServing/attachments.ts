@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerOptions, AutoscalingArgs } from "../autoscaling/args";
 import { AUTOSCALING_TYPE } from "../autoscaling/autoscaling";
-import { type AutoscalerResources, createAutoscaler } from "../autoscaling/create";
+import { type AutoscalerResources, createAutoscaler, HPA_TYPE } from "../autoscaling/create";
 import { claimAutoscalingTarget, usesKeda } from "../autoscaling/validate";
 import { childOptions } from "../lib/component";
 import { selectorLabels } from "../lib/labels";
@@ -107,7 +107,7 @@ function present<T>(value: T | undefined, part: string): T {
   return value;
 }
 
-/** Creates the component's autoscaler, once its Deployment exists. */
+/** Creates the component's autoscaler: an HPA beside its Deployment, a ScaledObject after it. */
 export function attachAutoscaler(
   owner: pulumi.ComponentResource,
   name: string,
@@ -124,8 +124,12 @@ export function attachAutoscaler(
     settings.apply((s) => present(s.autoscaling, "autoscaling")),
     (childName, childType) =>
       childOptions(owner, {
-        // Created once its target exists, so the autoscaler never reports a missing Deployment.
-        dependsOn: [deployment],
+        // An HPA needs no ordering after its Deployment: it names it by a plain name, and the HPA
+        // controller reads the scale subresource on every sync, so one created first scales the
+        // Deployment once it exists. Waiting would hold the HPA until the Deployment's await
+        // (every pod ready, minutes while a model loads). The ScaledObject keeps the edge: KEDA
+        // reads its target when it builds the HPA it manages.
+        ...(childType === HPA_TYPE ? {} : { dependsOn: [deployment] }),
         aliases: formerParentAlias(scalingName, AUTOSCALING_TYPE, childName, childType, opts),
       }),
   );

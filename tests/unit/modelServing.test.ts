@@ -686,6 +686,26 @@ describe("ModelServing component", () => {
       }
     });
 
+    it("keeps the ScaledObject after its Deployment (KEDA reads its target)", async () => {
+      const scaled = captureOptions("kubernetes:keda.sh/v1alpha1:ScaledObject");
+      const serving = new ModelServing(
+        "keda",
+        {
+          ...ARGS,
+          autoscaling: {
+            ...SCALING,
+            requestsPerSecondSource: undefined,
+            minReplicas: 0,
+            keda: true,
+            prometheusQuery: 'sum(rate(gateway_requests_total{route="keda"}[2m]))',
+          },
+        },
+        { transformations: scaled.transformations },
+      );
+      await registrations();
+      assert.deepEqual(scaled.options().dependsOn, [serving.deployment]);
+    });
+
     it("scales with a KEDA ScaledObject instead when asked", async () => {
       new ModelServing("keda", {
         ...ARGS,
@@ -711,7 +731,7 @@ describe("ModelServing component", () => {
       );
     });
 
-    it("orders the autoscaler after its Deployment, leaves replicas to it, and keeps the objects of existing stacks", async () => {
+    it("creates the HPA beside its Deployment (no dependsOn), leaves replicas to it, and keeps the objects of existing stacks", async () => {
       const hpa = captureOptions("kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
       const deployment = captureOptions("kubernetes:apps/v1:Deployment");
       const monitor = captureOptions("kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
@@ -727,7 +747,8 @@ describe("ModelServing component", () => {
         },
       );
       await registrations();
-      assert.deepEqual(hpa.options().dependsOn, [serving.deployment]);
+      // The HPA controller finds its target by name on every sync: no wait for the Deployment's await.
+      assert.equal(hpa.options().dependsOn, undefined);
       assert.equal(hpa.options().deleteBeforeReplace, true);
       assert.deepEqual(deployment.options().ignoreChanges, ["spec.replicas"]);
       assert.equal(await valueOf(serving.autoscalerName ?? ""), "llm-scaling");

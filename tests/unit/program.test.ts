@@ -183,6 +183,82 @@ describe("the program", () => {
     assert.equal((deployment.inputs.spec as { replicas: number }).replicas, 3);
   });
 
+  describe("orders workloads after what they need, through plain names and one dependsOn (issue 18)", () => {
+    /** Runs the program, recording the arguments and options of every component of `types`. */
+    async function captured(
+      stack: string,
+      config: Record<string, string>,
+      types: readonly string[],
+    ): Promise<{ deployed: ReturnType<typeof main>; seen: Map<string, pulumi.ResourceTransformationArgs> }> {
+      await useMocks(stack);
+      pulumi.runtime.setAllConfig(config, ["k8s-ml-patterns:modelSourceToken"]);
+      const seen = new Map<string, pulumi.ResourceTransformationArgs>();
+      const deployed = main([
+        (t) => {
+          if (types.includes(t.type)) seen.set(t.name, t);
+          return undefined;
+        },
+      ]);
+      await registrations();
+      return { deployed, seen };
+    }
+
+    it("a model server: its namespace, PriorityClass and Secret by name, waiting for namespace, quota, limits, class, Secret and admission policies", async () => {
+      const { deployed, seen } = await captured(
+        "dev",
+        { ...stackConfigText("dev"), "k8s-ml-patterns:modelSourceToken": "hf_abc" },
+        ["k8sml:serving:ModelServing", "kubernetes:apps/v1:Deployment"],
+      );
+      assert.ok(deployed.modelSourceSecret !== undefined && deployed.admission !== undefined);
+      const t = seen.get("llama-small");
+      assert.ok(t !== undefined);
+      // The names come plain: the Deployment's metadata is built from known settings and carries
+      // no resource along (before, every field came through the Namespace's Output).
+      const deployment = seen.get("llama-small-deploy");
+      assert.ok(deployment !== undefined);
+      const metadata = (deployment.props as { metadata: unknown }).metadata;
+      assert.ok(pulumi.Output.isInstance(metadata));
+      const carried = (metadata as unknown as { resources(): Set<pulumi.Resource> }).resources();
+      assert.equal(carried.size, 0, "no Output hop from another resource");
+      const inputs = findResource(
+        await registrations(),
+        "kubernetes:apps/v1:Deployment",
+        "llama-small-deploy",
+      ).inputs as {
+        metadata: { namespace: string };
+        spec: { template: { spec: { priorityClassName: string } } };
+      };
+      assert.equal(inputs.metadata.namespace, await valueOf(deployed.tenancy.namespaceName));
+      assert.equal(
+        inputs.spec.template.spec.priorityClassName,
+        await valueOf(deployed.priorities.servingClassName),
+      );
+      assert.deepEqual(t.opts.dependsOn, [
+        deployed.tenancy.namespace,
+        deployed.tenancy.resourceQuota,
+        deployed.tenancy.limitRange,
+        deployed.priorities.serving,
+        deployed.modelSourceSecret,
+        deployed.admission,
+      ]);
+    });
+
+    it("queued training and batch jobs: the queue's names, waiting for the whole queue", async () => {
+      const { deployed, seen } = await captured("prod", stackConfigText("prod"), [
+        "k8sml:training:DistributedTraining",
+        "k8sml:batch:BatchInference",
+      ]);
+      assert.ok(deployed.queue !== undefined);
+      const jobs = [...seen.values()];
+      assert.ok(jobs.length >= 2, "prod has training and batch jobs");
+      for (const t of jobs) {
+        const dependsOn = t.opts.dependsOn as pulumi.Resource[];
+        assert.ok(dependsOn.includes(deployed.queue), `${t.name} waits for the queue`);
+        assert.ok(dependsOn.includes(deployed.tenancy.namespace), `${t.name} waits for the namespace`);
+      }
+    });
+  });
+
   it("keeps the model-source token a Pulumi secret and hands it only to the loader", async () => {
     await useMocks("dev");
     pulumi.runtime.setAllConfig({ ...stackConfigText("dev"), "k8s-ml-patterns:modelSourceToken": "hf_abc" }, [
