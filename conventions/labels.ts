@@ -41,12 +41,17 @@ export const MODEL_SERVER_LABEL: LabelRef = {
 };
 
 /** A label selector as configs and params objects hold it (Kubernetes' LabelSelector). */
+/** The operators of a label selector's matchExpressions, as Kubernetes defines them. */
+export const LABEL_SELECTOR_OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+
+export type LabelSelectorOperator = (typeof LABEL_SELECTOR_OPERATORS)[number];
+
 // A type alias, not an interface, so that it is assignable to the pack's plain-record configs.
 export type LabelSelectorData = {
   readonly matchLabels?: Readonly<Record<string, string>>;
   readonly matchExpressions?: readonly {
     readonly key: string;
-    readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    readonly operator: LabelSelectorOperator;
     readonly values?: readonly string[];
   }[];
 };

@@ -25,8 +25,15 @@ export interface ContainerRole {
   readonly list: string;
 }
 
+/** The regular containers (those that serve; probes and ports are theirs). */
+export const REGULAR_CONTAINERS: ContainerRole = {
+  role: "container",
+  label: "container",
+  list: "variables.regularContainers",
+};
+
 export const CONTAINER_ROLES: readonly ContainerRole[] = [
-  { role: "container", label: "container", list: "variables.regularContainers" },
+  REGULAR_CONTAINERS,
   { role: "initContainer", label: "init container", list: "variables.initOnlyContainers" },
   { role: "sidecar", label: "sidecar container", list: "variables.sidecarContainers" },
 ];

@@ -4,7 +4,7 @@
  * admission policies.
  */
 
-import type { LabelRef, LabelSelectorData } from "../labels";
+import { LABEL_SELECTOR_OPERATORS, type LabelRef, type LabelSelectorData } from "../labels";
 
 /** One parameter of a rule. */
 export type RuleParam =
@@ -40,7 +40,7 @@ export const selectorListParam = (defaultValue: readonly LabelSelectorData[]): R
   default: defaultValue,
 });
 
-const OPERATORS: readonly string[] = ["In", "NotIn", "Exists", "DoesNotExist"];
+const OPERATORS: readonly string[] = LABEL_SELECTOR_OPERATORS;
 
 function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

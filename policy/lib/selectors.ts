@@ -8,6 +8,7 @@
  *   values; Exists: the label is present; DoesNotExist: the label is absent.
  */
 
+import { LABEL_SELECTOR_OPERATORS, type LabelSelectorOperator } from "../../conventions/labels";
 import type { JsonSchema } from "./jsonSchema";
 import { arr, hasUnknown, isObj, obj } from "./values";
 
@@ -22,7 +23,7 @@ export const labelSelectorSchema: JsonSchema = {
         type: "object",
         properties: {
           key: { type: "string", minLength: 1 },
-          operator: { type: "string", enum: ["In", "NotIn", "Exists", "DoesNotExist"] },
+          operator: { type: "string", enum: [...LABEL_SELECTOR_OPERATORS] },
           values: { type: "array", items: { type: "string" } },
         },
         required: ["key", "operator"],
@@ -34,7 +35,7 @@ export const labelSelectorSchema: JsonSchema = {
 };
 
 /** The operators of a label selector's matchExpressions. */
-export type Operator = "In" | "NotIn" | "Exists" | "DoesNotExist";
+export type Operator = LabelSelectorOperator;
 
 /** One requirement of a selector: `key operator (values)`. */
 export interface Requirement {
@@ -56,7 +57,7 @@ export const NOTHING: Selector = { type: "nothing" };
 /** The selector that selects everything (an empty label selector, {}). */
 export const EVERYTHING: Selector = { type: "everything" };
 
-const OPERATORS: ReadonlySet<string> = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+const OPERATORS: ReadonlySet<string> = new Set(LABEL_SELECTOR_OPERATORS);
 
 /** Parses a metav1.LabelSelector (matchLabels + matchExpressions). */
 export function parseLabelSelector(value: unknown): Selector {

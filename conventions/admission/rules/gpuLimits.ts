@@ -25,9 +25,11 @@ function wholeAmount(value: string): string {
   return `(${whole(value)} ? quantity(string(${value})).asInteger() : 0)`;
 }
 
-const limitsOf = (c: string): string =>
+/** CEL: container `c`'s resource limits, or {} when it sets none. */
+export const limitsOf = (c: string): string =>
   `(has(${c}.resources) && has(${c}.resources.limits) ? ${c}.resources.limits : {})`;
-const requestsOf = (c: string): string =>
+/** CEL: container `c`'s resource requests, or {} when it sets none. */
+export const requestsOf = (c: string): string =>
   `(has(${c}.resources) && has(${c}.resources.requests) ? ${c}.resources.requests : {})`;
 
 /** CEL: the GPU amount container `c` gets of resource `n`: its limit, else its request (whole numbers). */

@@ -4,7 +4,7 @@ import { mapOr, POD_TEMPLATE_RESOURCES, problemIf } from "../cel";
 import { celString, message } from "../message";
 import { stringListParam, stringParam } from "../params";
 import { defineRule } from "../rule";
-import { celIsGpu } from "./gpuLimits";
+import { celIsGpu, limitsOf as lim, requestsOf as req } from "./gpuLimits";
 
 /** CEL: a quantity text above zero (any GPU amount above zero makes a GPU pod). */
 const positive = (value: string): string =>
@@ -31,8 +31,6 @@ export const gpuPlacementRule = defineRule({
     const label = param("productLabel");
     const allowed = param("allowedProducts");
     const isGpu = (n: string): string => celIsGpu(n, param("extraGpuResources"));
-    const lim = (c: string): string => `(has(${c}.resources) ? ${mapOr(`${c}.resources`, "limits")} : {})`;
-    const req = (c: string): string => `(has(${c}.resources) ? ${mapOr(`${c}.resources`, "requests")} : {})`;
     const gpuContainer = (c: string): string =>
       `(${lim(c)}.exists(n, ${isGpu("n")} && ${positive(`${lim(c)}[n]`)}) || ${req(c)}.exists(n, ${isGpu("n")} && !(n in ${lim(c)}) && ${positive(`${req(c)}[n]`)}))`;
     const effect = param("taintEffect");

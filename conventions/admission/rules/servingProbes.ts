@@ -1,6 +1,6 @@
 /** serving-probes: every regular container of a model server has readiness and liveness probes with a handler. */
 import { MODEL_SERVER_LABEL, UPSTREAM_MODEL_SERVER_SELECTORS } from "../../labels";
-import { POD_TEMPLATE_RESOURCES } from "../cel";
+import { containerSubject, POD_TEMPLATE_RESOURCES, REGULAR_CONTAINERS } from "../cel";
 import { celString, message } from "../message";
 import { celIsModelServer } from "../modelServer";
 import { booleanParam, labelParam, selectorListParam, stringListParam } from "../params";
@@ -41,8 +41,8 @@ export const servingProbesRule = defineRule({
         ...noHandler,
       ].join(" + ");
     };
-    const containers = `variables.regularContainers.filter(c, !${param("exemptContainers")}.exists(e, e == c.name))`;
-    const perContainer = `${containers}.map(c, (${problems("c")}).map(p, ${celString('container "')} + c.name + ${celString('": ')} + p)).flatten()`;
+    const containers = `${REGULAR_CONTAINERS.list}.filter(c, !${param("exemptContainers")}.exists(e, e == c.name))`;
+    const perContainer = `${containers}.map(c, (${problems("c")}).map(p, ${containerSubject(REGULAR_CONTAINERS)} + ": " + p)).flatten()`;
     return {
       variables: [
         {
