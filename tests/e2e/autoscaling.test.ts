@@ -18,10 +18,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { clusterDown, clusterRunning, clusterUp, kubectlJson, list, ROOT } from "./lib/cluster";
+import { kubectlJson, list, ROOT } from "./lib/cluster";
 import { type Condition, type Deployment, type KObject, live, type Pod } from "./lib/k8s";
 import { type Load, setSimulatedCpu, startLoad } from "./lib/load";
 import { describeRun, waitFor } from "./lib/run";
+import { StackSession } from "./lib/session";
 import { errorsOf, LocalStack, summaryOf } from "./lib/stack";
 import { stackConfig } from "./lib/stackConfig";
 
@@ -182,7 +183,7 @@ function replicaOwners(d: ManagedDeployment): string[] {
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(0)} s`;
 
 describe("autoscaling: dev's HPA on real resource metrics", function () {
-  let startedCluster = false;
+  const session = new StackSession();
   let stack: LocalStack | undefined;
   let load: Load | undefined;
   let hpaName = "";
@@ -192,14 +193,8 @@ describe("autoscaling: dev's HPA on real resource metrics", function () {
   const observed: string[] = [];
 
   before(async () => {
-    startedCluster = !(await clusterRunning());
-    await clusterUp();
-    const prepared = await LocalStack.prepare("dev");
+    const prepared = await session.begin("dev");
     stack = prepared;
-    if ((await prepared.resourceCount()) > 0) {
-      const result = await prepared.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [prepared.name], result));
-    }
     fs.writeFileSync(prepared.configFile, configFile());
     const { result, events } = await prepared.upJson();
     assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
@@ -208,11 +203,7 @@ describe("autoscaling: dev's HPA on real resource metrics", function () {
   after(async () => {
     await load?.stop();
     if (observed.length > 0) console.log(`    observed: ${observed.join("; ")}`);
-    if (stack !== undefined && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") {
-      const result = await stack.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [stack.name], result));
-    }
-    if (startedCluster && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") await clusterDown();
+    await session.end();
   });
 
   it("the HPA scales on the server container's CPU only, and reads it (ScalingActive)", async () => {

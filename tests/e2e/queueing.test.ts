@@ -22,9 +22,10 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import { stringify } from "yaml";
-import { clusterDown, clusterRunning, clusterUp, list } from "./lib/cluster";
+import { list } from "./lib/cluster";
 import { type Condition, type Deployment, type KObject, live, type Pod } from "./lib/k8s";
 import { describeRun, waitFor } from "./lib/run";
+import { StackSession } from "./lib/session";
 import { errorsOf, LocalStack } from "./lib/stack";
 
 const NAMESPACE = "ml-queue";
@@ -173,7 +174,7 @@ async function job(name: string): Promise<Job | undefined> {
 }
 
 describe("Kueue: queued training and batch jobs on the local cluster", function () {
-  let startedCluster = false;
+  const session = new StackSession();
   let stack: LocalStack | undefined;
 
   async function up(config: QueueConfig): Promise<string> {
@@ -185,22 +186,12 @@ describe("Kueue: queued training and batch jobs on the local cluster", function 
   }
 
   before(async () => {
-    startedCluster = !(await clusterRunning());
-    await clusterUp();
-    const prepared = await LocalStack.prepare("prod");
+    const prepared = await session.begin("prod");
     stack = prepared;
-    if ((await prepared.resourceCount()) > 0) {
-      const result = await prepared.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [prepared.name], result));
-    }
   });
 
   after(async () => {
-    if (stack !== undefined && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") {
-      const result = await stack.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [stack.name], result));
-    }
-    if (startedCluster && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") await clusterDown();
+    await session.end();
   });
 
   it("admits a training job that fits its queue whole", async () => {

@@ -13,10 +13,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { METRICS_PORT_LABEL } from "../../conventions/labels";
-import { clusterDown, clusterRunning, clusterUp, kubectlJson, list, ROOT } from "./lib/cluster";
+import { kubectlJson, list, ROOT } from "./lib/cluster";
 import { evaluateTraffic, matrixTable, type Peer, type TrafficCase } from "./lib/cyclonus";
 import { type KObject, live } from "./lib/k8s";
 import { describeRun, waitFor } from "./lib/run";
+import { StackSession } from "./lib/session";
 import { errorsOf, LocalStack, summaryOf } from "./lib/stack";
 
 const VLLM_ARGS = ["--max-model-len=4096"];
@@ -90,29 +91,19 @@ async function readyServerPods(): Promise<PodWithPorts[]> {
 }
 
 describe("server presets: dev's model on the vllm preset", function () {
-  let startedCluster = false;
+  const session = new StackSession();
   let stack: LocalStack | undefined;
 
   before(async () => {
-    startedCluster = !(await clusterRunning());
-    await clusterUp();
-    const prepared = await LocalStack.prepare("dev");
+    const prepared = await session.begin("dev");
     stack = prepared;
-    if ((await prepared.resourceCount()) > 0) {
-      const result = await prepared.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [prepared.name], result));
-    }
     fs.writeFileSync(prepared.configFile, configFile());
     const { result, events } = await prepared.upJson();
     assert.equal(result.code, 0, `${describeRun("pulumi up", [], result)}\n${errorsOf(events)}`);
   });
 
   after(async () => {
-    if (stack !== undefined && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") {
-      const result = await stack.destroy();
-      assert.equal(result.code, 0, describeRun("pulumi destroy", [stack.name], result));
-    }
-    if (startedCluster && process.env.K8S_ML_E2E_KEEP_CLUSTER !== "1") await clusterDown();
+    await session.end();
   });
 
   it("rolls out server pods with one http port, the preset's flags and the metrics-port label", async () => {
