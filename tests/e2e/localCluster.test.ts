@@ -43,7 +43,12 @@ import {
   type ResourceQuota,
   type StatefulSet,
 } from "./lib/k8s";
-import { UPGRADE_NAMESPACE, writeUpgradeProgram } from "./lib/componentUpgrade";
+import {
+  UPGRADE_NAMESPACE,
+  UPGRADE_TEAM_NAMESPACE,
+  useComponents,
+  writeUpgradeProgram,
+} from "./lib/componentUpgrade";
 import { descendants, describeRun, endProcesses, type ProcessRef, run, waitFor } from "./lib/run";
 import { errorsOf, LocalStack, managedObjects, objectKey, summaryOf, UP_TIMEOUT_MS } from "./lib/stack";
 import { gpuProductsByWorkload, stackConfig } from "./lib/stackConfig";
@@ -806,8 +811,8 @@ describe("the local cluster, end to end", function () {
     }
   });
 
-  describe("upgrading a stack from separate Autoscaling and ModelMonitoring components", () => {
-    it("keeps the HPA and ServiceMonitor: only the two empty components are deleted", async () => {
+  describe("upgrading a stack from release 0.2: separate Autoscaling and ModelMonitoring components, former type tokens", () => {
+    it("keeps every object: only the two empty components are deleted, nothing is replaced", async () => {
       const dir = writeUpgradeProgram();
       const env: NodeJS.ProcessEnv = {
         ...devStack.env,
@@ -827,11 +832,21 @@ describe("the local cluster, end to end", function () {
           timeoutMs: 60_000,
         });
         assert.equal(init.code, 0, describeRun("pulumi stack init", [], init));
+        useComponents(dir, "former");
         const old = await pulumi(["up", "--yes", "--skip-preview"], "old");
         assert.equal(old.code, 0, describeRun("pulumi up (old shape)", [], old));
-        const uidOf = async (kind: string, name: string): Promise<string> =>
-          (await kubectlJson<KObject>([kind, name, "-n", UPGRADE_NAMESPACE])).metadata.uid;
-        const before = [await uidOf("hpa", "llm-scaling"), await uidOf("servicemonitor", "llm-monitoring")];
+        const uidOf = async (kind: string, name: string, namespace = UPGRADE_NAMESPACE): Promise<string> =>
+          (await kubectlJson<KObject>([kind, name, "-n", namespace])).metadata.uid;
+        const uids = async () => [
+          await uidOf("hpa", "llm-scaling"),
+          await uidOf("servicemonitor", "llm-monitoring"),
+          await uidOf("deployment", "llm"),
+          await uidOf("statefulset", "trainer", UPGRADE_TEAM_NAMESPACE),
+          await uidOf("namespace", UPGRADE_TEAM_NAMESPACE),
+        ];
+        const before = await uids();
+
+        useComponents(dir, "current");
 
         const preview = await pulumi(["preview", "--json"], "new");
         assert.equal(preview.code, 0, describeRun("pulumi preview (new shape)", [], preview));
@@ -843,10 +858,17 @@ describe("the local cluster, end to end", function () {
 
         const update = await pulumi(["up", "--yes", "--skip-preview"], "new");
         assert.equal(update.code, 0, describeRun("pulumi up (new shape)", [], update));
-        assert.deepEqual(
-          [await uidOf("hpa", "llm-scaling"), await uidOf("servicemonitor", "llm-monitoring")],
-          before,
+        assert.deepEqual(await uids(), before);
+        // The tokens changed: the components are recorded under k8sml:index:<Type> now.
+        const exported = await pulumi(["stack", "export"], "new");
+        const types = (
+          JSON.parse(exported.stdout) as { deployment: { resources: { type: string }[] } }
+        ).deployment.resources.map((r) => r.type);
+        assert.ok(
+          types.includes("k8sml:index:ModelServing") && types.includes("k8sml:index:GpuTenancy"),
+          types.join(", "),
         );
+        assert.ok(!types.some((t) => /^k8sml:(?!index:)/.test(t)), types.join(", "));
       } finally {
         await pulumi(["destroy", "--yes", "--skip-preview"], "new");
         await run("pulumi", ["stack", "rm", "component-upgrade", "--yes", "--non-interactive"], {

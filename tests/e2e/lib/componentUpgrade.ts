@@ -1,21 +1,33 @@
 /**
- * A small Pulumi program, written to a scratch project, that deploys one model server either the
- * way releases before 0.2 composed it (ModelServing next to separate Autoscaling and
- * ModelMonitoring components, SHAPE=old) or the way ModelServing does it now (its own autoscaler
- * and ServiceMonitors). Updating from the first to the second must keep the objects.
+ * A small Pulumi program, written to a scratch project, that deploys one model server, a team's
+ * GPU tenancy and a training job, either the way releases up to 0.2 did (ModelServing next to
+ * separate Autoscaling and ModelMonitoring components, SHAPE=old, with the components of
+ * FORMER_RELEASE: the type tokens of then, `k8sml:serving:ModelServing`, ...) or the way the
+ * current components do (ModelServing's own autoscaler and ServiceMonitors, `k8sml:index:<Type>`
+ * tokens). Updating from the first to the second must keep every object.
  */
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ROOT } from "./cluster";
 
 export const UPGRADE_NAMESPACE = "component-upgrade";
+export const UPGRADE_TEAM_NAMESPACE = "component-upgrade-team";
+
+/**
+ * The last commit whose components registered under the former type tokens (the repository's
+ * history must hold it: a full clone does).
+ */
+export const FORMER_RELEASE = "815fe0dd6e4d45000a15a6216f8d4a78099bd4f9";
 
 const PROGRAM = `
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import { Autoscaling } from "./components/autoscaling";
 import { ModelMonitoring } from "./components/monitoring";
 import { ModelServing } from "./components/modelServing";
+import { DistributedTraining } from "./components/distributedTraining";
+import { GpuTenancy } from "./components/gpuTenancy";
 
 const ns = new corev1.Namespace("upgrade-ns", { metadata: { name: "${UPGRADE_NAMESPACE}" } });
 const server = {
@@ -32,6 +44,27 @@ const server = {
   rolloutTimeoutSeconds: 600,
 };
 const scaling = { minReplicas: 1, maxReplicas: 2 };
+const team = new GpuTenancy("upgrade-team", {
+  namespace: "${UPGRADE_TEAM_NAMESPACE}",
+  gpuQuota: 2,
+  requestsCpu: "8",
+  requestsMemory: "16Gi",
+  limitsMemory: "16Gi",
+});
+new DistributedTraining(
+  "trainer",
+  {
+    namespace: team.namespaceName,
+    image: "ghcr.io/k8s-ml-patterns/trainer:1.4.0",
+    command: ["torchrun", "train.py"],
+    workers: 2,
+    gpusPerPod: 1,
+    gpuProducts: ["NVIDIA-A100-SXM4-80GB"],
+    cpu: "1",
+    memory: "2Gi",
+  },
+  { dependsOn: [team] },
+);
 if (process.env.SHAPE === "old") {
   const serving = new ModelServing("llm", { ...server, autoscaled: true, maxReplicas: scaling.maxReplicas });
   new Autoscaling("llm-scaling", { ...scaling, namespace: ns.metadata.name, deploymentName: serving.deploymentName });
@@ -43,7 +76,8 @@ if (process.env.SHAPE === "old") {
 
 /**
  * Writes the program into a new scratch directory (the CLI writes stack files there) with the
- * project's `node_modules` and `components` linked in, and returns the directory.
+ * project's `node_modules` linked in and FORMER_RELEASE's components and conventions extracted
+ * into `former/`, and returns the directory; `useComponents` links `components` to either.
  */
 export function writeUpgradeProgram(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "component-upgrade-"));
@@ -60,6 +94,19 @@ export function writeUpgradeProgram(): string {
   fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions }));
   fs.writeFileSync(path.join(dir, "index.ts"), PROGRAM);
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  fs.symlinkSync(path.join(ROOT, "components"), path.join(dir, "components"));
+  const former = path.join(dir, "former");
+  fs.mkdirSync(former);
+  const archive = execFileSync("git", ["-C", ROOT, "archive", FORMER_RELEASE, "components", "conventions"]);
+  execFileSync("tar", ["-x", "-C", former], { input: archive });
+  useComponents(dir, "current");
   return dir;
+}
+
+/** Points the program's \`components\` at FORMER_RELEASE's or at the repository's. */
+export function useComponents(dir: string, release: "former" | "current"): void {
+  const link = path.join(dir, "components");
+  fs.rmSync(link, { force: true });
+  const target =
+    release === "former" ? path.join(dir, "former", "components") : path.join(ROOT, "components");
+  fs.symlinkSync(target, link);
 }
