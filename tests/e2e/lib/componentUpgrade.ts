@@ -62,6 +62,7 @@ new DistributedTraining(
     gpuProducts: ["NVIDIA-A100-SXM4-80GB"],
     cpu: "1",
     memory: "2Gi",
+    sharedMemorySize: "512Mi",
   },
   { dependsOn: [team] },
 );
