@@ -26,9 +26,10 @@ import { PACKAGE, standardLabels } from "./lib/labels";
 import { childOptions } from "./lib/component";
 import { type Resolved, resolveSettings } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
+import { componentOptions, componentType } from "./lib/typeTokens";
 
 /** Type token of the component. */
-export const GPU_SHARING_TYPE = `${PACKAGE}:gpu:GpuSharing`;
+export const GPU_SHARING_TYPE = componentType("GpuSharing");
 
 /** `app.kubernetes.io/name` of everything GpuSharing creates. */
 export const GPU_SHARING_APP_NAME = "gpu-sharing";
@@ -249,7 +250,7 @@ export class GpuSharing extends pulumi.ComponentResource {
       },
       withGpuSharingDefaults,
     );
-    super(GPU_SHARING_TYPE, name, {}, opts);
+    super(GPU_SHARING_TYPE, name, {}, componentOptions("GpuSharing", opts));
 
     const configMap = settings.apply((resolved) => timeSlicingConfigMap(name, resolved));
     this.configMap = new corev1.ConfigMap(

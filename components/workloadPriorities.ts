@@ -14,13 +14,14 @@
 import * as schedulingv1 from "@pulumi/kubernetes/scheduling/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentRoles } from "../conventions/labels";
-import { PACKAGE, standardLabels } from "./lib/labels";
+import { standardLabels } from "./lib/labels";
 import { childOptions } from "./lib/component";
 import { type Resolved, resolveSettings } from "./lib/resolve";
 import { ArgChecker } from "./lib/validation";
+import { componentOptions, componentType } from "./lib/typeTokens";
 
 /** Type token of the component. */
-export const WORKLOAD_PRIORITIES_TYPE = `${PACKAGE}:gpu:WorkloadPriorities`;
+export const WORKLOAD_PRIORITIES_TYPE = componentType("WorkloadPriorities");
 
 /** `app.kubernetes.io/name` of the PriorityClasses. */
 export const WORKLOAD_PRIORITIES_APP_NAME = "workload-priorities";
@@ -217,7 +218,7 @@ export class WorkloadPriorities extends pulumi.ComponentResource {
       },
       (resolved) => withWorkloadPrioritiesDefaults(name, resolved),
     );
-    super(WORKLOAD_PRIORITIES_TYPE, name, {}, opts);
+    super(WORKLOAD_PRIORITIES_TYPE, name, {}, componentOptions("WorkloadPriorities", opts));
     const specs = settings.apply((resolved) => priorityClassSpecs(name, resolved));
 
     // `value` and `preemptionPolicy` are immutable, so changing them replaces the class; the

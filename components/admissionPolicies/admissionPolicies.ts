@@ -4,7 +4,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { ADMISSION_RULES } from "../../conventions/admission/index";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf } from "../lib/resolve";
 import { ValidationError } from "../lib/validation";
 import type { AdmissionPoliciesArgs, AdmissionPoliciesSettings } from "./args";
@@ -17,7 +17,7 @@ import {
 } from "./validate";
 
 /** Type token of the component. */
-export const ADMISSION_POLICIES_TYPE = `${PACKAGE}:guardrails:AdmissionPolicies`;
+export const ADMISSION_POLICIES_TYPE = componentType("AdmissionPolicies");
 
 /**
  * The policy pack's per-resource rules as ValidatingAdmissionPolicies (CEL, enforced by the API
@@ -54,7 +54,7 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
         validateAdmissionPoliciesArgs(name, resolved);
         return withAdmissionPoliciesDefaults(name, resolved);
       });
-    super(ADMISSION_POLICIES_TYPE, name, {}, opts);
+    super(ADMISSION_POLICIES_TYPE, name, {}, componentOptions("AdmissionPolicies", opts));
 
     const settingsFor = { name, rules };
     this.paramsDefinition = new apiextensions.v1.CustomResourceDefinition(

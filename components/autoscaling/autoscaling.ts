@@ -3,7 +3,7 @@ import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import type * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { resolveSettings } from "../lib/resolve";
 import type { AutoscalingArgs } from "./args";
 import { createAutoscaler } from "./create";
@@ -15,7 +15,7 @@ import {
   withAutoscalingDefaults,
 } from "./validate";
 
-export const AUTOSCALING_TYPE = `${PACKAGE}:serving:Autoscaling`;
+export const AUTOSCALING_TYPE = componentType("Autoscaling");
 
 /**
  * Scales a serving Deployment with an `autoscaling/v2` HPA on CPU (and on requests per second per
@@ -46,7 +46,7 @@ export class Autoscaling extends pulumi.ComponentResource {
       },
       (resolved) => withAutoscalingDefaults(name, resolved),
     );
-    super(AUTOSCALING_TYPE, name, {}, opts);
+    super(AUTOSCALING_TYPE, name, {}, componentOptions("Autoscaling", opts));
 
     const autoscaler = createAutoscaler(name, usesKeda(args), args.requestsPerSecondSource, settings, () =>
       childOptions(this),

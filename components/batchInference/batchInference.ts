@@ -3,14 +3,14 @@ import * as batchv1 from "@pulumi/kubernetes/batch/v1";
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { logQueued } from "../lib/queue";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { BatchInferenceArgs } from "./args";
 import { batchJob, batchServiceAccount } from "./specs";
 import { validateBatchInferenceArgs, withBatchInferenceDefaults } from "./validate";
 
-export const BATCH_INFERENCE_TYPE = `${PACKAGE}:batch:BatchInference`;
+export const BATCH_INFERENCE_TYPE = componentType("BatchInference");
 
 /**
  * A ServiceAccount and an Indexed Job: `completions` shards, `parallelism` of them at a time.
@@ -48,7 +48,7 @@ export class BatchInference extends pulumi.ComponentResource {
       },
       (resolved) => withBatchInferenceDefaults(name, resolved),
     );
-    super(BATCH_INFERENCE_TYPE, name, {}, opts);
+    super(BATCH_INFERENCE_TYPE, name, {}, componentOptions("BatchInference", opts));
 
     this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,

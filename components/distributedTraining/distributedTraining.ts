@@ -4,7 +4,7 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { logQueued } from "../lib/queue";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { DistributedTrainingArgs } from "./args";
@@ -17,7 +17,7 @@ import {
 } from "./specs";
 import { validateDistributedTrainingArgs, withDistributedTrainingDefaults } from "./validate";
 
-export const DISTRIBUTED_TRAINING_TYPE = `${PACKAGE}:training:DistributedTraining`;
+export const DISTRIBUTED_TRAINING_TYPE = componentType("DistributedTraining");
 
 /**
  * Distributed training workers: a StatefulSet behind a headless Service, a NetworkPolicy
@@ -82,7 +82,7 @@ export class DistributedTraining extends pulumi.ComponentResource {
       },
       (resolved) => withDistributedTrainingDefaults(name, resolved),
     );
-    super(DISTRIBUTED_TRAINING_TYPE, name, {}, opts);
+    super(DISTRIBUTED_TRAINING_TYPE, name, {}, componentOptions("DistributedTraining", opts));
 
     this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,

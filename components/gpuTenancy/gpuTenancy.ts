@@ -5,7 +5,7 @@ import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { resolveSettings } from "../lib/resolve";
 import { GPU_TENANCY_DEFAULTS, type GpuTenancyArgs } from "./args";
 import { limitRangeSpec, namespaceMetadata, resourceQuotaSpec } from "./namespace";
@@ -14,7 +14,7 @@ import { workflowRunnerRbac } from "./rbac";
 import { networkPolicyOptions, validateGpuTenancyArgs, withGpuTenancyDefaults } from "./validate";
 
 /** Type token of the component. */
-export const GPU_TENANCY_TYPE = `${PACKAGE}:tenancy:GpuTenancy`;
+export const GPU_TENANCY_TYPE = componentType("GpuTenancy");
 
 function inNamespace(
   metadata: pulumi.Input<k8s.types.input.meta.v1.ObjectMeta>,
@@ -69,7 +69,7 @@ export class GpuTenancy extends pulumi.ComponentResource {
       },
       (resolved) => withGpuTenancyDefaults(name, resolved),
     );
-    super(GPU_TENANCY_TYPE, name, {}, opts);
+    super(GPU_TENANCY_TYPE, name, {}, componentOptions("GpuTenancy", opts));
 
     this.namespace = new corev1.Namespace(
       `${name}-ns`,

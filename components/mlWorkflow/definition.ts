@@ -2,11 +2,11 @@
 import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { ArgChecker } from "../lib/validation";
 import { mlWorkflowCrd } from "./crd";
 
-export const MLWORKFLOW_DEFINITION_TYPE = `${PACKAGE}:workflow:MLWorkflowDefinition`;
+export const MLWORKFLOW_DEFINITION_TYPE = componentType("MLWorkflowDefinition");
 
 export interface MLWorkflowDefinitionArgs {
   /**
@@ -41,7 +41,7 @@ export class MLWorkflowDefinition extends pulumi.ComponentResource {
         "true or false",
       )
       .throwIfInvalid();
-    super(MLWORKFLOW_DEFINITION_TYPE, name, {}, opts);
+    super(MLWORKFLOW_DEFINITION_TYPE, name, {}, componentOptions("MLWorkflowDefinition", opts));
     const crd = mlWorkflowCrd(name);
     this.crd = new apiextensions.v1.CustomResourceDefinition(
       `${name}-crd`,

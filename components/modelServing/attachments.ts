@@ -5,7 +5,6 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerOptions, AutoscalingArgs } from "../autoscaling/args";
-import { AUTOSCALING_TYPE } from "../autoscaling/autoscaling";
 import { type AutoscalerResources, createAutoscaler, HPA_TYPE } from "../autoscaling/create";
 import { claimAutoscalingTarget, usesKeda } from "../autoscaling/validate";
 import { childOptions } from "../lib/component";
@@ -13,7 +12,7 @@ import { selectorLabels } from "../lib/labels";
 import type { Resolved } from "../lib/resolve";
 import type { ModelMonitoringArgs, MonitoringOptions } from "../monitoring/args";
 import { createServiceMonitors, type ServiceMonitorResources } from "../monitoring/create";
-import { MODEL_MONITORING_TYPE } from "../monitoring/monitoring";
+import { FORMER_COMPONENT_TYPES } from "../lib/typeTokens";
 import { claimDcgmExporter } from "../monitoring/validate";
 import { HTTP_PORT_NAME } from "../lib/serving";
 import type { ModelServingArgs, ModelServingSettings } from "./args";
@@ -130,7 +129,13 @@ export function attachAutoscaler(
         // (every pod ready, minutes while a model loads). The ScaledObject keeps the edge: KEDA
         // reads its target when it builds the HPA it manages.
         ...(childType === HPA_TYPE ? {} : { dependsOn: [deployment] }),
-        aliases: formerParentAlias(scalingName, AUTOSCALING_TYPE, childName, childType, opts),
+        aliases: formerParentAlias(
+          scalingName,
+          FORMER_COMPONENT_TYPES.Autoscaling,
+          childName,
+          childType,
+          opts,
+        ),
       }),
   );
 }
@@ -150,7 +155,13 @@ export function attachServiceMonitors(
     settings.apply((s) => present(s.monitoring, "monitoring")),
     (childName, childType) =>
       childOptions(owner, {
-        aliases: formerParentAlias(monitoringName, MODEL_MONITORING_TYPE, childName, childType, opts),
+        aliases: formerParentAlias(
+          monitoringName,
+          FORMER_COMPONENT_TYPES.ModelMonitoring,
+          childName,
+          childType,
+          opts,
+        ),
       }),
   );
 }

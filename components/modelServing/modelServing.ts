@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerResources } from "../autoscaling/create";
 import { childOptions } from "../lib/component";
 import { logQueued, QUEUE_LABEL_PATH } from "../lib/queue";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { ServiceMonitorResources } from "../monitoring/create";
 import type { ModelServingArgs } from "./args";
@@ -22,7 +22,7 @@ import { modelServingSelectorLabels } from "./pod";
 import { isAutoscaled, withModelServingDefaults } from "./settings";
 import { validateModelServingArgs } from "./validate";
 
-export const MODEL_SERVING_TYPE = `${PACKAGE}:serving:ModelServing`;
+export const MODEL_SERVING_TYPE = componentType("ModelServing");
 
 /**
  * An online model server on GPUs. One Deployment whose pods run the model server plus a model
@@ -67,7 +67,7 @@ export class ModelServing extends pulumi.ComponentResource {
       },
       (resolved) => withModelServingDefaults(name, resolved),
     );
-    super(MODEL_SERVING_TYPE, name, {}, opts);
+    super(MODEL_SERVING_TYPE, name, {}, componentOptions("ModelServing", opts));
 
     this.serviceAccount = new corev1.ServiceAccount(
       `${name}-sa`,

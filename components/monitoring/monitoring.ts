@@ -2,13 +2,13 @@
 import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { resolveSettings } from "../lib/resolve";
 import type { ModelMonitoringArgs } from "./args";
 import { createServiceMonitors } from "./create";
 import { claimDcgmExporter, validateModelMonitoringArgs, withModelMonitoringDefaults } from "./validate";
 
-export const MODEL_MONITORING_TYPE = `${PACKAGE}:monitoring:ModelMonitoring`;
+export const MODEL_MONITORING_TYPE = componentType("ModelMonitoring");
 
 /**
  * prometheus-operator ServiceMonitors for one model server (selecting its Service by the
@@ -32,7 +32,7 @@ export class ModelMonitoring extends pulumi.ComponentResource {
       },
       (resolved) => withModelMonitoringDefaults(name, resolved),
     );
-    super(MODEL_MONITORING_TYPE, name, {}, opts);
+    super(MODEL_MONITORING_TYPE, name, {}, componentOptions("ModelMonitoring", opts));
 
     const monitors = createServiceMonitors(name, args.dcgmExporter === true, settings, () =>
       childOptions(this),

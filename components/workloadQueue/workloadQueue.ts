@@ -3,7 +3,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { KUEUE_API_VERSION } from "../../conventions/queueing";
 import { childOptions } from "../lib/component";
-import { PACKAGE } from "../lib/labels";
+import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import { ValidationError } from "../lib/validation";
 import { QUEUE_TIERS, type QueueTier, type WorkloadQueueArgs, type WorkloadQueueSettings } from "./args";
@@ -17,7 +17,7 @@ import {
 import { validateWorkloadQueueArgs, withWorkloadQueueDefaults } from "./validate";
 
 /** Type token of the component. */
-export const WORKLOAD_QUEUE_TYPE = `${PACKAGE}:gpu:WorkloadQueue`;
+export const WORKLOAD_QUEUE_TYPE = componentType("WorkloadQueue");
 
 /**
  * Queueing with all-or-nothing admission by Kueue (sigs.k8s.io/kueue) for the workloads of one
@@ -56,7 +56,7 @@ export class WorkloadQueue extends pulumi.ComponentResource {
       );
     }
     const products = Object.keys(args.gpuQuotas);
-    super(WORKLOAD_QUEUE_TYPE, name, {}, opts);
+    super(WORKLOAD_QUEUE_TYPE, name, {}, componentOptions("WorkloadQueue", opts));
 
     const custom = <T extends object>(
       childName: string,

@@ -96,7 +96,7 @@ describe("the packed component library", function () {
   it("type-checks a program importing ModelServing and GpuTenancy and runs it under mocks", () => {
     assert.deepEqual(
       result.registered.filter((resource) => resource.startsWith("k8sml:")),
-      ["k8sml:serving:ModelServing::llama", "k8sml:tenancy:GpuTenancy::team-a"],
+      ["k8sml:index:ModelServing::llama", "k8sml:index:GpuTenancy::team-a"],
     );
     assert.ok(result.registered.includes("kubernetes:apps/v1:Deployment::llama-deploy"));
     assert.ok(

@@ -247,7 +247,7 @@ describe("AdmissionPolicies", () => {
     assert.deepEqual(
       registered.sort(),
       [
-        "k8sml:guardrails:AdmissionPolicies ml-dev",
+        "k8sml:index:AdmissionPolicies ml-dev",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-autoscaler-bounds-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-limits-policy",
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy ml-dev-gpu-placement-policy",

@@ -363,10 +363,10 @@ describe("Autoscaling component", () => {
     const scaling = new Autoscaling("llama", ARGS);
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:serving:Autoscaling:llama",
+      "k8sml:index:Autoscaling:llama",
       "kubernetes:autoscaling/v2:HorizontalPodAutoscaler:llama-hpa",
     ]);
-    assert.equal(AUTOSCALING_TYPE, "k8sml:serving:Autoscaling");
+    assert.equal(AUTOSCALING_TYPE, "k8sml:index:Autoscaling");
     const hpa: any = findResource(
       all,
       "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
@@ -410,7 +410,7 @@ describe("Autoscaling component", () => {
     });
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:serving:Autoscaling:llama",
+      "k8sml:index:Autoscaling:llama",
       "kubernetes:keda.sh/v1alpha1:ScaledObject:llama-scaledobject",
     ]);
     const so: any = findResource(

@@ -124,7 +124,7 @@ describe("GpuSharing component", () => {
     const sharing = new GpuSharing("slices", { replicas: 4, nodeNames: ["gpu-a", "gpu-b.zone1"] });
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:gpu:GpuSharing:slices",
+      "k8sml:index:GpuSharing:slices",
       `${CONFIG_MAP}:slices-config`,
       `${NODE_PATCH}:slices-label-gpu-a`,
       `${NODE_PATCH}:slices-label-gpu-b.zone1`,
@@ -158,7 +158,7 @@ describe("GpuSharing component", () => {
     const sharing = new GpuSharing("slices", { replicas: pulumi.output(3), renameByDefault: false });
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:gpu:GpuSharing:slices",
+      "k8sml:index:GpuSharing:slices",
       `${CONFIG_MAP}:slices-config`,
     ]);
     assert.equal(await valueOf(sharing.advertisedResourceName), "nvidia.com/gpu");

@@ -442,7 +442,7 @@ describe("GpuTenancy component", () => {
     const tenancy = new GpuTenancy("team-a", BASE);
     const all = await registrations();
     const expected = [
-      "k8sml:tenancy:GpuTenancy:team-a",
+      "k8sml:index:GpuTenancy:team-a",
       `${T.namespace}:team-a-ns`,
       `${T.quota}:team-a-quota`,
       `${T.limitRange}:team-a-limits`,

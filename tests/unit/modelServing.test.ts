@@ -21,7 +21,10 @@ import {
 } from "../../components/modelServing";
 import { ValidationError } from "../../components/lib/validation";
 import { Autoscaling } from "../../components/autoscaling";
+import { AUTOSCALING_TYPE } from "../../components/autoscaling/autoscaling";
+import { FORMER_COMPONENT_TYPES } from "../../components/lib/typeTokens";
 import { ModelMonitoring } from "../../components/monitoring";
+import { MODEL_MONITORING_TYPE } from "../../components/monitoring/monitoring";
 import { captureOptions } from "./captureOptions";
 import { findResource, registrations, resetRegistrations, useMocks, valueOf } from "./harness";
 
@@ -567,13 +570,13 @@ describe("ModelServing component", () => {
     const serving = new ModelServing("llama", ARGS);
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:serving:ModelServing:llama",
+      "k8sml:index:ModelServing:llama",
       "kubernetes:apps/v1:Deployment:llama-deploy",
       "kubernetes:core/v1:Service:llama-svc",
       "kubernetes:core/v1:ServiceAccount:llama-sa",
       "kubernetes:policy/v1:PodDisruptionBudget:llama-pdb",
     ]);
-    assert.equal(MODEL_SERVING_TYPE, "k8sml:serving:ModelServing");
+    assert.equal(MODEL_SERVING_TYPE, "k8sml:index:ModelServing");
 
     const deployment: any = findResource(all, "kubernetes:apps/v1:Deployment", "llama-deploy").inputs;
     assert.equal(deployment.metadata.name, "llama");
@@ -652,7 +655,7 @@ describe("ModelServing component", () => {
       new ModelServing("llm", { ...ARGS, autoscaling: SCALING, monitoring: { dcgmExporter: true } });
       const owned = await registrations();
       assert.deepEqual(owned.map((r) => `${r.type}:${r.name}`).sort(), [
-        "k8sml:serving:ModelServing:llm",
+        "k8sml:index:ModelServing:llm",
         "kubernetes:apps/v1:Deployment:llm-deploy",
         "kubernetes:autoscaling/v2:HorizontalPodAutoscaler:llm-scaling-hpa",
         "kubernetes:core/v1:Service:llm-svc",
@@ -773,9 +776,16 @@ describe("ModelServing component", () => {
           ? alias
           : valueOf(pulumi.createUrn(name, type, (alias as pulumi.Alias).parent));
       };
+      // Those components registered under their tokens of then (typeTokens.ts).
+      const underFormerToken = async (urn: pulumi.Output<string>, type: string, formerType: string) =>
+        (await valueOf(urn)).replace(`::${type}$`, `::${formerType}$`);
       assert.equal(
         await aliasUrn(hpa.options(), "llm-scaling-hpa", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"),
-        await valueOf(former.horizontalPodAutoscaler?.urn ?? ""),
+        await underFormerToken(
+          former.horizontalPodAutoscaler?.urn ?? pulumi.output(""),
+          AUTOSCALING_TYPE,
+          FORMER_COMPONENT_TYPES.Autoscaling,
+        ),
       );
       assert.equal(
         await aliasUrn(
@@ -783,7 +793,11 @@ describe("ModelServing component", () => {
           "llm-monitoring-servicemonitor",
           "kubernetes:monitoring.coreos.com/v1:ServiceMonitor",
         ),
-        await valueOf(formerMonitoring.serviceMonitor.urn),
+        await underFormerToken(
+          formerMonitoring.serviceMonitor.urn,
+          MODEL_MONITORING_TYPE,
+          FORMER_COMPONENT_TYPES.ModelMonitoring,
+        ),
       );
     });
 
@@ -802,9 +816,11 @@ describe("ModelServing component", () => {
       );
       await registrations();
       await useMocks(); // a new program run, without the claims of the first
-      const former = new Autoscaling(
+      // The separate Autoscaling component of releases before 0.2, under its token of then.
+      const former = new pulumi.ComponentResource(
+        FORMER_COMPONENT_TYPES.Autoscaling,
         "llm-scaling",
-        { ...SCALING, namespace: ARGS.namespace, deploymentName: "llm" },
+        {},
         { parent: team },
       );
       const alias = (hpa.options().aliases ?? [])[0] as pulumi.Alias;

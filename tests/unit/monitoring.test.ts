@@ -214,11 +214,11 @@ describe("ModelMonitoring component", () => {
     const monitoring = new ModelMonitoring("llama", { ...ARGS, dcgmExporter: true });
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:monitoring:ModelMonitoring:llama",
+      "k8sml:index:ModelMonitoring:llama",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor:llama-dcgm-servicemonitor",
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor:llama-servicemonitor",
     ]);
-    assert.equal(MODEL_MONITORING_TYPE, "k8sml:monitoring:ModelMonitoring");
+    assert.equal(MODEL_MONITORING_TYPE, "k8sml:index:ModelMonitoring");
     assert.equal(await valueOf(monitoring.serviceMonitorName), "llama");
     assert.ok(monitoring.dcgmServiceMonitorName !== undefined);
     assert.equal(await valueOf(monitoring.dcgmServiceMonitorName), "llama-dcgm");

@@ -64,12 +64,12 @@ function withObject(stack: string, key: string, edit: (value: Item) => Item): Re
 }
 
 const COMMON_TYPES = {
-  "k8sml:tenancy:GpuTenancy": 1,
-  "k8sml:gpu:WorkloadPriorities": 1,
-  "k8sml:serving:ModelServing": 1,
-  "k8sml:training:DistributedTraining": 1,
-  "k8sml:batch:BatchInference": 1,
-  "k8sml:workflow:MLWorkflowDefinition": 1,
+  "k8sml:index:GpuTenancy": 1,
+  "k8sml:index:WorkloadPriorities": 1,
+  "k8sml:index:ModelServing": 1,
+  "k8sml:index:DistributedTraining": 1,
+  "k8sml:index:BatchInference": 1,
+  "k8sml:index:MLWorkflowDefinition": 1,
   "kubernetes:core/v1:Namespace": 1,
   "kubernetes:core/v1:ResourceQuota": 1,
   "kubernetes:core/v1:LimitRange": 1,
@@ -87,7 +87,7 @@ const COMMON_TYPES = {
   // The MLWorkflow CRD and the admission policies' params CRD.
   "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": 2,
   // The pack's four per-resource rules as admission policies, each bound (no rule is disabled).
-  "k8sml:guardrails:AdmissionPolicies": 1,
+  "k8sml:index:AdmissionPolicies": 1,
   "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": 7,
   "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 7,
 };
@@ -105,7 +105,7 @@ describe("the program", () => {
       withObject("dev", "admissionPolicies", () => ({ enabled: false })),
     );
     assert.equal(all.filter((r) => r.type.startsWith("kubernetes:admissionregistration.k8s.io/")).length, 0);
-    assert.equal(all.filter((r) => r.type === "k8sml:guardrails:AdmissionPolicies").length, 0);
+    assert.equal(all.filter((r) => r.type === "k8sml:index:AdmissionPolicies").length, 0);
   });
 
   it("deploys the dev stack's resources", async () => {
@@ -124,7 +124,7 @@ describe("the program", () => {
       ...COMMON_TYPES,
       "kubernetes:monitoring.coreos.com/v1:ServiceMonitor": 2,
       // queueing.mode kueue: the queue, its flavors (H100, L40S, CPU and memory) and priorities.
-      "k8sml:gpu:WorkloadQueue": 1,
+      "k8sml:index:WorkloadQueue": 1,
       "kubernetes:kueue.x-k8s.io/v1beta2:ResourceFlavor": 3,
       "kubernetes:kueue.x-k8s.io/v1beta2:ClusterQueue": 1,
       "kubernetes:kueue.x-k8s.io/v1beta2:LocalQueue": 1,
@@ -207,7 +207,7 @@ describe("the program", () => {
       const { deployed, seen } = await captured(
         "dev",
         { ...stackConfigText("dev"), "k8s-ml-patterns:modelSourceToken": "hf_abc" },
-        ["k8sml:serving:ModelServing", "kubernetes:apps/v1:Deployment"],
+        ["k8sml:index:ModelServing", "kubernetes:apps/v1:Deployment"],
       );
       assert.ok(deployed.modelSourceSecret !== undefined && deployed.admission !== undefined);
       const t = seen.get("llama-small");
@@ -245,8 +245,8 @@ describe("the program", () => {
 
     it("queued training and batch jobs: the queue's names, waiting for the whole queue", async () => {
       const { deployed, seen } = await captured("prod", stackConfigText("prod"), [
-        "k8sml:training:DistributedTraining",
-        "k8sml:batch:BatchInference",
+        "k8sml:index:DistributedTraining",
+        "k8sml:index:BatchInference",
       ]);
       assert.ok(deployed.queue !== undefined);
       const jobs = [...seen.values()];

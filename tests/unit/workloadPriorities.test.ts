@@ -99,7 +99,7 @@ describe("WorkloadPriorities component", () => {
     const priorities = new WorkloadPriorities("ml");
     const all = await registrations();
     assert.deepEqual(all.map((r) => `${r.type}:${r.name}`).sort(), [
-      "k8sml:gpu:WorkloadPriorities:ml",
+      "k8sml:index:WorkloadPriorities:ml",
       `${PRIORITY_CLASS}:ml-batch`,
       `${PRIORITY_CLASS}:ml-serving`,
       `${PRIORITY_CLASS}:ml-training`,
