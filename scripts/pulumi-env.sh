@@ -84,7 +84,10 @@ _pulumi_env_main() {
   fi
 
   # The YAML language host, after the CLI's family so that its build reuses the CLI's compiled
-  # packages (the same pulumi sdk/pkg and dependency versions, see tools/README.md).
+  # packages (the same pulumi sdk/pkg and dependency versions, see tools/README.md). On PATH,
+  # since the CLI refuses `pulumi plugin install` of a host it bundles; it then warns "using
+  # pulumi-language-yaml from $PATH" on each run of a YAML program (it expects bundled hosts
+  # next to its own binary, and this one is built by a family of its own).
   if [ "$using_own_cli" = 1 ] || ! command -v pulumi-language-yaml >/dev/null 2>&1; then
     local yaml_dir
     yaml_dir="$("$root/scripts/toolchain.sh" --print-path pulumi-yaml)" || {

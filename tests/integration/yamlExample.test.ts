@@ -5,8 +5,7 @@
  * policy pack and plans exactly the Kubernetes objects its TypeScript twin registers (the same
  * components built from the TypeScript classes with the same properties, under mocks).
  *
- * Run alone: npx mocha --config tests/integration/.mocharc.json tests/integration/yamlExample.test.ts
- * (--config replaces the unit-test spec list of .mocharc.json).
+ * Run alone: npx mocha --no-config --node-option import=tsx --timeout 3600000 tests/integration/yamlExample.test.ts
  */
 import { strict as assert } from "node:assert";
 import { existsSync } from "node:fs";
