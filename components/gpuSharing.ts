@@ -84,7 +84,7 @@ export interface GpuSharingArgs {
    * Must be known when the component is constructed (one NodePatch per node).
    * @default []
    */
-  readonly nodeNames?: readonly string[];
+  readonly nodeNames?: string[];
   /**
    * Take the node label over even when another field manager (for example an earlier
    * `kubectl label`) set it to a different value. Without it such a conflict fails the update.
@@ -229,7 +229,7 @@ export function nodeLabelPatch(
 /** Time-slicing config for the NVIDIA device plugin and the node labels that select it. */
 export class GpuSharing extends pulumi.ComponentResource {
   public readonly configMap: corev1.ConfigMap;
-  public readonly nodePatches: readonly corev1.NodePatch[];
+  public readonly nodePatches: corev1.NodePatch[];
 
   /** Name of the ConfigMap (set it as the GPU operator's `devicePlugin.config.name`). */
   public readonly configMapName: pulumi.Output<string>;

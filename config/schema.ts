@@ -3,7 +3,7 @@
  * Pulumi.yaml declares the same keys for the CLI; a unit test keeps the two in step.
  */
 import { z } from "zod";
-import { REQUESTS_PER_SECOND_SOURCES } from "../components/autoscaling/args";
+import { RequestsPerSecondSource } from "../components/autoscaling/args";
 import { DEFAULT_SERVER_PRESET, SERVER_PRESET_NAMES } from "../components/modelServing/presets";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
@@ -62,7 +62,7 @@ export const autoscalingSchema = z.strictObject({
   /** Only with keda, or with requestsPerSecondSource (the HPA then also scales on it). */
   targetRequestsPerSecond: z.number().positive().optional(),
   /** Where the HPA's per-pod request rate comes from; without it the HPA scales on CPU only. */
-  requestsPerSecondSource: z.enum(REQUESTS_PER_SECOND_SOURCES).optional(),
+  requestsPerSecondSource: z.enum(RequestsPerSecondSource).optional(),
   /** Waiting requests per pod the HPA aims at; only with requestsPerSecondSource and a server preset exporting the gauge. */
   targetWaitingRequests: z.number().positive().optional(),
   scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),

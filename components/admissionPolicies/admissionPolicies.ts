@@ -4,6 +4,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { ADMISSION_RULES } from "../../conventions/admission/index";
 import { childOptions } from "../lib/component";
+import { CustomResourceFields } from "../lib/customResourceFields";
 import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf } from "../lib/resolve";
 import { ValidationError } from "../lib/validation";
@@ -19,6 +20,8 @@ import {
 /** Type token of the component. */
 export const ADMISSION_POLICIES_TYPE = componentType("AdmissionPolicies");
 
+const paramsOf = new CustomResourceFields<AdmissionPolicies, apiextensions.CustomResource>();
+
 /**
  * The policy pack's per-resource rules as ValidatingAdmissionPolicies (CEL, enforced by the API
  * server for kubectl, Helm and GitOps clients as well as Pulumi), generated from the same rule
@@ -30,12 +33,15 @@ export const ADMISSION_POLICIES_TYPE = componentType("AdmissionPolicies");
  * each other. Changing a level or a limit changes a binding or the params object, never a policy.
  */
 export class AdmissionPolicies extends pulumi.ComponentResource {
-  public readonly policies: readonly admissionregistration.v1.ValidatingAdmissionPolicy[];
+  public readonly policies: admissionregistration.v1.ValidatingAdmissionPolicy[];
   public readonly paramsDefinition: apiextensions.v1.CustomResourceDefinition;
-  public readonly params: apiextensions.CustomResource;
-  public readonly bindings: readonly admissionregistration.v1.ValidatingAdmissionPolicyBinding[];
+  /** The params object the policies read (a getter: see CustomResourceFields). */
+  public get params(): apiextensions.CustomResource {
+    return paramsOf.get(this);
+  }
+  public readonly bindings: admissionregistration.v1.ValidatingAdmissionPolicyBinding[];
   /** Names of the policies the stack binds, by pack policy name. */
-  public readonly boundPolicies: pulumi.Output<readonly string[]>;
+  public readonly boundPolicies: pulumi.Output<string[]>;
 
   constructor(name: string, args: AdmissionPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     if (args.policyConfig !== undefined && pulumi.Output.isInstance(args.policyConfig)) {
@@ -62,7 +68,7 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
       paramsCrd(settingsFor) as unknown as apiextensions.v1.CustomResourceDefinitionArgs,
       childOptions(this),
     );
-    this.params = new apiextensions.CustomResource(
+    const params = new apiextensions.CustomResource(
       `${name}-params`,
       {
         apiVersion: paramsApiVersion(name),
@@ -71,6 +77,7 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
       },
       childOptions(this, { dependsOn: [this.paramsDefinition] }),
     );
+    paramsOf.set(this, params);
     this.policies = rules.map(
       ({ rule }) =>
         new admissionregistration.v1.ValidatingAdmissionPolicy(
@@ -86,7 +93,7 @@ export class AdmissionPolicies extends pulumi.ComponentResource {
             new admissionregistration.v1.ValidatingAdmissionPolicyBinding(
               `${name}-${rule.rule.policy}-binding`,
               fieldsOf(settings, (s) => bindingObject(s, s.rules[index] ?? rule), ["metadata", "spec"]),
-              childOptions(this, { dependsOn: [this.params, ...this.policies] }),
+              childOptions(this, { dependsOn: [params, ...this.policies] }),
             ),
           ],
     );

@@ -19,7 +19,9 @@ export interface AdmissionPoliciesArgs {
    * Must be a plain value: it decides which children exist.
    * @default {} (every rule at the pack's default level and parameters)
    */
-  readonly policyConfig?: Readonly<Record<string, unknown>>;
+  // Free-form JSON, like the pack's config file: `any` is what the package schema calls Any.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly policyConfig?: Readonly<Record<string, any>>;
 }
 
 /** What a binding does with a violation (ValidatingAdmissionPolicyBinding validationActions). */

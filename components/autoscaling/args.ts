@@ -7,8 +7,13 @@ import { MONITORING_NAMESPACE } from "../../conventions/labels";
 import { MODEL_SERVER_CONTAINER, REQUESTS_PER_SECOND_METRIC, REQUESTS_TOTAL_METRIC } from "../lib/serving";
 
 /** The sources an HPA's per-pod request-rate metric may come from. */
-export const REQUESTS_PER_SECOND_SOURCES = ["prometheus-adapter"] as const;
-export type RequestsPerSecondSource = (typeof REQUESTS_PER_SECOND_SOURCES)[number];
+export const RequestsPerSecondSource = {
+  /** A prometheus-adapter serving the metric from the server's request counter. */
+  PrometheusAdapter: "prometheus-adapter",
+} as const;
+export type RequestsPerSecondSource = (typeof RequestsPerSecondSource)[keyof typeof RequestsPerSecondSource];
+export const REQUESTS_PER_SECOND_SOURCES: readonly RequestsPerSecondSource[] =
+  Object.values(RequestsPerSecondSource);
 
 /** prometheus-operator's governing Service for the Prometheus pods in the monitoring namespace. */
 export const DEFAULT_PROMETHEUS_ADDRESS = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;

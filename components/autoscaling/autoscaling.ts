@@ -3,6 +3,7 @@ import type * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import type * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "../lib/component";
+import { CustomResourceFields } from "../lib/customResourceFields";
 import { componentOptions, componentType } from "../lib/typeTokens";
 import { resolveSettings } from "../lib/resolve";
 import type { AutoscalingArgs } from "./args";
@@ -17,6 +18,11 @@ import {
 
 export const AUTOSCALING_TYPE = componentType("Autoscaling");
 
+const scaledObjectOf = new CustomResourceFields<
+  Autoscaling,
+  { readonly scaledObject: apiextensions.CustomResource | undefined }
+>();
+
 /**
  * Scales a serving Deployment with an `autoscaling/v2` HPA on CPU (and on requests per second per
  * pod when `requestsPerSecondSource` names where that metric comes from) or, instead, a KEDA ScaledObject with cpu and prometheus triggers that may scale
@@ -26,7 +32,10 @@ export const AUTOSCALING_TYPE = componentType("Autoscaling");
  */
 export class Autoscaling extends pulumi.ComponentResource {
   public readonly horizontalPodAutoscaler?: autoscalingv2.HorizontalPodAutoscaler;
-  public readonly scaledObject?: apiextensions.CustomResource;
+  /** The KEDA ScaledObject, with `keda` (a getter: see CustomResourceFields). */
+  public get scaledObject(): apiextensions.CustomResource | undefined {
+    return scaledObjectOf.get(this).scaledObject;
+  }
 
   /** Name of the HPA or ScaledObject. */
   public readonly autoscalerName: pulumi.Output<string>;
@@ -53,7 +62,7 @@ export class Autoscaling extends pulumi.ComponentResource {
     );
     if (autoscaler.horizontalPodAutoscaler !== undefined)
       this.horizontalPodAutoscaler = autoscaler.horizontalPodAutoscaler;
-    if (autoscaler.scaledObject !== undefined) this.scaledObject = autoscaler.scaledObject;
+    scaledObjectOf.set(this, { scaledObject: autoscaler.scaledObject });
     this.autoscalerName = autoscaler.name;
     this.autoscalerKind = autoscaler.kind;
     if (autoscaler.prometheusAdapterRule !== undefined)

@@ -119,9 +119,25 @@ export function buildHorizontalPodAutoscaler(settings: AutoscalingSettings): {
 /** A prometheus-adapter discovery rule (an item of `rules:` in its config). */
 export interface PrometheusAdapterRule {
   readonly seriesQuery: string;
-  readonly resources: { readonly overrides: Record<string, { readonly resource: string }> };
-  readonly name: { readonly matches: string; readonly as: string };
+  readonly resources: PrometheusAdapterResources;
+  readonly name: PrometheusAdapterName;
   readonly metricsQuery: string;
+}
+
+/** How a prometheus-adapter rule maps series labels to Kubernetes resources. */
+export interface PrometheusAdapterResources {
+  readonly overrides: Record<string, PrometheusAdapterOverride>;
+}
+
+/** The Kubernetes resource a series label names. */
+export interface PrometheusAdapterOverride {
+  readonly resource: string;
+}
+
+/** The series a prometheus-adapter rule matches and the metric name it serves. */
+export interface PrometheusAdapterName {
+  readonly matches: string;
+  readonly as: string;
 }
 
 /**

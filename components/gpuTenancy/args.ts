@@ -102,13 +102,13 @@ export interface GpuTenancyArgs {
    * Must be known when the component is constructed (it decides whether the policy exists).
    * @default []
    */
-  readonly modelSourceEgressCidrs?: readonly string[];
+  readonly modelSourceEgressCidrs?: string[];
   /**
    * TCP ports model-server pods may reach at `modelSourceEgressCidrs`.
    * Must be known when the component is constructed.
    * @default [443]
    */
-  readonly modelSourceEgressPorts?: readonly number[];
+  readonly modelSourceEgressPorts?: number[];
   /**
    * CIDRs of the object storage that training workers (data, checkpoints) and batch inference
    * pods (`inputUri`, `outputUri`) read and write, e.g. an S3 endpoint's ranges. Canonical network
@@ -116,13 +116,13 @@ export interface GpuTenancyArgs {
    * Must be known when the component is constructed.
    * @default []
    */
-  readonly objectStorageEgressCidrs?: readonly string[];
+  readonly objectStorageEgressCidrs?: string[];
   /**
    * TCP ports training and batch pods may reach at `objectStorageEgressCidrs`.
    * Must be known when the component is constructed.
    * @default [443]
    */
-  readonly objectStorageEgressPorts?: readonly number[];
+  readonly objectStorageEgressPorts?: number[];
   /**
    * An egress proxy that model-server, training and batch pods may reach instead of (or besides)
    * CIDRs: the pods matching `podLabels` in the namespaces matching `namespaceLabels`, on TCP
@@ -137,7 +137,7 @@ export interface GpuTenancyArgs {
    * 53) is also allowed to these CIDRs. Must be known when the component is constructed.
    * @default []
    */
-  readonly nodeLocalDnsCidrs?: readonly string[];
+  readonly nodeLocalDnsCidrs?: string[];
   /**
    * CIDRs of the Kubernetes API server endpoints (the addresses behind `kubernetes.default`,
    * see `kubectl get endpointslices -n default`) that workflow pods (`app.kubernetes.io/component:
@@ -147,7 +147,7 @@ export interface GpuTenancyArgs {
    * Must be known when the component is constructed.
    * @default []
    */
-  readonly apiServerEgressCidrs?: readonly string[];
+  readonly apiServerEgressCidrs?: string[];
   /**
    * Also let the monitoring namespace scrape the `http` port of model-server pods labelled
    * `k8sml.io/metrics-port: http` (METRICS_PORT_LABEL): servers that serve `/metrics` on their

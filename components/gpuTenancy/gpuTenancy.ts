@@ -45,7 +45,7 @@ export class GpuTenancy extends pulumi.ComponentResource {
   public readonly namespace: corev1.Namespace;
   public readonly resourceQuota: corev1.ResourceQuota;
   public readonly limitRange: corev1.LimitRange;
-  public readonly networkPolicies: readonly networkingv1.NetworkPolicy[];
+  public readonly networkPolicies: networkingv1.NetworkPolicy[];
   public readonly workflowRunnerServiceAccount: corev1.ServiceAccount | undefined;
   public readonly workflowRunnerRole: rbacv1.Role | undefined;
   public readonly workflowRunnerRoleBinding: rbacv1.RoleBinding | undefined;

@@ -3,10 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 /** Component arguments with every `pulumi.Input` resolved to its plain value. */
 export type Resolved<T> = pulumi.Unwrap<T>;
 
-/** True when a value holds no Output or Promise anywhere, so it can be checked right now. */
+/**
+ * True when a value holds no Output, Promise or unknown anywhere, so it can be checked right now.
+ * (A program in another language sends a value that is unknown during a preview as the SDK's
+ * unknown marker, inside otherwise plain arguments.)
+ */
 export function isPlain(value: unknown): boolean {
   if (value === null || typeof value !== "object") return true;
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
+  if (pulumi.Output.isInstance(value) || value instanceof Promise || pulumi.isUnknown(value)) {
+    return false;
+  }
   if (Array.isArray(value)) return value.every(isPlain);
   return Object.values(value as Record<string, unknown>).every(isPlain);
 }

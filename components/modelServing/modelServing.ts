@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AutoscalerResources } from "../autoscaling/create";
 import { childOptions } from "../lib/component";
 import { logQueued, QUEUE_LABEL_PATH } from "../lib/queue";
+import { CustomResourceFields } from "../lib/customResourceFields";
 import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import type { ServiceMonitorResources } from "../monitoring/create";
@@ -24,6 +25,14 @@ import { validateModelServingArgs } from "./validate";
 
 export const MODEL_SERVING_TYPE = componentType("ModelServing");
 
+const attachedOf = new CustomResourceFields<
+  ModelServing,
+  {
+    readonly autoscaler: AutoscalerResources | undefined;
+    readonly serviceMonitors: ServiceMonitorResources | undefined;
+  }
+>();
+
 /**
  * An online model server on GPUs. One Deployment whose pods run the model server plus a model
  * loader; both share a `/models` volume: the loader downloads the model into
@@ -39,10 +48,14 @@ export class ModelServing extends pulumi.ComponentResource {
   public readonly deployment: appsv1.Deployment;
   public readonly service: corev1.Service;
   public readonly podDisruptionBudget: policyv1.PodDisruptionBudget;
-  /** The HPA or ScaledObject, with `autoscaling`. */
-  public readonly autoscaler?: AutoscalerResources;
-  /** The ServiceMonitors, with `monitoring`. */
-  public readonly serviceMonitors?: ServiceMonitorResources;
+  /** The HPA or ScaledObject, with `autoscaling` (a getter: see CustomResourceFields). */
+  public get autoscaler(): AutoscalerResources | undefined {
+    return attachedOf.get(this).autoscaler;
+  }
+  /** The ServiceMonitors, with `monitoring` (a getter: see CustomResourceFields). */
+  public get serviceMonitors(): ServiceMonitorResources | undefined {
+    return attachedOf.get(this).serviceMonitors;
+  }
 
   public readonly deploymentName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
@@ -102,13 +115,16 @@ export class ModelServing extends pulumi.ComponentResource {
       fieldsOf(settings, buildPodDisruptionBudget, ["metadata", "spec"]),
       childOptions(this),
     );
+    let autoscaler: AutoscalerResources | undefined;
+    let serviceMonitors: ServiceMonitorResources | undefined;
     if (args.autoscaling !== undefined) {
-      this.autoscaler = attachAutoscaler(this, name, args.autoscaling, settings, this.deployment, opts);
-      this.autoscalerName = this.autoscaler.name;
+      autoscaler = attachAutoscaler(this, name, args.autoscaling, settings, this.deployment, opts);
+      this.autoscalerName = autoscaler.name;
     }
     if (args.monitoring !== undefined) {
-      this.serviceMonitors = attachServiceMonitors(this, name, args.monitoring, settings, opts);
+      serviceMonitors = attachServiceMonitors(this, name, args.monitoring, settings, opts);
     }
+    attachedOf.set(this, { autoscaler, serviceMonitors });
 
     this.deploymentName = this.deployment.metadata.name;
     this.serviceName = this.service.metadata.name;

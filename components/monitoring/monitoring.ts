@@ -5,10 +5,13 @@ import { childOptions } from "../lib/component";
 import { componentOptions, componentType } from "../lib/typeTokens";
 import { resolveSettings } from "../lib/resolve";
 import type { ModelMonitoringArgs } from "./args";
-import { createServiceMonitors } from "./create";
+import { CustomResourceFields } from "../lib/customResourceFields";
+import { createServiceMonitors, type ServiceMonitorResources } from "./create";
 import { claimDcgmExporter, validateModelMonitoringArgs, withModelMonitoringDefaults } from "./validate";
 
 export const MODEL_MONITORING_TYPE = componentType("ModelMonitoring");
+
+const monitorsOf = new CustomResourceFields<ModelMonitoring, ServiceMonitorResources>();
 
 /**
  * prometheus-operator ServiceMonitors for one model server (selecting its Service by the
@@ -16,8 +19,14 @@ export const MODEL_MONITORING_TYPE = componentType("ModelMonitoring");
  * memory, power). Needs the prometheus-operator CRDs installed.
  */
 export class ModelMonitoring extends pulumi.ComponentResource {
-  public readonly serviceMonitor: apiextensions.CustomResource;
-  public readonly dcgmServiceMonitor?: apiextensions.CustomResource;
+  /** The ServiceMonitor of the model server (a getter: see CustomResourceFields). */
+  public get serviceMonitor(): apiextensions.CustomResource {
+    return monitorsOf.get(this).serviceMonitor;
+  }
+  /** The DCGM exporter's ServiceMonitor, with `dcgmExporter` (a getter: see CustomResourceFields). */
+  public get dcgmServiceMonitor(): apiextensions.CustomResource | undefined {
+    return monitorsOf.get(this).dcgmServiceMonitor;
+  }
 
   public readonly serviceMonitorName: pulumi.Output<string>;
   /** Name of the DCGM ServiceMonitor, when there is one. */
@@ -37,11 +46,10 @@ export class ModelMonitoring extends pulumi.ComponentResource {
     const monitors = createServiceMonitors(name, args.dcgmExporter === true, settings, () =>
       childOptions(this),
     );
-    this.serviceMonitor = monitors.serviceMonitor;
-    this.serviceMonitorName = this.serviceMonitor.metadata.name;
+    monitorsOf.set(this, monitors);
+    this.serviceMonitorName = monitors.serviceMonitor.metadata.name;
     if (monitors.dcgmServiceMonitor !== undefined) {
-      this.dcgmServiceMonitor = monitors.dcgmServiceMonitor;
-      this.dcgmServiceMonitorName = this.dcgmServiceMonitor.metadata.name;
+      this.dcgmServiceMonitorName = monitors.dcgmServiceMonitor.metadata.name;
     }
 
     this.registerOutputs({

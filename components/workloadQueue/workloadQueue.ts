@@ -3,6 +3,7 @@ import * as apiextensions from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { KUEUE_API_VERSION } from "../../conventions/queueing";
 import { childOptions } from "../lib/component";
+import { CustomResourceFields } from "../lib/customResourceFields";
 import { componentOptions, componentType } from "../lib/typeTokens";
 import { fieldsOf, resolveSettings } from "../lib/resolve";
 import { ValidationError } from "../lib/validation";
@@ -19,6 +20,23 @@ import { validateWorkloadQueueArgs, withWorkloadQueueDefaults } from "./validate
 /** Type token of the component. */
 export const WORKLOAD_QUEUE_TYPE = componentType("WorkloadQueue");
 
+const queueObjectsOf = new CustomResourceFields<
+  WorkloadQueue,
+  {
+    readonly flavors: apiextensions.CustomResource[];
+    readonly clusterQueue: apiextensions.CustomResource;
+    readonly localQueue: apiextensions.CustomResource;
+    readonly priorityClasses: Readonly<Record<QueueTier, apiextensions.CustomResource>>;
+  }
+>();
+
+/** The names of a queue's WorkloadPriorityClasses, by tier. */
+export interface QueueTierNames {
+  readonly serving: pulumi.Output<string>;
+  readonly training: pulumi.Output<string>;
+  readonly batch: pulumi.Output<string>;
+}
+
 /**
  * Queueing with all-or-nothing admission by Kueue (sigs.k8s.io/kueue) for the workloads of one
  * namespace: a workload (a Job, or a StatefulSet's pods as one group) that names the LocalQueue
@@ -30,17 +48,29 @@ export const WORKLOAD_QUEUE_TYPE = componentType("WorkloadQueue");
  * WorkloadPriorityClasses `<prefix>-serving|training|batch`. Needs Kueue in the cluster.
  */
 export class WorkloadQueue extends pulumi.ComponentResource {
-  public readonly flavors: readonly apiextensions.CustomResource[];
-  public readonly clusterQueue: apiextensions.CustomResource;
-  public readonly localQueue: apiextensions.CustomResource;
-  public readonly priorityClasses: Readonly<Record<QueueTier, apiextensions.CustomResource>>;
+  /** The ResourceFlavors (a getter: see CustomResourceFields). */
+  public get flavors(): apiextensions.CustomResource[] {
+    return queueObjectsOf.get(this).flavors;
+  }
+  /** The ClusterQueue (a getter: see CustomResourceFields). */
+  public get clusterQueue(): apiextensions.CustomResource {
+    return queueObjectsOf.get(this).clusterQueue;
+  }
+  /** The LocalQueue (a getter: see CustomResourceFields). */
+  public get localQueue(): apiextensions.CustomResource {
+    return queueObjectsOf.get(this).localQueue;
+  }
+  /** The WorkloadPriorityClasses by tier (a getter: see CustomResourceFields). */
+  public get priorityClasses(): Readonly<Record<QueueTier, apiextensions.CustomResource>> {
+    return queueObjectsOf.get(this).priorityClasses;
+  }
 
   /** Name of the LocalQueue, for a workload's `kueue.x-k8s.io/queue-name` label. */
   public readonly localQueueName: pulumi.Output<string>;
   /** Name of the ClusterQueue. */
   public readonly clusterQueueName: pulumi.Output<string>;
   /** Names of the WorkloadPriorityClasses, for a workload's `kueue.x-k8s.io/priority-class` label. */
-  public readonly priorityClassNames: Readonly<Record<QueueTier, pulumi.Output<string>>>;
+  public readonly priorityClassNames: QueueTierNames;
 
   constructor(name: string, args: WorkloadQueueArgs, opts?: pulumi.ComponentResourceOptions) {
     const settings = resolveSettings(
@@ -87,9 +117,7 @@ export class WorkloadQueue extends pulumi.ComponentResource {
         custom(`${name}-flavor-cpu-memory`, "ResourceFlavor", cpuMemoryFlavorSpec, ["metadata", "spec"]),
       );
     }
-    this.flavors = flavors;
-
-    this.clusterQueue = custom(
+    const clusterQueue = custom(
       `${name}-cluster-queue`,
       "ClusterQueue",
       clusterQueueSpec,
@@ -98,10 +126,10 @@ export class WorkloadQueue extends pulumi.ComponentResource {
         dependsOn: flavors,
       },
     );
-    this.localQueue = custom(`${name}-local-queue`, "LocalQueue", localQueueSpec, ["metadata", "spec"], {
-      dependsOn: [this.clusterQueue],
+    const localQueue = custom(`${name}-local-queue`, "LocalQueue", localQueueSpec, ["metadata", "spec"], {
+      dependsOn: [clusterQueue],
     });
-    this.priorityClasses = Object.fromEntries(
+    const priorityClasses = Object.fromEntries(
       QUEUE_TIERS.map((tier) => [
         tier,
         custom(`${name}-${tier}`, "WorkloadPriorityClass", (s) => workloadPriorityClassSpecs(s)[tier], [
@@ -112,11 +140,15 @@ export class WorkloadQueue extends pulumi.ComponentResource {
       ]),
     ) as Record<QueueTier, apiextensions.CustomResource>;
 
-    this.localQueueName = this.localQueue.metadata.name;
-    this.clusterQueueName = this.clusterQueue.metadata.name;
-    this.priorityClassNames = Object.fromEntries(
-      QUEUE_TIERS.map((tier) => [tier, this.priorityClasses[tier].metadata.name]),
-    ) as Record<QueueTier, pulumi.Output<string>>;
+    queueObjectsOf.set(this, { flavors, clusterQueue, localQueue, priorityClasses });
+
+    this.localQueueName = localQueue.metadata.name;
+    this.clusterQueueName = clusterQueue.metadata.name;
+    this.priorityClassNames = {
+      serving: priorityClasses.serving.metadata.name,
+      training: priorityClasses.training.metadata.name,
+      batch: priorityClasses.batch.metadata.name,
+    };
 
     this.registerOutputs({
       localQueueName: this.localQueueName,

@@ -1,6 +1,6 @@
 /**
  * End to end on the local cluster (issue 19): the YAML example (examples/yaml), which uses the
- * k8sml component package (package/) through the Pulumi YAML language host, is deployed with the
+ * k8sml component package (componentPackage/) through the Pulumi YAML language host, is deployed with the
  * policy pack enforced; its model server and training workers run on simulated GPU nodes of the
  * product it asks for; then it is destroyed and its TypeScript twin (the same components built
  * from the TypeScript classes with the same properties, tests/integration/yamlExample.ts) is
@@ -190,8 +190,8 @@ describe("examples/yaml (the k8sml component package from YAML) on the local clu
   before(async () => {
     for (const file of ["PulumiPlugin.yaml", "package.json"]) {
       assert.ok(
-        existsSync(path.join(ROOT, "package", file)),
-        `examples/yaml uses the k8sml component package in package/, but package/${file} does not exist`,
+        existsSync(path.join(ROOT, "componentPackage", file)),
+        `examples/yaml uses the k8sml component package in componentPackage/, but componentPackage/${file} does not exist`,
       );
     }
     const base: LocalStack = await session.begin(STACK);

@@ -95,6 +95,10 @@ export interface PreviewOptions {
 export interface Integration {
   /** Where the state, scratch projects and config copies of this run live. */
   readonly dir: string;
+  /** The environment the CLI runs with: the toolchain on PATH, the run's backend, offline cluster. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The project's Pulumi CLI. */
+  readonly pulumi: string;
   preview(options: PreviewOptions): Promise<PreviewRun>;
   /** A preview of an Automation API inline program, run in this process. */
   previewInline(project: string, stack: string, program: PulumiFn): Promise<PreviewRun>;
@@ -239,7 +243,7 @@ async function setUp(): Promise<Integration> {
     }
   };
 
-  return { dir, preview, previewInline, writeFile };
+  return { dir, env, pulumi: pulumiCommand.command, preview, previewInline, writeFile };
 }
 
 /** The environment after `source scripts/pulumi-env.sh` (which builds the toolchain if needed). */

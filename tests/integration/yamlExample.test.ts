@@ -1,7 +1,7 @@
 /**
  * Pulumi YAML with the project's toolchain: a trivial `runtime: yaml` program previews offline
  * (the YAML language host of tools/pulumi-yaml on the PATH of scripts/pulumi-env.sh), and the
- * example examples/yaml, which uses the k8sml component package (package/), previews with the
+ * example examples/yaml, which uses the k8sml component package (componentPackage/), previews with the
  * policy pack and plans exactly the Kubernetes objects its TypeScript twin registers (the same
  * components built from the TypeScript classes with the same properties, under mocks).
  *
@@ -26,7 +26,7 @@ import { buildTwin, COMPONENT_TOKENS, readYamlExample, YAML_EXAMPLE_DIR, yamlSta
 
 const STACK = "dev";
 const POLICY_CONFIG = path.join(ROOT, "policy-config", `${STACK}.json`);
-const PACKAGE_DIR = path.join(ROOT, "package");
+const PACKAGE_DIR = path.join(ROOT, "componentPackage");
 
 describe("pulumi preview of a runtime: yaml program (one ConfigMap), offline", () => {
   let run: PreviewRun;
@@ -74,7 +74,7 @@ describe(`pulumi preview of examples/yaml (the k8sml component package) with the
     for (const file of ["PulumiPlugin.yaml", "package.json"]) {
       assert.ok(
         existsSync(path.join(PACKAGE_DIR, file)),
-        `examples/yaml uses the k8sml component package in package/, but package/${file} does not exist`,
+        `examples/yaml uses the k8sml component package in componentPackage/, but componentPackage/${file} does not exist`,
       );
     }
   });
@@ -91,9 +91,9 @@ describe(`pulumi preview of examples/yaml (the k8sml component package) with the
     },
   );
 
-  it("declares the package by the relative path `pulumi package add ../../package` writes", () => {
+  it("declares the package by the relative path `pulumi package add ../../componentPackage` writes", () => {
     const example = readYamlExample(yamlStackFile(STACK));
-    assert.deepEqual(example.packages, { k8sml: "../../package" });
+    assert.deepEqual(example.packages, { k8sml: "../../componentPackage" });
     assert.equal(path.resolve(YAML_EXAMPLE_DIR, example.packages.k8sml), PACKAGE_DIR);
   });
 
