@@ -8,6 +8,11 @@
 #   (tools/pulumi/build.txt) is already on PATH, that one is used and nothing is built;
 #   otherwise the `pulumi` family is built (or taken from the cache) by
 #   scripts/toolchain.sh and its bin directory is put first on PATH.
+# - The Pulumi YAML language host (pulumi-language-yaml, tools/pulumi-yaml), for `runtime: yaml`
+#   programs such as examples/yaml: with the project's CLI the `pulumi-yaml` family is built (or
+#   taken from the cache) after the `pulumi` family, whose compiled packages it reuses, and put
+#   on PATH, where the CLI looks for language hosts; a user's CLI keeps the host it came with
+#   when one is on PATH.
 # - The Kubernetes provider (pulumi-resource-kubernetes) of the pinned version
 #   (tools/pulumi-kubernetes/build.txt), installed as a plugin into the CLI's plugin cache
 #   (${PULUMI_HOME:-~/.pulumi}/plugins) with `pulumi plugin install --file`. With a user's
@@ -76,6 +81,24 @@ _pulumi_env_main() {
   if [ "$found" != "$cli_version" ]; then
     echo "pulumi-env: pulumi on PATH is '${found:-missing}', expected $cli_version" >&2
     return 1
+  fi
+
+  # The YAML language host, after the CLI's family so that its build reuses the CLI's compiled
+  # packages (the same pulumi sdk/pkg and dependency versions, see tools/README.md). On PATH,
+  # since the CLI refuses `pulumi plugin install` of a host it bundles; it then warns "using
+  # pulumi-language-yaml from $PATH" on each run of a YAML program (it expects bundled hosts
+  # next to its own binary, and this one is built by a family of its own).
+  if [ "$using_own_cli" = 1 ] || ! command -v pulumi-language-yaml >/dev/null 2>&1; then
+    local yaml_dir
+    yaml_dir="$("$root/scripts/toolchain.sh" --print-path pulumi-yaml)" || {
+      echo "pulumi-env: building pulumi-yaml failed" >&2
+      return 1
+    }
+    case ":$PATH:" in
+      *":$yaml_dir:"*) ;;
+      *) export PATH="$yaml_dir:$PATH" ;;
+    esac
+    hash -r
   fi
 
   # The provider goes into the CLI's plugin cache (PULUMI_HOME) rather than on PATH: the CLI

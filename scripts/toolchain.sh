@@ -13,11 +13,12 @@
 #
 #   <binary-name> <go-package-path> [extra -ldflags words...]
 #
-# Blank lines and lines starting with '#' are ignored. All binaries of a family are built
-# by one `go build` (CGO_ENABLED=0, -trimpath, -ldflags "-s -w <extra words of every
-# line>"), so they share compile work. If any .go file of the family has a //go:generate
-# directive, `go generate ./...` runs first. Both run in a scratch copy of the family's
-# hashed files, so generated files never land in the repository.
+# Blank lines and lines starting with '#' are ignored. `@after <family>...` starts the family
+# only once those are built, if this run builds them (pulumi-yaml reuses pulumi's compiled
+# packages). All binaries of a family are built by one `go build` (CGO_ENABLED=0, -trimpath,
+# -ldflags "-s -w <extra words of every line>"), so they share compile work. If any .go file
+# of the family has a //go:generate directive, `go generate ./...` runs first. Both run in a
+# scratch copy of the family's hashed files, so generated files never land in the repository.
 #
 # Binaries go to $K8S_ML_CACHE/toolchain/<family>-<hash>/bin, where <hash> is a sha256
 # over the family's go.mod, go.sum, build.txt and *.go files, `go version` and this
@@ -122,17 +123,19 @@ family_hash() {
   } | sha256sum | cut -c1-16
 }
 
-# parse_build_file FILE: sets names[], pkgs[] and ldflags_extra.
+# parse_build_file FILE: sets names[], pkgs[], ldflags_extra and after[] (@after families).
 parse_build_file() {
   local file="$1" line words
   names=()
   pkgs=()
+  after=()
   ldflags_extra=""
   while IFS= read -r line || [ -n "$line" ]; do
     line="${line%$'\r'}"
     read -r -a words <<<"$line"
     [ ${#words[@]} -gt 0 ] || continue
     case "${words[0]}" in \#*) continue ;; esac
+    [ "${words[0]}" != "@after" ] || { after+=("${words[@]:1}") && continue; }
     [ ${#words[@]} -ge 2 ] || die "$file: expected '<binary-name> <go-package-path> [ldflags...]': $line"
     names+=("${words[0]}")
     pkgs+=("${words[1]}")
@@ -311,8 +314,18 @@ progress_line() {
     "$packages packages compiled${total:+ (of $((total)) in its build graph)}"
 }
 
+# next_family: the first pending family none of whose @after families still waits or builds.
+next_family() {
+  local f dep
+  for f in "${pending[@]}"; do
+    for dep in ${after_of[$f]:-}; do [ -z "${in_run[$dep]:-}" ] || [ -n "${fam_result[$dep]:-}" ] || continue 2; done
+    echo "$f" && return
+  done
+}
+
 # run_builds FAMILY...: builds the families (already known not to be cached), JOBS at a
-# time, longest recorded build first; reports failures; returns 1 if any failed.
+# time, longest recorded build first (a family with @after once those are built); reports
+# failures; returns 1 if any failed.
 run_builds() {
   local queue=() fam line
   while IFS= read -r line; do queue+=("${line#* }"); done < <(
@@ -322,13 +335,18 @@ run_builds() {
   log "building ${#queue[@]} famil$([ ${#queue[@]} = 1 ] && echo y || echo ies), $JOBS at a time: ${queue[*]}"
   STATE_ROOT="$(mktemp -d "${TMPDIR:-/tmp}/toolchain-state.XXXXXX")"
   local -A pid_of=()
-  local failed=() next=0 last_progress now p rc
+  local failed=() pending=("${queue[@]}") started=() last_progress now p rc f
+  for fam in "${queue[@]}"; do in_run[$fam]=1; done
   last_progress=$(date +%s)
-  while [ "$next" -lt ${#queue[@]} ] || [ ${#running_pids[@]} -gt 0 ]; do
-    # Start builds while there is a free slot and nothing has failed.
-    while [ ${#failed[@]} -eq 0 ] && [ "$next" -lt ${#queue[@]} ] && [ ${#running_pids[@]} -lt "$JOBS" ]; do
-      fam="${queue[$next]}"
-      next=$((next + 1))
+  while [ ${#pending[@]} -gt 0 ] || [ ${#running_pids[@]} -gt 0 ]; do
+    # Start builds while there is a free slot and nothing has failed (queue order, @after waits).
+    while [ ${#failed[@]} -eq 0 ] && [ ${#pending[@]} -gt 0 ] && [ ${#running_pids[@]} -lt "$JOBS" ]; do
+      fam="$(next_family)"
+      [ -n "$fam" ] || [ ${#running_pids[@]} -gt 0 ] || die "the @after lines of ${pending[*]} wait for each other"
+      [ -n "$fam" ] || break
+      local rest=()
+      for f in "${pending[@]}"; do [ "$f" = "$fam" ] || rest+=("$f"); done
+      pending=("${rest[@]+"${rest[@]}"}") && started+=("$fam")
       mkdir -p "$STATE_ROOT/$fam"
       date +%s >"$STATE_ROOT/$fam/start"
       ln -s "$LOG_DIR/$fam-${hash_of[$fam]}.log" "$STATE_ROOT/$fam/log"
@@ -338,14 +356,14 @@ run_builds() {
       pid_of[$fam]=$!
       running_pids+=("$!")
     done
-    if [ "$next" -lt ${#queue[@]} ] && [ ${#failed[@]} -gt 0 ]; then
-      log "not starting ${queue[*]:$next} after the failure"
-      next=${#queue[@]}
+    if [ ${#pending[@]} -gt 0 ] && [ ${#failed[@]} -gt 0 ]; then
+      log "not starting ${pending[*]} after the failure"
+      pending=()
     fi
     sleep 1
     now=$(date +%s)
     local still=()
-    for fam in "${queue[@]:0:$next}"; do
+    for fam in "${started[@]}"; do
       p="${pid_of[$fam]:-}"
       [ -n "$p" ] || continue
       if kill -0 "$p" 2>/dev/null; then
@@ -369,7 +387,7 @@ run_builds() {
     running_pids=("${still[@]+"${still[@]}"}")
     if [ ${#running_pids[@]} -gt 0 ] && [ $((now - last_progress)) -ge "$PROGRESS_SECONDS" ]; then
       last_progress=$now
-      for fam in "${queue[@]:0:$next}"; do
+      for fam in "${started[@]}"; do
         if [ -n "${pid_of[$fam]:-}" ]; then progress_line "$fam" "$now"; fi
       done
     fi
@@ -381,13 +399,14 @@ run_builds() {
 }
 
 bin_dirs=()
-declare -A hash_of=() out_of=() fam_result=() fam_seconds=()
+declare -A hash_of=() out_of=() fam_result=() fam_seconds=() after_of=() in_run=()
 to_build=()
 total_start=$(date +%s)
 for fam in "${families[@]}"; do
   [ -f "$TOOLS_DIR/$fam/build.txt" ] || die "tools/$fam/build.txt not found"
   [ -f "$TOOLS_DIR/$fam/go.mod" ] || die "tools/$fam/go.mod not found"
   parse_build_file "$TOOLS_DIR/$fam/build.txt"
+  after_of[$fam]="${after[*]+"${after[*]}"}"
   hash_of[$fam]="$(family_hash "$fam")"
   out_of[$fam]="$CACHE_DIR/$fam-${hash_of[$fam]}"
   bin_dirs+=("${out_of[$fam]}/bin")

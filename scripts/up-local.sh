@@ -12,7 +12,8 @@
 # - Node.js 22 (scripts/node-env.sh) and the project's packages (`npm ci` when node_modules is
 #   missing or older than package-lock.json), the policy pack's packages and JavaScript build
 #   (scripts/policy-pack.sh);
-# - the toolchain (scripts/toolchain.sh: etcd, kubernetes, kwok, pulumi, pulumi-kubernetes),
+# - the toolchain (scripts/toolchain.sh: etcd, kubernetes, kwok, pulumi, pulumi-kubernetes;
+#   scripts/pulumi-env.sh adds pulumi-yaml after pulumi),
 #   then scripts/pulumi-env.sh (the pinned Pulumi CLI and Kubernetes provider on PATH);
 # - the local cluster: `scripts/cluster.sh up` (starts it, or reconciles a running one: it
 #   re-creates deleted simulated nodes and re-applies the CRDs and namespaces).

@@ -74,6 +74,12 @@ const BETA: Family = {
   build: "beta-bin example.com/beta",
   files: { "main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("beta") }\n' },
 };
+/** A family that waits for alpha (`@after alpha`) in a run that builds both. */
+const GAMMA: Family = {
+  name: "gamma",
+  build: "@after alpha\ngamma-bin example.com/gamma",
+  files: { "main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("gamma") }\n' },
+};
 const BROKEN: Family = {
   name: "broken",
   build: "broken example.com/broken",
@@ -91,7 +97,7 @@ describe("scripts/toolchain.sh (scratch families and cache)", function () {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "toolchain-test-"));
     toolsDir = path.join(scratch, "tools");
     cache = path.join(scratch, "cache");
-    for (const family of [alpha(path.basename(scratch)), BETA, BROKEN]) writeFamily(toolsDir, family);
+    for (const family of [alpha(path.basename(scratch)), BETA, GAMMA, BROKEN]) writeFamily(toolsDir, family);
     release = path.join(scratch, "release");
     env = {
       ...process.env,
@@ -151,6 +157,39 @@ describe("scripts/toolchain.sh (scratch families and cache)", function () {
     const warm = spawnSync("bash", [TOOLCHAIN, "alpha", "beta"], { env, encoding: "utf8" });
     assert.equal(warm.status, 0, warm.stderr);
     assert.match(warm.stderr, /alpha cached \(built in \d+s\); beta cached \(built in \d+s\)/);
+  });
+
+  it("starts a family with `@after alpha` only once alpha is built, with a free slot beside it", async () => {
+    // gamma comes first in the queue (alpha has no recorded time either) and a slot is free,
+    // yet it waits: alpha is released only after its progress line, and gamma must not have
+    // started by then.
+    const child = spawn("bash", [TOOLCHAIN, "gamma", "alpha"], { env, cwd: ROOT });
+    let stderr = "";
+    let startedEarly = false;
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/alpha: progress: go generate, [1-9]\d*s/.test(stderr) && !fs.existsSync(release)) {
+          startedEarly = /gamma: building/.test(stderr);
+          fs.writeFileSync(release, "");
+        }
+      });
+      child.on("close", resolve);
+    });
+    assert.equal(code, 0, stderr);
+    assert.equal(startedEarly, false, stderr);
+    const builtAlpha = stderr.indexOf("alpha: built in");
+    const startedGamma = stderr.indexOf("gamma: building");
+    assert.ok(builtAlpha >= 0 && startedGamma > builtAlpha, stderr);
+    assert.match(stderr, /done in \d+s: gamma built in \d+s; alpha built in \d+s/);
+  });
+
+  it("refuses families whose @after lines wait for each other", () => {
+    writeFamily(toolsDir, { ...BETA, build: "@after gamma\nbeta-bin example.com/beta" });
+    writeFamily(toolsDir, { ...GAMMA, build: "@after beta\ngamma-bin example.com/gamma" });
+    const r = spawnSync("bash", [TOOLCHAIN, "beta", "gamma"], { env, encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /the @after lines of beta gamma wait for each other/);
   });
 
   it("reports a failed family with its step and compiler output, and still finishes the one beside it", () => {
