@@ -16,6 +16,7 @@ import type { ConfigProblem } from "./problems";
 import { gpuDemand } from "./gpuDemand";
 import { queueingProblems } from "./queueingChecks";
 import type { StackConfig } from "./schema";
+import { kedaProblems } from "./kedaChecks";
 import { WAITING_REQUESTS_NEED_ADAPTER } from "../components/autoscaling/validate";
 import { conflictingArgs, conflictingArgsAllowed, serverPreset } from "../components/modelServing/presets";
 
@@ -126,16 +127,16 @@ export function crossCheck(config: StackConfig, reserved: ReservedEnvNames): Con
     }
     if (
       scaling.targetRequestsPerSecond === undefined &&
-      (scaling.keda || scaling.requestsPerSecondSource !== undefined)
+      !scaling.keda &&
+      scaling.requestsPerSecondSource !== undefined
     ) {
       problems.push({
         path: [...scalingPath, "targetRequestsPerSecond"],
         value: undefined,
-        allowed: scaling.keda
-          ? "set with keda: true (the threshold of the prometheus trigger)"
-          : "set with requestsPerSecondSource (the per-pod request rate the HPA aims at)",
+        allowed: "set with requestsPerSecondSource (the per-pod request rate the HPA aims at)",
       });
     }
+    problems.push(...kedaProblems(scaling, scalingPath));
     if (
       scaling.targetRequestsPerSecond !== undefined &&
       !scaling.keda &&

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { RequestsPerSecondSource } from "../components/autoscaling/args";
+import { isWakeUpSelector, WAKE_UP_SELECTOR_ALLOWED } from "../components/autoscaling/validate";
 import { DEFAULT_SERVER_PRESET, SERVER_PRESET_NAMES } from "../components/modelServing/presets";
 import { KNOWN_GPU_PRODUCTS } from "../conventions/gpu";
 import { isCanonicalCidr } from "../conventions/cidr";
@@ -56,7 +57,8 @@ export const DEFAULT_GPU_NODES: Readonly<Record<string, number>> = Object.fromEn
 );
 
 export const autoscalingSchema = z.strictObject({
-  minReplicas: positiveCount,
+  /** 0 (scale to zero) only with keda and wakeUpPodSelector. */
+  minReplicas: z.number().int().min(0),
   maxReplicas: positiveCount,
   targetCpuUtilization: z.number().int().min(1).max(100).default(70),
   /** Only with keda, or with requestsPerSecondSource (the HPA then also scales on it). */
@@ -68,6 +70,14 @@ export const autoscalingSchema = z.strictObject({
   scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
   keda: z.boolean().default(false),
   hpa: z.boolean().default(true),
+  /** KEDA: pods in the namespace whose presence wakes the server (kubernetes-workload trigger). */
+  wakeUpPodSelector: z.string().refine(isWakeUpSelector, WAKE_UP_SELECTOR_ALLOWED).optional(),
+  /** KEDA: matching pods per replica; only with wakeUpPodSelector. */
+  wakeUpPodsPerReplica: z.number().positive().optional(),
+  /** KEDA: seconds between trigger checks. */
+  kedaPollingIntervalSeconds: z.number().int().min(1).optional(),
+  /** KEDA: seconds without an active trigger before scaling to zero. */
+  kedaCooldownSeconds: z.number().int().min(0).optional(),
 });
 
 export const modelSchema = z.strictObject({

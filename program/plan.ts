@@ -168,6 +168,18 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
                 ? {}
                 : { targetWaitingRequests: scaling.targetWaitingRequests }),
               scaleDownStabilizationSeconds: scaling.scaleDownStabilizationSeconds,
+              ...(scaling.wakeUpPodSelector === undefined
+                ? {}
+                : { wakeUpPodSelector: scaling.wakeUpPodSelector }),
+              ...(scaling.wakeUpPodsPerReplica === undefined
+                ? {}
+                : { wakeUpPodsPerReplica: scaling.wakeUpPodsPerReplica }),
+              ...(scaling.kedaPollingIntervalSeconds === undefined
+                ? {}
+                : { kedaPollingIntervalSeconds: scaling.kedaPollingIntervalSeconds }),
+              ...(scaling.kedaCooldownSeconds === undefined
+                ? {}
+                : { kedaCooldownSeconds: scaling.kedaCooldownSeconds }),
             },
           }),
       ...(config.monitoring.enabled

@@ -29,7 +29,9 @@ check_ports_free() {
   local p claimed=""
   [ -f "$PORT_CLAIMS/$PORT_BASE" ] && claimed="$(head -1 "$PORT_CLAIMS/$PORT_BASE")"
   for p in "$ETCD_CLIENT_PORT" "$ETCD_PEER_PORT" "$APISERVER_PORT" "$KCM_PORT" "$SCHEDULER_PORT" \
-    "$KWOK_PORT" "$KWOK_METRICS_PORT" "$KUEUE_WEBHOOK_PORT" "$KUEUE_HEALTH_PORT" "$KUEUE_METRICS_PORT"; do
+    "$KWOK_PORT" "$KWOK_METRICS_PORT" "$KUEUE_WEBHOOK_PORT" "$KUEUE_HEALTH_PORT" "$KUEUE_METRICS_PORT" \
+    "$METRICS_SERVER_PORT" "$KEDA_OPERATOR_HEALTH_PORT" "$KEDA_OPERATOR_METRICS_PORT" "$KEDA_GRPC_PORT" \
+    "$KEDA_ADAPTER_PORT" "$KEDA_ADAPTER_METRICS_PORT"; do
     port_in_use "$p" || continue
     if [ -n "$claimed" ] && [ "$claimed" != "$STATE" ]; then
       die "port $p (port base $PORT_BASE) is in use by the cluster in $claimed (checkout $(cat "$claimed/owner" 2>/dev/null || echo unknown)); choose another K8S_ML_CLUSTER_PORT_BASE (a cluster uses base..base+19)"

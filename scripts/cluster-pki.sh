@@ -44,6 +44,12 @@ extendedKeyUsage=$3"
     cert metrics-server "/CN=k8s-ml-metrics-server" clientAuth
     cert metrics-server-serving "/CN=metrics-server" serverAuth \
       "IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc"
+    # KEDA's operator and metrics server: one user (k8s-ml-keda, bound by cluster/keda/rbac.yaml)
+    # and one serving certificate, also their client certificate for each other (mutual TLS
+    # between the metrics server and the operator's metrics service on 127.0.0.1).
+    cert keda "/CN=k8s-ml-keda" clientAuth
+    cert keda-serving "/CN=keda-metrics-apiserver" serverAuth,clientAuth \
+      "IP:127.0.0.1,DNS:localhost,DNS:keda-metrics-apiserver.keda.svc,DNS:keda-operator.keda.svc"
     # The aggregator's front proxy: a CA of its own (aggregated API servers trust only it for
     # the X-Remote-User headers) and the client certificate the API server proxies with.
     key front-proxy-ca

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's local Kubernetes cluster: a real control plane (etcd, kube-apiserver,
 # kube-controller-manager, kube-scheduler) with simulated nodes and pods (KWOK), the
-# Kueue controller manager (job queueing and all-or-nothing admission) and metrics-server
-# (metrics.k8s.io from KWOK's simulated resource usage), all on 127.0.0.1.
+# Kueue controller manager (job queueing and all-or-nothing admission), metrics-server
+# (metrics.k8s.io from KWOK's simulated resource usage) and KEDA (its operator and its
+# external.metrics.k8s.io server), all on 127.0.0.1.
 # See cluster/README.md.
 #
 #   scripts/cluster.sh up        start (or reconcile) the cluster; waits until usable
@@ -23,7 +24,7 @@
 #
 # Environment:
 #   K8S_ML_CLUSTER_DIR        state directory (default: <repo>/.cluster)
-#   K8S_ML_CLUSTER_PORT_BASE  first of the 13 loopback ports used (default: 16440)
+#   K8S_ML_CLUSTER_PORT_BASE  first of the 18 loopback ports used (default: 16440)
 #   K8S_ML_CLUSTER_NODES      node config (default: <repo>/cluster/nodes.yaml)
 #   K8S_ML_CLUSTER_BIN_PATH   colon-joined directories holding the binaries; by default
 #                             they come from `scripts/toolchain.sh --print-path`
@@ -37,8 +38,8 @@ MARKER=.k8s-ml-cluster # written into STATE; nothing without it is ever removed
 NODES_FILE="${K8S_ML_CLUSTER_NODES:-$REPO/cluster/nodes.yaml}"
 TIMEOUT="${K8S_ML_CLUSTER_TIMEOUT:-120}"
 CONTEXT=k8s-ml-local
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue metrics-server)
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue metrics-server)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok kueue metrics-server keda-operator keda-adapter)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kueue metrics-server keda-operator keda-adapter)
 # The Kueue integrations the cluster enables: the program queues batch Jobs and training
 # StatefulSets (whose pods Kueue admits as one group through the pod integration), and model
 # server Deployments when a stack sets queueing.queueServing (each pod admitted on its own).
@@ -58,7 +59,7 @@ die() { log "error: $*"; exit 1; }
 # cluster) only need different K8S_ML_CLUSTER_DIR and K8S_ML_CLUSTER_PORT_BASE.
 set_ports() {
   local base="$1"
-  [[ "$base" =~ ^[0-9]+$ ]] && ((base >= 1024 && base <= 65523)) || die "bad port base: $base"
+  [[ "$base" =~ ^[0-9]+$ ]] && ((base >= 1024 && base <= 65518)) || die "bad port base: $base"
   PORT_BASE=$base
   ETCD_CLIENT_PORT=$((base + 0))
   ETCD_PEER_PORT=$((base + 1))
@@ -71,6 +72,7 @@ set_ports() {
   KUEUE_HEALTH_PORT=$((base + 10))
   KUEUE_METRICS_PORT=$((base + 11))
   METRICS_SERVER_PORT=$((base + 12))
+  set_keda_ports "$base"
 }
 
 # ------------------------------------------------------------------------- binaries
@@ -81,7 +83,7 @@ resolve_binaries() { # [--running]: prefer the binaries the running cluster was 
   fi
   if [ -z "$path" ]; then
     [ -x "$REPO/scripts/toolchain.sh" ] || die "scripts/toolchain.sh not found; set K8S_ML_CLUSTER_BIN_PATH"
-    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok kueue metrics-server)" ||
+    path="$("$REPO/scripts/toolchain.sh" --print-path etcd kubernetes kwok kueue metrics-server keda)" ||
       die "scripts/toolchain.sh could not provide the cluster binaries"
   fi
   BIN_PATH="$path"
@@ -163,7 +165,7 @@ stop_group() { # names...; SIGTERM, then SIGKILL after 15 s
 }
 
 stop_all() { # clients of the API server first, then the API server, then etcd
-  stop_group metrics-server kueue kwok kube-scheduler kube-controller-manager
+  stop_group keda-adapter keda-operator metrics-server kueue kwok kube-scheduler kube-controller-manager
   stop_group kube-apiserver
   stop_group etcd
 }
@@ -190,10 +192,6 @@ wait_for() { # description command... ; polls until the command succeeds
 }
 
 https_ok() { curl -fsk --max-time 2 "https://127.0.0.1:$1/healthz"; }
-
-# ------------------------------------------------------------------------------ PKI
-# shellcheck source=scripts/cluster-pki.sh
-source "$REPO/scripts/cluster-pki.sh"
 
 # -------------------------------------------------------------------------- control
 start_control_plane() {
@@ -283,13 +281,15 @@ start_kwok() {
   RUNNING+=(kwok)
 }
 
-# ---------------------------------------------------------------------------- kueue
+# ------------------------------------------------- PKI, kueue, metrics-server, KEDA
+# shellcheck source=scripts/cluster-pki.sh
+source "$REPO/scripts/cluster-pki.sh"
 # shellcheck source=scripts/cluster-kueue.sh
 source "$REPO/scripts/cluster-kueue.sh"
-
-# ------------------------------------------------------------------- metrics-server
 # shellcheck source=scripts/cluster-metrics.sh
 source "$REPO/scripts/cluster-metrics.sh"
+# shellcheck source=scripts/cluster-keda.sh
+source "$REPO/scripts/cluster-keda.sh"
 
 # ------------------------------------------------------------------------- contents
 apply_contents() {
@@ -303,6 +303,7 @@ apply_contents() {
     -f "$REPO/cluster/crds/" -f "$REPO/cluster/namespaces.yaml" >/dev/null
   apply_kueue_crds
   apply_metrics_server_objects
+  apply_keda_objects
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f "$rendered" >/dev/null
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts --subresource=status \
     -f "$rendered" >/dev/null
@@ -337,6 +338,7 @@ wait_usable() {
   apply_kueue_webhooks
   wait_for "Kueue's webhooks to answer" kueue_webhooks_answer
   wait_for "the metrics API (APIService $METRICS_APISERVICE Available)" apiservice_available
+  wait_keda
 }
 
 # shellcheck source=scripts/cluster-owner.sh
@@ -386,12 +388,11 @@ cmd_up() {
     start_control_plane
   fi
   apply_contents
-  # Kueue starts once its CRDs are Established (apply_contents); on a running cluster it
-  # keeps running (its CRDs and webhooks are re-applied).
+  # Kueue, metrics-server and KEDA start once their CRDs and RBAC objects exist (apply_contents),
+  # so their first reads succeed; on a running cluster they keep running (objects re-applied).
   pid_of kueue >/dev/null || start_kueue
-  # metrics-server starts once its RBAC objects exist (apply_contents), so its first reads
-  # of the authentication ConfigMap succeed.
   pid_of metrics-server >/dev/null || start_metrics_server
+  start_keda
   wait_usable
   log "ready in $((SECONDS - t0))s: $NODE_COUNT simulated nodes; kubeconfig $STATE/kubeconfig (context $CONTEXT)"
 }

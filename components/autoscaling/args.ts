@@ -33,7 +33,11 @@ export interface AutoscalerOptions {
    * component is constructed. @default false
    */
   readonly keda?: boolean;
-  /** Fewest replicas; at least 1 with an HPA, 0 (scale to zero) allowed with KEDA. @default 1 */
+  /**
+   * Fewest replicas; at least 1 with an HPA. 0 (scale to zero) only with KEDA and a trigger that
+   * can wake the Deployment from zero: `wakeUpPodSelector`, or the prometheus trigger with a
+   * `prometheusQuery` of demand measured upstream. @default 1
+   */
   readonly minReplicas?: pulumi.Input<number>;
   /** Most replicas; at least minReplicas. */
   readonly maxReplicas: pulumi.Input<number>;
@@ -41,9 +45,9 @@ export interface AutoscalerOptions {
   readonly targetCpuUtilizationPercent?: pulumi.Input<number>;
   /**
    * Target requests per second per pod: the HPA's second metric (AverageValue of the per-pod
-   * custom metric) when `requestsPerSecondSource` is set, the threshold of KEDA's prometheus
-   * trigger with `keda`. Required with either, and refused without both: an HPA never reads it
-   * then. @default none
+   * custom metric) when `requestsPerSecondSource` is set (and required then); with `keda`, the
+   * threshold of KEDA's prometheus trigger, which the ScaledObject has only when this is set.
+   * Refused otherwise: an HPA never reads it then. @default none
    */
   readonly targetRequestsPerSecond?: pulumi.Input<number>;
   /**
@@ -99,7 +103,10 @@ export interface AutoscalerOptions {
   readonly scaleUpPodsPerMinute?: pulumi.Input<number>;
   /** Most pods removed per minute. @default 1 */
   readonly scaleDownPodsPerMinute?: pulumi.Input<number>;
-  /** KEDA: Prometheus to query. @default "http://prometheus-operated.monitoring.svc:9090" */
+  /**
+   * KEDA: Prometheus to query; only with targetRequestsPerSecond (the prometheus trigger).
+   * @default "http://prometheus-operated.monitoring.svc:9090"
+   */
   readonly prometheusServerAddress?: pulumi.Input<string>;
   /**
    * KEDA: PromQL giving the total request rate of the Deployment; KEDA divides it by the replica
@@ -109,8 +116,25 @@ export interface AutoscalerOptions {
    * @default sum(rate(inference_requests_total{namespace=...,pod=~"<deployment>-..."}[2m]))
    */
   readonly prometheusQuery?: pulumi.Input<string>;
-  /** KEDA: the query value above which a Deployment at zero is woken up. @default 0 */
+  /**
+   * KEDA: the query value above which a Deployment at zero is woken up; only with
+   * targetRequestsPerSecond. @default 0
+   */
   readonly prometheusActivationThreshold?: pulumi.Input<number>;
+  /**
+   * KEDA: a label selector (e.g. `k8s-ml-patterns/wakes=llama`) of pods in the namespace whose
+   * presence wakes the Deployment and keeps it up: KEDA's kubernetes-workload trigger, which
+   * counts the matching pods that have not finished and needs nothing outside the cluster. Label
+   * the pods that use the model (batch clients, a gateway's warm-up Job) with it. It must not
+   * match the model server's own pods, or the Deployment never scales to zero. @default none
+   */
+  readonly wakeUpPodSelector?: pulumi.Input<string>;
+  /**
+   * KEDA: matching pods per replica the kubernetes-workload trigger aims at (its `value`): with
+   * N matching pods it asks for ceil(N / wakeUpPodsPerReplica) replicas, within the bounds.
+   * Only with wakeUpPodSelector. @default 1
+   */
+  readonly wakeUpPodsPerReplica?: pulumi.Input<number>;
   /** KEDA: also scale on CPU (ignored for waking from zero, as KEDA requires). @default true */
   readonly kedaCpuTrigger?: pulumi.Input<boolean>;
   /** KEDA: seconds between trigger checks. @default 30 */
@@ -141,6 +165,7 @@ export const AUTOSCALING_DEFAULTS = {
   scaleDownPodsPerMinute: 1,
   prometheusServerAddress: DEFAULT_PROMETHEUS_ADDRESS,
   prometheusActivationThreshold: 0,
+  wakeUpPodsPerReplica: 1,
   kedaCpuTrigger: true,
   kedaPollingIntervalSeconds: 30,
   kedaCooldownSeconds: 300,
@@ -172,6 +197,9 @@ export interface AutoscalingSettings {
   readonly prometheusServerAddress: string;
   readonly prometheusQuery: string;
   readonly prometheusActivationThreshold: number;
+  /** Undefined unless KEDA also scales on the count of matching pods. */
+  readonly wakeUpPodSelector: string | undefined;
+  readonly wakeUpPodsPerReplica: number;
   readonly kedaCpuTrigger: boolean;
   readonly kedaPollingIntervalSeconds: number;
   readonly kedaCooldownSeconds: number;

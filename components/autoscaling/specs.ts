@@ -189,6 +189,58 @@ export function buildPrometheusAdapterRules(settings: AutoscalingSettings): Prom
   ];
 }
 
+/** A KEDA trigger: its type, metric type and metadata (KEDA reads every metadata value as text). */
+export interface KedaTrigger {
+  readonly type: string;
+  readonly metricType: string;
+  readonly metadata: Record<string, string>;
+}
+
+/**
+ * The ScaledObject's triggers: the prometheus trigger when a request-rate threshold is set,
+ * the kubernetes-workload trigger (pods matching wakeUpPodSelector) when set, and CPU unless
+ * turned off. KEDA never wakes a Deployment from zero on CPU (no pods, no CPU) and accepts
+ * minReplicaCount 0 only beside a trigger that is not cpu or memory; validation guarantees one.
+ */
+export function buildKedaTriggers(settings: AutoscalingSettings): KedaTrigger[] {
+  const triggers: KedaTrigger[] = [];
+  if (settings.targetRequestsPerSecond !== undefined) {
+    triggers.push({
+      type: "prometheus",
+      metricType: "AverageValue",
+      metadata: {
+        serverAddress: settings.prometheusServerAddress,
+        query: settings.prometheusQuery,
+        threshold: String(settings.targetRequestsPerSecond),
+        activationThreshold: String(settings.prometheusActivationThreshold),
+      },
+    });
+  }
+  if (settings.wakeUpPodSelector !== undefined) {
+    // Active while at least one matching pod has not finished (activationValue 0).
+    triggers.push({
+      type: "kubernetes-workload",
+      metricType: "AverageValue",
+      metadata: {
+        podSelector: settings.wakeUpPodSelector,
+        value: String(settings.wakeUpPodsPerReplica),
+        activationValue: "0",
+      },
+    });
+  }
+  if (settings.kedaCpuTrigger) {
+    triggers.push({
+      type: "cpu",
+      metricType: "Utilization",
+      metadata: {
+        value: String(settings.targetCpuUtilizationPercent),
+        containerName: settings.cpuContainerName,
+      },
+    });
+  }
+  return triggers;
+}
+
 /** A KEDA ScaledObject (keda.sh/v1alpha1) as CustomResource arguments. */
 export function buildScaledObject(settings: AutoscalingSettings): {
   apiVersion: string;
@@ -196,26 +248,6 @@ export function buildScaledObject(settings: AutoscalingSettings): {
   metadata: k8s.types.input.meta.v1.ObjectMeta;
   spec: Record<string, unknown>;
 } {
-  const prometheus = {
-    type: "prometheus",
-    metricType: "AverageValue",
-    metadata: {
-      serverAddress: settings.prometheusServerAddress,
-      query: settings.prometheusQuery,
-      threshold: String(targetRate(settings)),
-      activationThreshold: String(settings.prometheusActivationThreshold),
-    },
-  };
-  // KEDA never wakes a Deployment from zero on cpu (no pods, no CPU) and accepts minReplicaCount 0
-  // only next to a trigger that is not cpu or memory: the prometheus trigger is always present.
-  const cpu = {
-    type: "cpu",
-    metricType: "Utilization",
-    metadata: {
-      value: String(settings.targetCpuUtilizationPercent),
-      containerName: settings.cpuContainerName,
-    },
-  };
   return {
     apiVersion: KEDA_API_VERSION,
     kind: SCALED_OBJECT_KIND,
@@ -227,7 +259,7 @@ export function buildScaledObject(settings: AutoscalingSettings): {
       pollingInterval: settings.kedaPollingIntervalSeconds,
       cooldownPeriod: settings.kedaCooldownSeconds,
       advanced: { horizontalPodAutoscalerConfig: { behavior: buildScalingBehavior(settings) } },
-      triggers: settings.kedaCpuTrigger ? [prometheus, cpu] : [prometheus],
+      triggers: buildKedaTriggers(settings),
     },
   };
 }

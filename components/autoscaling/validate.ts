@@ -1,6 +1,7 @@
 /** Validation, the one-autoscaler-per-Deployment claim, and the defaults of autoscaler arguments. */
 import { claimsOfThisRun, ExclusiveClaims } from "../lib/claims";
 import type { Resolved } from "../lib/resolve";
+import { parseLabelSelector } from "../lib/labelSelectorString";
 import { REQUESTS_TOTAL_METRIC } from "../lib/serving";
 import { ArgChecker } from "../lib/validation";
 import { deploymentPodPattern } from "./specs";
@@ -72,6 +73,15 @@ export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<Autos
     minReplicas,
     "at least 1 with an HPA (scaling to zero needs keda: true)",
   );
+  checker.check(
+    !keda ||
+      minReplicas !== 0 ||
+      args.wakeUpPodSelector !== undefined ||
+      args.targetRequestsPerSecond !== undefined,
+    "minReplicas",
+    minReplicas,
+    SCALE_TO_ZERO_NEEDS_WAKE_UP,
+  );
   checker.wholeNumber("maxReplicas", args.maxReplicas, 1);
   checker.check(
     args.maxReplicas >= minReplicas,
@@ -88,7 +98,7 @@ export function checkAutoscalerOptions(checker: ArgChecker, args: Resolved<Autos
   }
   checker.wholeNumber("scaleUpPodsPerMinute", args.scaleUpPodsPerMinute, 1);
   checker.wholeNumber("scaleDownPodsPerMinute", args.scaleDownPodsPerMinute, 1);
-  checkKedaOptions(checker, args, keda && minReplicas === 0);
+  checkKedaOptions(checker, args, keda, keda && minReplicas === 0);
 }
 
 /**
@@ -119,12 +129,10 @@ function checkRequestRateOptions(
   const readsRate = keda || source !== undefined;
   if (args.targetRequestsPerSecond === undefined) {
     checker.check(
-      !readsRate,
+      keda || source === undefined,
       "targetRequestsPerSecond",
       args.targetRequestsPerSecond,
-      keda
-        ? "set with keda: true (the threshold of the prometheus trigger)"
-        : "set with requestsPerSecondSource (the per-pod rate the HPA aims at)",
+      "set with requestsPerSecondSource (the per-pod rate the HPA aims at)",
     );
   } else {
     checker.check(
@@ -156,6 +164,19 @@ function checkRequestRateOptions(
       "unset unless requestsPerSecondSource is set (only the HPA's sourced per-pod metric has a name)",
     );
   }
+}
+
+/** What scaling to zero needs, phrased to follow "must be" (component and stack config). */
+export const SCALE_TO_ZERO_NEEDS_WAKE_UP =
+  "at least 1 unless a trigger can wake the Deployment from zero: wakeUpPodSelector (pods whose presence wakes it), or targetRequestsPerSecond with a prometheusQuery of demand measured upstream (CPU cannot be read with no pods)";
+
+/** What wakeUpPodSelector must be, phrased to follow "must be" (component and stack config). */
+export const WAKE_UP_SELECTOR_ALLOWED =
+  'a non-empty label selector such as "k8s-ml-patterns/wakes=llama" or "app in (batch,gateway)"';
+
+/** True for a selector Kubernetes parses that does not select every pod. */
+export function isWakeUpSelector(value: unknown): boolean {
+  return typeof value === "string" && parseLabelSelector(value) !== undefined;
 }
 
 /** What targetWaitingRequests needs, phrased to follow "must be" (component and stack config). */
@@ -203,11 +224,63 @@ function checkServerSignalOptions(
   );
 }
 
+/** KEDA's keys: each trigger's own keys only with that trigger, and at least one trigger. */
 function checkKedaOptions(
   checker: ArgChecker,
   args: Resolved<AutoscalerOptions>,
+  keda: boolean,
   scalesToZero: boolean,
 ): void {
+  const prometheus = keda && args.targetRequestsPerSecond !== undefined;
+  const wakeUp = args.wakeUpPodSelector !== undefined;
+  checker.check(
+    !keda || prometheus || wakeUp || args.kedaCpuTrigger !== false,
+    "kedaCpuTrigger",
+    args.kedaCpuTrigger,
+    "true unless targetRequestsPerSecond (the prometheus trigger) or wakeUpPodSelector gives the ScaledObject another trigger (KEDA needs at least one)",
+  );
+  for (const property of [
+    "prometheusServerAddress",
+    "prometheusQuery",
+    "prometheusActivationThreshold",
+  ] as const) {
+    checker.check(
+      args[property] === undefined || prometheus,
+      property,
+      args[property],
+      "unset unless keda is true and targetRequestsPerSecond is set (it configures KEDA's prometheus trigger, which exists only then)",
+    );
+  }
+  if (wakeUp) {
+    checker.check(
+      keda,
+      "wakeUpPodSelector",
+      args.wakeUpPodSelector,
+      "unset unless keda is true (it is KEDA's kubernetes-workload trigger)",
+    );
+    checker.check(
+      isWakeUpSelector(args.wakeUpPodSelector),
+      "wakeUpPodSelector",
+      args.wakeUpPodSelector,
+      WAKE_UP_SELECTOR_ALLOWED,
+    );
+  }
+  if (args.wakeUpPodsPerReplica !== undefined) {
+    checker.check(
+      typeof args.wakeUpPodsPerReplica === "number" &&
+        Number.isFinite(args.wakeUpPodsPerReplica) &&
+        args.wakeUpPodsPerReplica > 0,
+      "wakeUpPodsPerReplica",
+      args.wakeUpPodsPerReplica,
+      "a number greater than 0",
+    );
+    checker.check(
+      wakeUp,
+      "wakeUpPodsPerReplica",
+      args.wakeUpPodsPerReplica,
+      "unset unless wakeUpPodSelector is set (the pods it counts)",
+    );
+  }
   if (args.prometheusServerAddress !== undefined) {
     checker.check(
       /^https?:\/\/[^\s/]+(\/\S*)?$/.test(args.prometheusServerAddress),
@@ -224,12 +297,12 @@ function checkKedaOptions(
       "a PromQL query",
     );
   }
-  if (scalesToZero) {
+  if (scalesToZero && prometheus && !wakeUp) {
     checker.check(
       args.prometheusQuery !== undefined,
       "prometheusQuery",
       args.prometheusQuery,
-      "set when minReplicas is 0: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue)",
+      "set when minReplicas is 0 without wakeUpPodSelector: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue)",
     );
   }
   if (args.prometheusActivationThreshold !== undefined) {
@@ -300,6 +373,8 @@ export function withAutoscalingDefaults(name: string, args: Resolved<Autoscaling
       ),
     prometheusActivationThreshold:
       args.prometheusActivationThreshold ?? defaults.prometheusActivationThreshold,
+    wakeUpPodSelector: args.wakeUpPodSelector,
+    wakeUpPodsPerReplica: args.wakeUpPodsPerReplica ?? defaults.wakeUpPodsPerReplica,
     kedaCpuTrigger: args.kedaCpuTrigger ?? defaults.kedaCpuTrigger,
     kedaPollingIntervalSeconds: args.kedaPollingIntervalSeconds ?? defaults.kedaPollingIntervalSeconds,
     kedaCooldownSeconds: args.kedaCooldownSeconds ?? defaults.kedaCooldownSeconds,

@@ -34,9 +34,18 @@ export function resolveArgs<T extends object>(
     return pulumi.output(args);
   }
   return pulumi.output(args).apply((resolved) => {
-    validate(resolved);
+    validateKnown(resolved, validate);
     return resolved;
   });
+}
+
+/**
+ * Validates resolved arguments unless a value is still unknown: a preview can resolve a program's
+ * Outputs with unknowns inside (another language's program sends the SDK's unknown marker), and
+ * an unknown value is neither good nor bad yet. The update resolves it and validates then.
+ */
+function validateKnown<T>(resolved: T, validate: (resolved: T) => void): void {
+  if (!pulumi.containsUnknowns(resolved)) validate(resolved);
 }
 
 /**
@@ -54,7 +63,7 @@ export function resolveSettings<T extends object, S>(
     return pulumi.output(withDefaults(args as Resolved<T>)) as pulumi.Output<S>;
   }
   return pulumi.output(args).apply<S>((resolved) => {
-    validate(resolved);
+    validateKnown(resolved, validate);
     return withDefaults(resolved);
   });
 }

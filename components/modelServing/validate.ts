@@ -20,6 +20,9 @@ import {
   serverPreset,
 } from "./presets";
 import { GPU_RESOURCE } from "../../conventions/gpu";
+import { ComponentRoles, METRICS_PORT_LABEL } from "../../conventions/labels";
+import { standardLabels } from "../lib/labels";
+import { parseLabelSelector, selectorMatches } from "../lib/labelSelectorString";
 import { HTTP_PORT_NAME } from "../lib/serving";
 
 type ResolvedArgs = Resolved<ModelServingArgs>;
@@ -201,6 +204,29 @@ function checkLifecycle(checker: ArgChecker, args: ResolvedArgs): void {
 }
 
 /**
+ * A wake-up selector matching the server's own pods would keep the Deployment up for ever: its
+ * pods would count as demand for themselves. Checked against the labels the pods carry.
+ */
+function checkWakeUpSelector(checker: ArgChecker, name: string, args: ResolvedArgs): void {
+  const selector = args.autoscaling?.wakeUpPodSelector;
+  const requirements = selector === undefined ? undefined : parseLabelSelector(selector);
+  if (requirements === undefined || typeof args.modelName !== "string") return;
+  const podLabels = {
+    ...standardLabels(args.modelName, name, ComponentRoles.modelServer),
+    ...(isServerPresetName(args.server ?? MODEL_SERVING_DEFAULTS.server) &&
+    serverPreset(args.server).metricsOnHttpPort
+      ? { [METRICS_PORT_LABEL]: HTTP_PORT_NAME }
+      : {}),
+  };
+  checker.check(
+    !selectorMatches(requirements, podLabels),
+    "autoscaling.wakeUpPodSelector",
+    selector,
+    "a selector that does not match the model server's own pods (they would keep the Deployment from ever scaling to zero)",
+  );
+}
+
+/**
  * Checks ModelServing arguments and throws one ValidationError naming every problem. Pure, so
  * stack config can be checked with it before anything is registered. The nested autoscaling and
  * monitoring options are checked without their targets, which derive from the name: a bad name
@@ -222,6 +248,7 @@ export function validateModelServingArgs(name: string, args: ResolvedArgs): void
         ? servingAutoscalerOptions(args, args.autoscaling)
         : args.autoscaling,
     );
+  checkWakeUpSelector(checker, name, args);
   if (args.monitoring !== undefined) checkMonitoringOptions(checker.scoped("monitoring."), args.monitoring);
   checker.throwIfInvalid();
 }

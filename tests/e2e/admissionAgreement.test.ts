@@ -227,8 +227,7 @@ describe("admission policies: the API server agrees with the pack, case by case"
   before(async () => {
     startedCluster = !(await clusterRunning());
     await clusterUp();
-    // The autoscaler-bounds cases include KEDA ScaledObjects: the CRD the stacks' clusters have.
-    await kubectl(["apply", "-f", path.join(ROOT, "cluster", "crds", "scaledobjects.keda.sh.yaml")]);
+    // The autoscaler-bounds cases include KEDA ScaledObjects: scripts/cluster.sh applies KEDA's CRDs.
     await cleanUp();
     for (const group of GROUPS) await applyGroup(group);
     for (const group of GROUPS) await waitInForce(group);

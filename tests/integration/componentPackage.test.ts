@@ -8,7 +8,16 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { integration, ROOT, TOOLCHAIN_TIMEOUT_MS } from "./harness";
+import {
+  errors,
+  FIXTURES,
+  integration,
+  type PreviewRun,
+  previewBeforeAll,
+  ROOT,
+  steps,
+  TOOLCHAIN_TIMEOUT_MS,
+} from "./harness";
 
 const execFileAsync = promisify(execFile);
 const PACKAGE_DIR = path.join(ROOT, "componentPackage");
@@ -79,5 +88,61 @@ describe("the component package, through the Pulumi CLI", function () {
 
   it("leaves the package folder as committed (the language host's npm install changes nothing)", () => {
     assert.equal(readFileSync(path.join(PACKAGE_DIR, "package-lock.json"), "utf8"), lockfileBefore);
+  });
+});
+
+describe("a YAML consumer of the component package: inputs across the language boundary", function () {
+  this.timeout(10 * 60_000);
+  const workDir = path.join(FIXTURES, "yaml-package-inputs");
+
+  describe("a value still unknown during the preview", () => {
+    let run: PreviewRun;
+    previewBeforeAll(
+      () => ({ workDir, stack: "unknown-input", stackConfig: "config: {}\n" }),
+      (r) => {
+        run = r;
+      },
+    );
+
+    it("previews without a false error: the server is planned, its unknown env value left to the update", () => {
+      assert.ok(run.succeeded, run.output);
+      assert.deepEqual(errors(run), []);
+      const planned = steps(run).map((s) => `${s.op} ${s.type}::${s.name}`);
+      for (const expected of [
+        "create k8sml:index:ModelServing::server",
+        "create kubernetes:apps/v1:Deployment::server-deploy",
+        "create kubernetes:core/v1:Service::server-svc",
+        "create kubernetes:apps/v1:Deployment::configured-deploy",
+      ]) {
+        assert.ok(planned.includes(expected), `${expected} in ${planned.join(", ")}`);
+      }
+    });
+  });
+
+  describe("a bad value from the YAML program's config", () => {
+    let run: PreviewRun;
+    previewBeforeAll(
+      () => ({
+        workDir,
+        stack: "bad-input",
+        stackConfig: "config:\n  yaml-package-inputs:gpusPerPod: -1\n",
+      }),
+      (r) => {
+        run = r;
+      },
+    );
+
+    it("fails with the component's own message and plans none of its objects", () => {
+      assert.equal(run.succeeded, false);
+      assert.match(
+        run.output,
+        /k8sml:index:ModelServing resource 'configured' has a problem: ModelServing "configured"/,
+      );
+      assert.match(run.output, /gpusPerPod must be a whole number at least 0; got -1/);
+      // The other server's env value is unknown in this preview too: no error about it.
+      assert.doesNotMatch(run.output, /"server"|env must be/);
+      const planned = steps(run).map((s) => `${s.type}::${s.name}`);
+      assert.ok(!planned.some((s) => s.includes("configured")), planned.join(", "));
+    });
   });
 });

@@ -33,6 +33,13 @@ const ARGS = {
 /** KEDA, whose prometheus trigger needs no adapter. */
 const KEDA = { keda: true, requestsPerSecondSource: undefined } as const;
 
+/** KEDA without Prometheus: woken by pods labelled k8s-ml-patterns/wakes=llama, scaled on CPU. */
+const WAKE_UP = {
+  ...KEDA,
+  targetRequestsPerSecond: undefined,
+  wakeUpPodSelector: "k8s-ml-patterns/wakes=llama",
+} as const;
+
 /** An HPA with no request-rate source: CPU only. */
 const CPU_ONLY = { targetRequestsPerSecond: undefined, requestsPerSecondSource: undefined } as const;
 const CPU_ONLY_WITH_TARGET = { requestsPerSecondSource: undefined } as const;
@@ -86,6 +93,8 @@ describe("Autoscaling spec builders", () => {
         prometheusServerAddress: "http://prometheus-operated.monitoring.svc:9090",
         prometheusQuery: defaultPrometheusQuery("ns", "d"),
         prometheusActivationThreshold: 0,
+        wakeUpPodSelector: undefined,
+        wakeUpPodsPerReplica: 1,
         kedaCpuTrigger: true,
         kedaPollingIntervalSeconds: 30,
         kedaCooldownSeconds: 300,
@@ -216,6 +225,38 @@ describe("Autoscaling spec builders", () => {
     const withoutCpu: any = buildScaledObject(settings({ ...KEDA, kedaCpuTrigger: false }));
     assert.deepEqual(triggerTypes(withoutCpu), ["prometheus"]);
   });
+
+  it("scales to zero on a wake-up selector: the kubernetes-workload trigger, no prometheus trigger without a threshold", () => {
+    const so: any = buildScaledObject(
+      settings({
+        ...WAKE_UP,
+        minReplicas: 0,
+        wakeUpPodsPerReplica: 4,
+        kedaCooldownSeconds: 20,
+        kedaPollingIntervalSeconds: 5,
+      }),
+    );
+    assert.equal(so.spec.minReplicaCount, 0);
+    assert.equal(so.spec.cooldownPeriod, 20);
+    assert.equal(so.spec.pollingInterval, 5);
+    assert.deepEqual(so.spec.triggers, [
+      {
+        type: "kubernetes-workload",
+        metricType: "AverageValue",
+        metadata: { podSelector: "k8s-ml-patterns/wakes=llama", value: "4", activationValue: "0" },
+      },
+      {
+        type: "cpu",
+        metricType: "Utilization",
+        metadata: { value: "70", containerName: "model-server" },
+      },
+    ]);
+    const all: any = buildScaledObject(settings({ ...KEDA, wakeUpPodSelector: "app in (batch)" }));
+    assert.deepEqual(
+      (all.spec.triggers as { type: string }[]).map((t) => t.type),
+      ["prometheus", "kubernetes-workload", "cpu"],
+    );
+  });
 });
 
 describe("Autoscaling validation", () => {
@@ -224,6 +265,10 @@ describe("Autoscaling validation", () => {
     validateAutoscalingArgs("llama", { ...ARGS, ...CPU_ONLY });
     validateAutoscalingArgs("llama", { ...ARGS, ...KEDA });
     validateAutoscalingArgs("llama", { ...ARGS, ...KEDA, minReplicas: 0, prometheusQuery: "sum(up)" });
+    validateAutoscalingArgs("llama", { ...ARGS, ...KEDA, targetRequestsPerSecond: undefined });
+    validateAutoscalingArgs("llama", { ...ARGS, ...WAKE_UP, minReplicas: 0, wakeUpPodsPerReplica: 2 });
+    validateAutoscalingArgs("llama", { ...ARGS, ...WAKE_UP, minReplicas: 0, kedaCpuTrigger: false });
+    validateAutoscalingArgs("llama", { ...ARGS, ...KEDA, minReplicas: 0, wakeUpPodSelector: "!legacy,tier" });
   });
 
   const cases: [string, Partial<PlainArgs>, string][] = [
@@ -289,9 +334,44 @@ describe("Autoscaling validation", () => {
       "targetRequestsPerSecond must be set with requestsPerSecondSource (the per-pod rate the HPA aims at); got undefined",
     ],
     [
-      "KEDA without a threshold",
-      { ...KEDA, targetRequestsPerSecond: undefined },
-      "targetRequestsPerSecond must be set with keda: true (the threshold of the prometheus trigger); got undefined",
+      "KEDA with no trigger at all",
+      { ...KEDA, targetRequestsPerSecond: undefined, kedaCpuTrigger: false },
+      "kedaCpuTrigger must be true unless targetRequestsPerSecond (the prometheus trigger) or wakeUpPodSelector gives the ScaledObject another trigger (KEDA needs at least one); got false",
+    ],
+    [
+      "a prometheus key without the prometheus trigger",
+      { ...KEDA, targetRequestsPerSecond: undefined, prometheusQuery: "sum(up)" },
+      'prometheusQuery must be unset unless keda is true and targetRequestsPerSecond is set (it configures KEDA\'s prometheus trigger, which exists only then); got "sum(up)"',
+    ],
+    [
+      "scale to zero with no trigger that can wake the Deployment",
+      { ...KEDA, targetRequestsPerSecond: undefined, minReplicas: 0 },
+      "minReplicas must be at least 1 unless a trigger can wake the Deployment from zero: wakeUpPodSelector (pods whose presence wakes it), or targetRequestsPerSecond with a prometheusQuery of demand measured upstream (CPU cannot be read with no pods); got 0",
+    ],
+    [
+      "a wake-up selector without KEDA",
+      { wakeUpPodSelector: "k8s-ml-patterns/wakes=llama" },
+      'wakeUpPodSelector must be unset unless keda is true (it is KEDA\'s kubernetes-workload trigger); got "k8s-ml-patterns/wakes=llama"',
+    ],
+    [
+      "a wake-up selector Kubernetes would not parse",
+      { ...WAKE_UP, wakeUpPodSelector: "a=b=c" },
+      'wakeUpPodSelector must be a non-empty label selector such as "k8s-ml-patterns/wakes=llama" or "app in (batch,gateway)"; got "a=b=c"',
+    ],
+    [
+      "an empty wake-up selector (every pod, the server's own too)",
+      { ...WAKE_UP, wakeUpPodSelector: " " },
+      'wakeUpPodSelector must be a non-empty label selector such as "k8s-ml-patterns/wakes=llama" or "app in (batch,gateway)"; got " "',
+    ],
+    [
+      "no pods per replica",
+      { ...WAKE_UP, wakeUpPodsPerReplica: 0 },
+      "wakeUpPodsPerReplica must be a number greater than 0; got 0",
+    ],
+    [
+      "pods per replica without a wake-up selector",
+      { ...KEDA, wakeUpPodsPerReplica: 2 },
+      "wakeUpPodsPerReplica must be unset unless wakeUpPodSelector is set (the pods it counts); got 2",
     ],
     [
       "an unknown request-rate source",
@@ -331,7 +411,7 @@ describe("Autoscaling validation", () => {
     [
       "scale to zero on the servers' own metrics",
       { ...KEDA, minReplicas: 0 },
-      "prometheusQuery must be set when minReplicas is 0: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue); got undefined",
+      "prometheusQuery must be set when minReplicas is 0 without wakeUpPodSelector: the default query reads the model servers' own metrics, which disappear with the last pod, so the Deployment would never wake up; query demand measured upstream (gateway or queue); got undefined",
     ],
     ["an empty query", { ...KEDA, prometheusQuery: " " }, 'prometheusQuery must be a PromQL query; got " "'],
     [

@@ -4,7 +4,7 @@ import { readRawConfig, parseStackConfig } from "../../config/load";
 import { ConfigError } from "../../config/problems";
 import { CONFIG_KEYS, stackConfigSchema } from "../../config/schema";
 import { parseQuantity } from "../../conventions/quantity";
-import { planStack } from "../../program/plan";
+import { planStack, validatePlan } from "../../program/plan";
 import { projectFile, stackConfigText } from "./stackFiles";
 
 const reserved = {
@@ -59,6 +59,15 @@ function validRaw(): RawConfig {
     egress: { modelSource: { cidrs: ["10.30.8.0/24"] }, objectStorage: { cidrs: ["10.30.8.0/24"] } },
   };
 }
+
+/** KEDA scaling to zero, woken by the pods of batch clients. */
+const WAKE_ON_BATCH = {
+  minReplicas: 0,
+  maxReplicas: 2,
+  keda: true,
+  hpa: false,
+  wakeUpPodSelector: "app=batch-client",
+};
 
 /** Applies `change` to a fresh valid config and returns the ConfigError message. */
 function errorFor(change: (raw: RawConfig) => void): string {
@@ -166,6 +175,52 @@ describe("stack config", () => {
     assert.deepEqual([prod.batchJobs[0].parallelism, prod.batchJobs[0].completions], [3, 10]);
   });
 
+  it("scales to zero with KEDA and a wake-up selector, planned for the model's ModelServing", () => {
+    const raw = validRaw();
+    raw.models[0].autoscaling = {
+      ...WAKE_ON_BATCH,
+      wakeUpPodsPerReplica: 3,
+      kedaCooldownSeconds: 20,
+      kedaPollingIntervalSeconds: 5,
+    };
+    const plan = planStack(parseStackConfig("dev", raw, reserved));
+    const serving = plan.models[0].serving;
+    assert.equal(serving.replicas, 1, "the Deployment starts with one replica; KEDA takes it to zero");
+    assert.deepEqual(serving.autoscaling, {
+      hpa: false,
+      keda: true,
+      minReplicas: 0,
+      maxReplicas: 2,
+      targetCpuUtilizationPercent: 70,
+      scaleDownStabilizationSeconds: 300,
+      wakeUpPodSelector: "app=batch-client",
+      wakeUpPodsPerReplica: 3,
+      kedaPollingIntervalSeconds: 5,
+      kedaCooldownSeconds: 20,
+    });
+  });
+
+  it("rejects a wake-up selector that matches the model server's own pods, before anything is registered", () => {
+    const raw = validRaw();
+    raw.models[0].autoscaling = { ...WAKE_ON_BATCH, wakeUpPodSelector: "app.kubernetes.io/instance=m1" };
+    const plan = planStack(parseStackConfig("dev", raw, reserved));
+    assert.throws(
+      () => {
+        validatePlan("dev", plan);
+      },
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError, String(error));
+        assert.ok(
+          error.message.includes(
+            'k8s-ml-patterns:models[0] is rejected by its component: ModelServing "m1": invalid arguments: autoscaling.wakeUpPodSelector must be a selector that does not match the model server\'s own pods (they would keep the Deployment from ever scaling to zero); got "app.kubernetes.io/instance=m1"',
+          ),
+          error.message,
+        );
+        return true;
+      },
+    );
+  });
+
   it("declares every key in Pulumi.yaml with the schema's defaults", () => {
     const declared = projectFile().config;
     assert.deepEqual(Object.keys(declared).sort(), [...CONFIG_KEYS].sort());
@@ -240,9 +295,51 @@ describe("stack config", () => {
         `k8s-ml-patterns:models[0].autoscaling.requestsPerSecondSource must be unset with keda: true (KEDA's prometheus trigger queries Prometheus itself); got "prometheus-adapter"`,
       ],
       [
-        "KEDA without a threshold",
-        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, keda: true, hpa: false }),
-        "k8s-ml-patterns:models[0].autoscaling.targetRequestsPerSecond must be set with keda: true (the threshold of the prometheus trigger); got undefined",
+        "scale to zero with an HPA",
+        (r) => (r.models[0].autoscaling = { minReplicas: 0, maxReplicas: 2 }),
+        "k8s-ml-patterns:models[0].autoscaling.minReplicas must be at least 1 with an HPA (scaling to zero needs keda: true and wakeUpPodSelector); got 0",
+      ],
+      [
+        "scale to zero with KEDA but nothing to wake the server",
+        (r) => (r.models[0].autoscaling = { minReplicas: 0, maxReplicas: 2, keda: true, hpa: false }),
+        "k8s-ml-patterns:models[0].autoscaling.minReplicas must be at least 1 unless wakeUpPodSelector names the pods whose presence wakes the server (nothing else can wake it from zero: CPU cannot be read with no pods); got 0",
+      ],
+      [
+        "a negative minReplicas",
+        (r) => (r.models[0].autoscaling = { minReplicas: -1, maxReplicas: 2 }),
+        "k8s-ml-patterns:models[0].autoscaling.minReplicas must be at least 0; got -1",
+      ],
+      [
+        "a wake-up selector without KEDA",
+        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, wakeUpPodSelector: "app=batch" }),
+        'k8s-ml-patterns:models[0].autoscaling.wakeUpPodSelector must be unset unless keda is true (it configures the KEDA ScaledObject); got "app=batch"',
+      ],
+      [
+        "a KEDA cooldown without KEDA",
+        (r) => (r.models[0].autoscaling = { minReplicas: 1, maxReplicas: 2, kedaCooldownSeconds: 30 }),
+        "k8s-ml-patterns:models[0].autoscaling.kedaCooldownSeconds must be unset unless keda is true (it configures the KEDA ScaledObject); got 30",
+      ],
+      [
+        "a wake-up selector Kubernetes would not parse",
+        (r) => (r.models[0].autoscaling = { ...WAKE_ON_BATCH, wakeUpPodSelector: "app in batch" }),
+        'k8s-ml-patterns:models[0].autoscaling.wakeUpPodSelector must be a non-empty label selector such as "k8s-ml-patterns/wakes=llama" or "app in (batch,gateway)"; got "app in batch"',
+      ],
+      [
+        "pods per replica without a wake-up selector",
+        (r) =>
+          (r.models[0].autoscaling = {
+            minReplicas: 1,
+            maxReplicas: 2,
+            keda: true,
+            hpa: false,
+            wakeUpPodsPerReplica: 2,
+          }),
+        "k8s-ml-patterns:models[0].autoscaling.wakeUpPodsPerReplica must be unset unless wakeUpPodSelector is set (the pods it counts); got 2",
+      ],
+      [
+        "a zero KEDA polling interval",
+        (r) => (r.models[0].autoscaling = { ...WAKE_ON_BATCH, kedaPollingIntervalSeconds: 0 }),
+        "k8s-ml-patterns:models[0].autoscaling.kedaPollingIntervalSeconds must be at least 1; got 0",
       ],
       [
         "an unknown GPU product",

@@ -59,7 +59,7 @@ new DistributedTraining(
     command: ["torchrun", "train.py"],
     workers: 2,
     gpusPerPod: 1,
-    gpuProducts: ["NVIDIA-A100-SXM4-80GB"],
+    gpuProducts: ["NVIDIA-L40S"],
     cpu: "1",
     memory: "2Gi",
     sharedMemorySize: "512Mi",
