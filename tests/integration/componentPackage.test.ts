@@ -86,6 +86,20 @@ describe("the component package, through the Pulumi CLI", function () {
     assert.match(serving.inputProperties.replicas.description ?? "", /Default: 1$/);
   });
 
+  it("is added to a YAML program by `pulumi package add`, which writes its packages: entry", async () => {
+    const it = await integration();
+    const project = path.dirname(
+      it.writeFile("package-add/Pulumi.yaml", "name: package-add\nruntime: yaml\nresources: {}\n"),
+    );
+    await execFileAsync(it.pulumi, ["package", "add", PACKAGE_DIR], {
+      cwd: project,
+      env: { ...process.env, ...it.env },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const written = readFileSync(path.join(project, "Pulumi.yaml"), "utf8");
+    assert.match(written, new RegExp(`^packages:\\n  k8sml: ${PACKAGE_DIR.replace(/[/.]/g, "\\$&")}$`, "m"));
+  });
+
   it("leaves the package folder as committed (the language host's npm install changes nothing)", () => {
     assert.equal(readFileSync(path.join(PACKAGE_DIR, "package-lock.json"), "utf8"), lockfileBefore);
   });
