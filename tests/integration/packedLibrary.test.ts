@@ -94,10 +94,10 @@ describe("the packed component library", function () {
   });
 
   it("type-checks a program importing ModelServing and GpuTenancy and runs it under mocks", () => {
-    assert.deepEqual(
-      result.registered.filter((resource) => resource.startsWith("k8sml:")),
-      ["k8sml:index:ModelServing::llama", "k8sml:index:GpuTenancy::team-a"],
-    );
+    assert.deepEqual(result.registered.filter((resource) => resource.startsWith("k8sml:")).sort(), [
+      "k8sml:index:GpuTenancy::team-a",
+      "k8sml:index:ModelServing::llama",
+    ]);
     assert.ok(result.registered.includes("kubernetes:apps/v1:Deployment::llama-deploy"));
     assert.ok(
       result.registered.includes("kubernetes:autoscaling/v2:HorizontalPodAutoscaler::llama-scaling-hpa"),
