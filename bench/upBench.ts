@@ -1,6 +1,6 @@
-// npm run bench:up [-- --sizes 1,10,50 --keep-cluster]
+// npm run bench:up [-- --sizes 1,10,50,200 --keep-cluster]
 //
-// `pulumi up` of generated stacks with 1, 10 and 50 model servers against the local cluster,
+// `pulumi up` of generated stacks with 1, 10, 50 and 200 model servers against the local cluster,
 // each from nothing and destroyed afterwards. Writes bench/results/up-latest.{json,md}: wall
 // time of each up and destroy, the up time of each resource (from the CLI's per-step
 // durations) summarised per resource type, the API server's and etcd's CPU time and memory
@@ -12,7 +12,7 @@
 // serves on 1 GPU, alternately NVIDIA-H100-80GB-HBM3 and NVIDIA-L40S, the others are CPU-only
 // (gpusPerPod 0). quota.gpus is the GPU demand at maximum scale (2 replicas x 1 GPU per GPU
 // model). The cluster is a separate one (its own state directory and ports, nodes from
-// bench/up-nodes.yaml with six 32-core CPU nodes), reused when running, stopped at the end when
+// bench/up-nodes.yaml, sized for 200 models), reused when running, stopped at the end when
 // this run started it unless --keep-cluster.
 //
 // The parts live in bench/up/: the settings and cluster, the generated stack config, the /proc
@@ -37,7 +37,7 @@ import type { SizeResult, UpReport } from "./up/upReport";
 
 const options = parseArgs({
   options: {
-    sizes: { type: "string", default: "1,10,50" },
+    sizes: { type: "string", default: "1,10,50,200" },
     "keep-cluster": { type: "boolean", default: false },
   },
 }).values;

@@ -13,43 +13,6 @@ import { ok } from "./commands";
 import { round } from "./rounding";
 import { CLUSTER_ENV, LONG_MS, NAMESPACE } from "./settings";
 
-/** What `pulumi stack export --show-secrets` holds of one resource. */
-interface StateResource {
-  readonly type: string;
-  readonly inputs?: Record<string, unknown>;
-  readonly outputs?: { readonly metadata?: { readonly name?: string; readonly namespace?: string } };
-}
-
-/** Kinds applied before the rest, as the program's dependency edges order them. */
-const FIRST_KINDS = ["Namespace", "CustomResourceDefinition", "PriorityClass"];
-
-/**
- * The Kubernetes objects of a stack's exported state: each resource's inputs (what the
- * provider sent), with the name and namespace the object got; namespaces and CRDs first.
- */
-export function stateObjects(exported: string): Record<string, unknown>[] {
-  const state = JSON.parse(exported) as { deployment: { resources?: StateResource[] } };
-  const objects: Record<string, unknown>[] = [];
-  for (const resource of state.deployment.resources ?? []) {
-    if (!resource.type.startsWith("kubernetes:") || resource.type.startsWith("kubernetes:helm")) continue;
-    if (resource.type === "pulumi:providers:kubernetes" || resource.inputs === undefined) continue;
-    // Keys the SDK adds for the provider (e.g. "__defaults"), not parts of the object.
-    const inputs = Object.fromEntries(
-      Object.entries(resource.inputs).filter(([key]) => !key.startsWith("__")),
-    );
-    const metadata = { ...((inputs.metadata ?? {}) as Record<string, unknown>) };
-    if (resource.outputs?.metadata?.name !== undefined) metadata.name = resource.outputs.metadata.name;
-    if (resource.outputs?.metadata?.namespace !== undefined)
-      metadata.namespace = resource.outputs.metadata.namespace;
-    objects.push({ ...inputs, metadata });
-  }
-  const rank = (object: Record<string, unknown>): number => {
-    const index = FIRST_KINDS.indexOf(String(object.kind));
-    return index === -1 ? FIRST_KINDS.length : index;
-  };
-  return objects.sort((a, b) => rank(a) - rank(b));
-}
-
 export interface KubectlTimes {
   readonly objects: number;
   readonly applySeconds: number;

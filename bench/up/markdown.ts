@@ -1,5 +1,6 @@
 // bench/results/up-latest.md from the report bench/upBench.ts collected.
 
+import { round } from "./rounding";
 import type { UpReport } from "./upReport";
 
 /** The report as Markdown: the machine and versions, one row per size, then each size's step times per type. */
@@ -21,6 +22,31 @@ export function markdown(report: UpReport): string {
     ...report.results.map(
       (r) =>
         `| ${r.models} | ${r.kubectl.objects} | ${r.upSeconds} | ${r.pulumiReportedSeconds} | ${r.kubectl.applySeconds} | ${r.kubectl.waitSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsKubectl} | ${r.ratios.engineVsKubectl} | ${r.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} |`,
+    ),
+    "",
+    "The plain baseline (`bench/baseline/up`) registers the very same objects, read back from the program's state, directly with `@pulumi/kubernetes`: no components, no validation, no plan, each object depending on what it depended on in the program (its components' dependencies included). It is deployed after the program's destroy with the same CLI, provider, cluster and policy pack, and destroyed. Its `pulumi up` is what any Pulumi program of these objects costs on this machine; the program's time above it is what this project's components add, and the baseline's time above kubectl is Pulumi's own.",
+    "",
+    "| models | program up s | baseline up s | kubectl apply + wait s | program / baseline | baseline / kubectl | program / kubectl | program destroy s | baseline destroy s | kubectl delete s | program destroy / delete | baseline destroy / delete |",
+    "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
+    ...report.results.map(
+      (r) =>
+        `| ${r.models} | ${r.upSeconds} | ${r.baseline.upSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsBaseline} | ${r.ratios.baselineVsKubectl} | ${r.ratios.upVsKubectl} | ${r.destroySeconds} | ${r.baseline.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} | ${round(r.baseline.destroySeconds / r.kubectl.deleteSeconds, 2)} |`,
+    ),
+    "",
+    "Where each up's time went, from the engine's event log (whole seconds): the preview the up runs first; then, in the update, the program's start until the first resource step, the steps (first start to last end; they overlap), and the engine's finish. The rest of the wall time is the CLI's start-up, the policy pack's start-up and the language host's.",
+    "",
+    "| models | side | wall s | preview s | update: program start s | update: steps s | update: finish s | rest s | steps |",
+    "| --: | --- | --: | --: | --: | --: | --: | --: | --: |",
+    ...report.results.flatMap((r) =>
+      (
+        [
+          ["program", r.upSeconds, r.phases],
+          ["baseline", r.baseline.upSeconds, r.baseline.phases],
+        ] as const
+      ).map(([side, wall, p]) => {
+        const rest = round(wall - p.previewSeconds - p.startSeconds - p.stepsSeconds - p.finishSeconds, 1);
+        return `| ${r.models} | ${side} | ${wall} | ${p.previewSeconds} | ${p.startSeconds} | ${p.stepsSeconds} | ${p.finishSeconds} | ${rest} | ${p.steps} |`;
+      }),
     ),
     "",
     "| models | GPU models | created | up s | engine s | destroy s | pods running | API server CPU s | API server RSS MiB (peak) | etcd CPU s | etcd RSS MiB (peak) | etcd db MiB |",

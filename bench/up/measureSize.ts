@@ -2,16 +2,21 @@
 // sampling the control plane, count the running pods, then destroy it.
 
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
 import { describeRun, start } from "../../tests/e2e/lib/run";
 import { REPOSITORY_ROOT } from "../lib/paths";
+import { baselineRound } from "./baselineSide";
 import { createdSteps, goDurationSeconds, perType } from "./cliOutput";
-import { kubectlRound, stateObjects } from "./kubectlSide";
+import { kubectlRound } from "./kubectlSide";
+import { stateObjects, stateRecording } from "./stackState";
 import { ok } from "./commands";
 import { etcdDbBytes, Sampler } from "./controlPlane";
+import { upPhases } from "./eventLog";
 import { round } from "./rounding";
-import { CLUSTER_ENV, LONG_MS, NAMESPACE, STACK } from "./settings";
+import { CLUSTER_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
 import { benchConfig } from "./stackConfig";
 import type { SizeResult } from "./upReport";
 
@@ -31,26 +36,20 @@ export interface BenchStack {
 export async function measureSize(stack: BenchStack, models: number): Promise<SizeResult> {
   const config = benchConfig(models);
   fs.writeFileSync(stack.configFile, stringify(config));
+  const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-up-")), "events.jsonl");
   const sampler = new Sampler();
   sampler.begin();
   const upStart = performance.now();
   const up = await start(
     "pulumi",
-    [
-      "up",
-      ...stack.stackArgs,
-      "--yes",
-      "--policy-pack",
-      "policy",
-      "--policy-pack-config",
-      "policy-config/dev.json",
-      "--suppress-progress",
-    ],
+    ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", eventLog],
     { env: stack.env, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
   ).done;
   const upSeconds = round((performance.now() - upStart) / 1000, 1);
   const use = sampler.end();
   if (up.code !== 0) throw new Error(describeRun("pulumi up", [String(models)], up));
+  const phases = upPhases(fs.readFileSync(eventLog, "utf8"));
+  fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
   // The stack resource's "created" time is the whole update; it is reported as the engine's.
   const steps = createdSteps(up.stdout).filter((step) => step.type !== "pulumi:pulumi:Stack");
   const created = Number(/\+ (\d+) created/.exec(up.stdout)?.[1] ?? Number.NaN);
@@ -81,6 +80,9 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
   const destroyStart = performance.now();
   await stack.destroy();
   const destroySeconds = round((performance.now() - destroyStart) / 1000, 1);
+  const baseline = await baselineRound(stack.env, stateRecording(exported));
+  if (baseline.objects !== objects.length)
+    throw new Error(`the baseline registered ${baseline.objects} objects, the program ${objects.length}`);
   const kubectl = await kubectlRound(objects);
   const result: SizeResult = {
     models,
@@ -88,10 +90,15 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
     created,
     upSeconds,
     pulumiReportedSeconds: goDurationSeconds(reported),
+    phases,
     destroySeconds,
+    baseline,
     kubectl,
     ratios: {
       upVsKubectl: round(upSeconds / kubectl.upSeconds, 2),
+      upVsBaseline: round(upSeconds / baseline.upSeconds, 2),
+      baselineVsKubectl: round(baseline.upSeconds / kubectl.upSeconds, 2),
+      destroyVsBaseline: round(destroySeconds / baseline.destroySeconds, 2),
       engineVsKubectl: round(goDurationSeconds(reported) / kubectl.upSeconds, 2),
       destroyVsKubectlDelete: round(destroySeconds / kubectl.deleteSeconds, 2),
     },
@@ -103,6 +110,7 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
   };
   console.log(
     `bench:up: ${models} models: ${created} created in ${upSeconds}s (engine ${reported}), destroyed in ${destroySeconds}s; ` +
+      `baseline: up ${baseline.upSeconds}s, destroyed in ${baseline.destroySeconds}s; ` +
       `kubectl: ${kubectl.objects} objects applied in ${kubectl.applySeconds}s + wait ${kubectl.waitSeconds}s, deleted in ${kubectl.deleteSeconds}s; ` +
       `kube-apiserver ${use.apiserver.cpuSeconds} CPU s, etcd ${use.etcd.cpuSeconds} CPU s`,
   );

@@ -28,3 +28,11 @@ export const CLUSTER_ENV: NodeJS.ProcessEnv = {
   K8S_ML_CLUSTER_PORT_BASE: process.env.K8S_ML_BENCH_CLUSTER_PORT_BASE ?? "16640",
   K8S_ML_CLUSTER_NODES: path.join(REPOSITORY_ROOT, "bench/up-nodes.yaml"),
 };
+
+/** The policy pack at dev's levels, as the main job runs it: both Pulumi sides get it. */
+export const POLICY_ARGS: readonly string[] = [
+  "--policy-pack",
+  path.join(REPOSITORY_ROOT, "policy"),
+  "--policy-pack-config",
+  path.join(REPOSITORY_ROOT, "policy-config/dev.json"),
+];
