@@ -184,6 +184,33 @@ describe("scripts/toolchain.sh (scratch families and cache)", function () {
     assert.match(stderr, /done in \d+s: gamma built in \d+s; alpha built in \d+s/);
   });
 
+  it("on an empty cache, starts the families longest first by tools/cold-build-seconds.tsv, and then by this cache's own times", () => {
+    fs.writeFileSync(
+      path.join(toolsDir, "cold-build-seconds.tsv"),
+      "# family\tseconds\nbeta\t10\ngamma\t300\n",
+    );
+    const cold = spawnSync("bash", [TOOLCHAIN, "beta", "gamma"], {
+      env: { ...env, TOOLCHAIN_JOBS: "1" },
+      encoding: "utf8",
+    });
+    assert.equal(cold.status, 0, cold.stderr);
+    assert.match(cold.stderr, /building 2 families, 1 at a time: gamma beta/);
+    assert.ok(cold.stderr.indexOf("gamma: building") < cold.stderr.indexOf("beta: building"), cold.stderr);
+
+    // This cache's own record wins over the committed figure: gamma "took" 1 s, beta 500 s.
+    const timings = path.join(cache, "toolchain/timings.tsv");
+    fs.appendFileSync(timings, "2026-01-01T00:00:00Z\tgamma\tx\t1\t1\t1\t1\n");
+    fs.appendFileSync(timings, "2026-01-01T00:00:00Z\tbeta\tx\t500\t1\t1\t1\n");
+    for (const dir of fs.readdirSync(path.join(cache, "toolchain")))
+      if (/^(beta|gamma)-/.test(dir)) fs.rmSync(path.join(cache, "toolchain", dir), { recursive: true });
+    const again = spawnSync("bash", [TOOLCHAIN, "gamma", "beta"], {
+      env: { ...env, TOOLCHAIN_JOBS: "1" },
+      encoding: "utf8",
+    });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /building 2 families, 1 at a time: beta gamma/);
+  });
+
   it("refuses families whose @after lines wait for each other", () => {
     writeFamily(toolsDir, { ...BETA, build: "@after gamma\nbeta-bin example.com/beta" });
     writeFamily(toolsDir, { ...GAMMA, build: "@after beta\ngamma-bin example.com/gamma" });
