@@ -26,44 +26,15 @@ keda_module_dir() {
   echo "$KEDA_MODULE_DIR"
 }
 
-# CRDs and roles from the module, our bindings, and the APIService. As for metrics-server, the
-# aggregator reaches the metrics server through an ExternalName Service for localhost and
-# checks its certificate for keda-metrics-apiserver.keda.svc.
+# CRDs and roles from the module, our bindings, and the APIService (register_apiservice, in
+# cluster-metrics.sh: the aggregator checks the certificate for keda-metrics-apiserver.keda.svc).
 apply_keda_objects() {
   local dir
   dir="$(keda_module_dir)"
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f "$dir/config/crd/bases" \
     -f "$dir/config/rbac/role.yaml" -f "$dir/config/metrics-server/role.yaml" \
     -f "$REPO/cluster/keda/rbac.yaml" >/dev/null
-  kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f - >/dev/null <<EOF2
-apiVersion: v1
-kind: Service
-metadata:
-  name: keda-metrics-apiserver
-  namespace: $KEDA_NAMESPACE
-  labels:
-    app.kubernetes.io/part-of: k8s-ml-patterns-local-cluster
-spec:
-  type: ExternalName
-  externalName: localhost
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata:
-  name: $KEDA_APISERVICE
-  labels:
-    app.kubernetes.io/part-of: k8s-ml-patterns-local-cluster
-spec:
-  service:
-    name: keda-metrics-apiserver
-    namespace: $KEDA_NAMESPACE
-    port: $KEDA_ADAPTER_PORT
-  group: external.metrics.k8s.io
-  version: v1beta1
-  caBundle: $(base64 -w0 <"$STATE/pki/ca.crt")
-  groupPriorityMinimum: 100
-  versionPriority: 100
-EOF2
+  register_apiservice keda-metrics-apiserver "$KEDA_NAMESPACE" "$KEDA_ADAPTER_PORT" external.metrics.k8s.io
   wait_for "the KEDA CRDs to be Established" kc wait --for=condition=Established --timeout=5s \
     -f "$dir/config/crd/bases"
 }
@@ -100,10 +71,7 @@ start_keda() {
   RUNNING+=(keda-operator keda-adapter)
 }
 
-keda_apiservice_available() {
-  [ "$(kc get apiservice "$KEDA_APISERVICE" \
-    -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" = True ]
-}
+keda_apiservice_available() { apiservice_is_available "$KEDA_APISERVICE"; }
 
 wait_keda() {
   wait_for "the KEDA operator (/readyz)" http_ok "$KEDA_OPERATOR_HEALTH_PORT" readyz

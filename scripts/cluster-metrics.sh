@@ -6,18 +6,19 @@
 METRICS_SERVER_NAMESPACE=kube-system
 METRICS_APISERVICE=v1beta1.metrics.k8s.io
 
-# The aggregator reaches an APIService through a Service. Nothing routes ClusterIPs here, so
-# the Service is an ExternalName one for localhost: the API server then dials
-# localhost:<port> and checks the certificate for metrics-server.kube-system.svc.
-apply_metrics_server_objects() {
-  kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts \
-    -f "$REPO/cluster/metrics-server/rbac.yaml" >/dev/null
+# register_apiservice SERVICE NAMESPACE PORT GROUP: serves GROUP/v1beta1 through the API
+# server's aggregator from a server on localhost:PORT (metrics-server here, KEDA's metrics
+# server in cluster-keda.sh). The aggregator reaches an APIService through a Service. Nothing
+# routes ClusterIPs here, so the Service is an ExternalName one for localhost: the API server
+# then dials localhost:PORT and checks the certificate for SERVICE.NAMESPACE.svc.
+register_apiservice() {
+  local service="$1" namespace="$2" port="$3" group="$4"
   kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts -f - >/dev/null <<EOF2
 apiVersion: v1
 kind: Service
 metadata:
-  name: metrics-server
-  namespace: $METRICS_SERVER_NAMESPACE
+  name: $service
+  namespace: $namespace
   labels:
     app.kubernetes.io/part-of: k8s-ml-patterns-local-cluster
 spec:
@@ -27,20 +28,31 @@ spec:
 apiVersion: apiregistration.k8s.io/v1
 kind: APIService
 metadata:
-  name: $METRICS_APISERVICE
+  name: v1beta1.$group
   labels:
     app.kubernetes.io/part-of: k8s-ml-patterns-local-cluster
 spec:
   service:
-    name: metrics-server
-    namespace: $METRICS_SERVER_NAMESPACE
-    port: $METRICS_SERVER_PORT
-  group: metrics.k8s.io
+    name: $service
+    namespace: $namespace
+    port: $port
+  group: $group
   version: v1beta1
   caBundle: $(base64 -w0 <"$STATE/pki/ca.crt")
   groupPriorityMinimum: 100
   versionPriority: 100
 EOF2
+}
+
+# apiservice_is_available NAME: the APIService's Available condition is True.
+apiservice_is_available() {
+  [ "$(kc get apiservice "$1" -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" = True ]
+}
+
+apply_metrics_server_objects() {
+  kc apply --server-side --field-manager=k8s-ml-cluster --force-conflicts \
+    -f "$REPO/cluster/metrics-server/rbac.yaml" >/dev/null
+  register_apiservice metrics-server "$METRICS_SERVER_NAMESPACE" "$METRICS_SERVER_PORT" metrics.k8s.io
 }
 
 start_metrics_server() {
@@ -59,7 +71,4 @@ start_metrics_server() {
   RUNNING+=(metrics-server)
 }
 
-apiservice_available() {
-  [ "$(kc get apiservice "$METRICS_APISERVICE" \
-    -o jsonpath='{.status.conditions[?(@.type=="Available")].status}')" = True ]
-}
+apiservice_available() { apiservice_is_available "$METRICS_APISERVICE"; }
