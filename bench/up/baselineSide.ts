@@ -14,7 +14,7 @@ import { REPOSITORY_ROOT } from "../lib/paths";
 import { ok } from "./commands";
 import { type UpPhases, upPhases } from "./eventLog";
 import { round } from "./rounding";
-import { LONG_MS, POLICY_ARGS } from "./settings";
+import { EVENT_LOG_ENV, LONG_MS, POLICY_ARGS } from "./settings";
 
 const PROJECT_DIR = path.join(REPOSITORY_ROOT, "bench/baseline/up");
 const STACK = "bench-baseline";
@@ -57,7 +57,7 @@ export async function baselineRound(
     const up = await start(
       "pulumi",
       ["up", ...stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", eventLog],
-      { env: baselineEnv, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
+      { env: { ...baselineEnv, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
     ).done;
     const upSeconds = round((performance.now() - t0) / 1000, 1);
     if (up.code !== 0) throw new Error(describeRun("pulumi up (baseline)", [], up));

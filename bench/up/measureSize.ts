@@ -16,7 +16,7 @@ import { ok } from "./commands";
 import { etcdDbBytes, Sampler } from "./controlPlane";
 import { upPhases } from "./eventLog";
 import { round } from "./rounding";
-import { CLUSTER_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
+import { CLUSTER_ENV, EVENT_LOG_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
 import { benchConfig } from "./stackConfig";
 import type { SizeResult } from "./upReport";
 
@@ -43,7 +43,7 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
   const up = await start(
     "pulumi",
     ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", eventLog],
-    { env: stack.env, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
+    { env: { ...stack.env, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
   ).done;
   const upSeconds = round((performance.now() - upStart) / 1000, 1);
   const use = sampler.end();
