@@ -12,7 +12,7 @@ import { describeRun, run, start } from "../../tests/e2e/lib/run";
 import type { RecordedResource } from "../lib/mocks";
 import { REPOSITORY_ROOT } from "../lib/paths";
 import { ok } from "./commands";
-import { type UpPhases, upPhases } from "./eventLog";
+import { EventStream, type UpPhases, upPhases } from "./eventLog";
 import { round } from "./rounding";
 import { EVENT_LOG_ENV, LONG_MS, POLICY_ARGS } from "./settings";
 
@@ -34,7 +34,6 @@ export async function baselineRound(
 ): Promise<BaselineTimes> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-baseline-"));
   const recordingFile = path.join(dir, "recording.json");
-  const eventLog = path.join(dir, "events.jsonl");
   fs.writeFileSync(recordingFile, JSON.stringify(recording));
   const baselineEnv = { ...env, K8S_ML_BENCH_BASELINE_RECORDING: recordingFile };
   const stackArgs = ["--cwd", PROJECT_DIR, "--stack", STACK, "--non-interactive"];
@@ -53,15 +52,18 @@ export async function baselineRound(
         timeoutMs: LONG_MS,
       });
     await destroy(); // whatever an earlier, interrupted run left
+    const events = new EventStream();
     const t0 = performance.now();
     const up = await start(
       "pulumi",
-      ["up", ...stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", eventLog],
+      ["up", ...stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", events.path],
       { env: { ...baselineEnv, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
     ).done;
-    const upSeconds = round((performance.now() - t0) / 1000, 1);
+    const exited = performance.now();
+    const upSeconds = round((exited - t0) / 1000, 1);
+    await events.close();
     if (up.code !== 0) throw new Error(describeRun("pulumi up (baseline)", [], up));
-    const phases = upPhases(fs.readFileSync(eventLog, "utf8"));
+    const phases = upPhases(events.events, t0, exited);
     const t1 = performance.now();
     await destroy();
     return {

@@ -33,20 +33,20 @@ export function markdown(report: UpReport): string {
         `| ${r.models} | ${r.upSeconds} | ${r.baseline.upSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsBaseline} | ${r.ratios.baselineVsKubectl} | ${r.ratios.upVsKubectl} | ${r.destroySeconds} | ${r.baseline.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} | ${round(r.baseline.destroySeconds / r.kubectl.deleteSeconds, 2)} |`,
     ),
     "",
-    "Where each up's time went, from the engine's event log (whole seconds): the preview the up runs first; then, in the update, the program's start until the first resource step, the steps (first start to last end; they overlap), and the engine's finish. The rest of the wall time is the CLI's start-up, the policy pack's start-up and the language host's.",
+    "Where each up's time went, from the engine's event stream (each event stamped as it arrived, `bench/up/eventLog.ts`): the CLI's start-up and the policy pack's until the preview's prelude; the preview (the program runs once here); the gap until the update; in the update, the language host and program start until the first resource step, the steps (first start to last end; they overlap), and the engine's finish; then the CLI's exit (state saved, plugins closed).",
     "",
-    "| models | side | wall s | preview s | update: program start s | update: steps s | update: finish s | rest s | steps |",
-    "| --: | --- | --: | --: | --: | --: | --: | --: | --: |",
+    "| models | side | wall s | start-up s | preview s | gap s | update: program start s | update: steps s | update: finish s | exit s | steps |",
+    "| --: | --- | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
     ...report.results.flatMap((r) =>
       (
         [
           ["program", r.upSeconds, r.phases],
           ["baseline", r.baseline.upSeconds, r.baseline.phases],
         ] as const
-      ).map(([side, wall, p]) => {
-        const rest = round(wall - p.previewSeconds - p.startSeconds - p.stepsSeconds - p.finishSeconds, 1);
-        return `| ${r.models} | ${side} | ${wall} | ${p.previewSeconds} | ${p.startSeconds} | ${p.stepsSeconds} | ${p.finishSeconds} | ${rest} | ${p.steps} |`;
-      }),
+      ).map(
+        ([side, wall, p]) =>
+          `| ${r.models} | ${side} | ${wall} | ${p.startupSeconds} | ${p.previewSeconds} | ${p.betweenSeconds} | ${p.programStartSeconds} | ${p.stepsSeconds} | ${p.finishSeconds} | ${p.exitSeconds} | ${p.steps} |`,
+      ),
     ),
     "",
     "| models | GPU models | created | up s | engine s | destroy s | pods running | API server CPU s | API server RSS MiB (peak) | etcd CPU s | etcd RSS MiB (peak) | etcd db MiB |",

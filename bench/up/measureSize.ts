@@ -2,8 +2,6 @@
 // sampling the control plane, count the running pods, then destroy it.
 
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { stringify } from "yaml";
 import { describeRun, start } from "../../tests/e2e/lib/run";
@@ -14,7 +12,7 @@ import { kubectlRound } from "./kubectlSide";
 import { stateObjects, stateRecording } from "./stackState";
 import { ok } from "./commands";
 import { etcdDbBytes, Sampler } from "./controlPlane";
-import { upPhases } from "./eventLog";
+import { EventStream, upPhases } from "./eventLog";
 import { round } from "./rounding";
 import { CLUSTER_ENV, EVENT_LOG_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
 import { benchConfig } from "./stackConfig";
@@ -36,20 +34,21 @@ export interface BenchStack {
 export async function measureSize(stack: BenchStack, models: number): Promise<SizeResult> {
   const config = benchConfig(models);
   fs.writeFileSync(stack.configFile, stringify(config));
-  const eventLog = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-up-")), "events.jsonl");
+  const events = new EventStream();
   const sampler = new Sampler();
   sampler.begin();
   const upStart = performance.now();
   const up = await start(
     "pulumi",
-    ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", eventLog],
+    ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", events.path],
     { env: { ...stack.env, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
   ).done;
-  const upSeconds = round((performance.now() - upStart) / 1000, 1);
+  const exited = performance.now();
+  const upSeconds = round((exited - upStart) / 1000, 1);
   const use = sampler.end();
+  await events.close();
   if (up.code !== 0) throw new Error(describeRun("pulumi up", [String(models)], up));
-  const phases = upPhases(fs.readFileSync(eventLog, "utf8"));
-  fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
+  const phases = upPhases(events.events, upStart, exited);
   // The stack resource's "created" time is the whole update; it is reported as the engine's.
   const steps = createdSteps(up.stdout).filter((step) => step.type !== "pulumi:pulumi:Stack");
   const created = Number(/\+ (\d+) created/.exec(up.stdout)?.[1] ?? Number.NaN);
