@@ -1,4 +1,4 @@
-// npm run bench:up [-- --sizes 1,10,50,200 --keep-cluster]
+// npm run bench:up [-- --sizes 1,10,50,200 --keep-cluster --parallel N --name up-latest]
 //
 // `pulumi up` of generated stacks with 1, 10, 50 and 200 model servers against the local cluster,
 // each from nothing and destroyed afterwards. Writes bench/results/up-latest.{json,md}: wall
@@ -39,9 +39,20 @@ const options = parseArgs({
   options: {
     sizes: { type: "string", default: "1,10,50,200" },
     "keep-cluster": { type: "boolean", default: false },
+    // The engine's step parallelism for both Pulumi sides (PULUMI_PARALLEL); the CLI's default
+    // is 4 x the cores, 8 here.
+    parallel: { type: "string", default: "" },
+    // Results go to bench/results/<name>.{json,md}.
+    name: { type: "string", default: "up-latest" },
   },
 }).values;
 const sizes = options.sizes.split(",").map(Number);
+if (options.parallel !== "") {
+  if (!/^[1-9]\d*$/.test(options.parallel))
+    throw new Error(`--parallel: a whole number above 0, got ${options.parallel}`);
+}
+if (!/^[\w.-]+$/.test(options.name))
+  throw new Error(`--name: letters, digits, '.', '_' or '-', got ${options.name}`);
 if (sizes.some((size) => !Number.isInteger(size) || size < 1))
   throw new Error(`--sizes: whole numbers above 0, got ${options.sizes}`);
 
@@ -115,6 +126,7 @@ async function main(): Promise<void> {
   );
 
   const env = await mainJobEnv();
+  if (options.parallel !== "") env.PULUMI_PARALLEL = options.parallel;
   const backend = env.PULUMI_BACKEND_URL ?? "";
   if (!backend.startsWith("file://")) throw new Error(`unexpected backend ${backend}`);
   const pulumi = (args: readonly string[]): Promise<string> =>
@@ -153,6 +165,7 @@ async function main(): Promise<void> {
       kubernetes: serverVersion.gitVersion,
       kubernetesProvider: env.PULUMI_ENV_KUBERNETES_VERSION ?? "",
     },
+    parallel: options.parallel === "" ? `default (4 x ${os.cpus().length} cores)` : options.parallel,
     cluster: { reused: clusterWasRunning, upSeconds: clusterUpSeconds, nodes: "bench/up-nodes.yaml" },
     stacks:
       "namespace ml-bench; N models, each Deployment + Service + PDB + ServiceAccount + HPA + ServiceMonitor; every fifth on 1 GPU; policy pack at dev levels",
@@ -160,9 +173,9 @@ async function main(): Promise<void> {
   };
   const outDir = path.join(REPOSITORY_ROOT, "bench/results");
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, "up-latest.json"), JSON.stringify(report, null, 2) + "\n");
-  fs.writeFileSync(path.join(outDir, "up-latest.md"), markdown(report));
-  console.log(`bench:up: wrote bench/results/up-latest.json and .md`);
+  fs.writeFileSync(path.join(outDir, `${options.name}.json`), JSON.stringify(report, null, 2) + "\n");
+  fs.writeFileSync(path.join(outDir, `${options.name}.md`), markdown(report));
+  console.log(`bench:up: wrote bench/results/${options.name}.json and .md`);
 
   if (!clusterWasRunning && !options["keep-cluster"]) {
     await ok("bash", ["scripts/cluster.sh", "down"], {

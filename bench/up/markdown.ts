@@ -11,7 +11,7 @@ export function markdown(report: UpReport): string {
     "",
     `${report.generatedAt}. Pulumi ${report.versions.pulumi}, Kubernetes provider ${report.versions.kubernetesProvider}, Kubernetes ${report.versions.kubernetes} (local cluster, KWOK nodes from \`bench/up-nodes.yaml\`, ${report.cluster.reused ? "reused" : `started in ${report.cluster.upSeconds} s`}).`,
     "",
-    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}. Load average (1 min) at the end: ${machine.loadAverage1mAtEnd}.`,
+    `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}. Load average (1 min) at the end: ${machine.loadAverage1mAtEnd}. Engine parallelism: ${report.parallel}.`,
     "",
     "Each size is deployed from nothing with `pulumi up` (policy pack at dev levels) and destroyed. Steps run concurrently, so per-resource times overlap; the CLI prints them to 10 ms below one second and to whole seconds above. Wall times on a busy machine are inflated: compare the load average. N models: each a Deployment (server + loader sidecar), Service, PodDisruptionBudget, ServiceAccount, HPA and ServiceMonitor, plus the namespace's guardrails; every fifth model on 1 GPU, the rest CPU-only. Up and destroy times are wall times of the CLI (program start, preview and update); the engine's own update duration is the CLI's `Duration`.",
     "",

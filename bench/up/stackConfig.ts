@@ -40,9 +40,11 @@ export function benchConfig(models: number): Record<string, unknown> {
       [configKey("quota")]: {
         // maxReplicas 2 plus the rollout's surge pod per GPU model.
         gpus: 3 * gpuModels,
-        requestsCpu: "1000",
-        requestsMemory: "4Ti",
-        limitsMemory: "8Ti",
+        // The demand at maximum scale with the rollout's surge pod: 3 pods x 1.5 CPU and 11Gi per
+        // model (the program rejects a quota below it), so 200 models need 900 CPU and 6600Gi.
+        requestsCpu: String(Math.max(1000, 5 * models)),
+        requestsMemory: `${Math.max(4, Math.ceil((34 * models) / 1024))}Ti`,
+        limitsMemory: `${2 * Math.max(4, Math.ceil((34 * models) / 1024))}Ti`,
         maxGpusPerContainer: 1,
       },
       [configKey("models")]: list,

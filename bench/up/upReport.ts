@@ -58,6 +58,8 @@ export interface UpReport {
     readonly kubernetes: string;
     readonly kubernetesProvider: string;
   };
+  /** The engine's step parallelism of both Pulumi sides. */
+  readonly parallel: string;
   readonly cluster: { readonly reused: boolean; readonly upSeconds: number; readonly nodes: string };
   readonly stacks: string;
   readonly results: readonly SizeResult[];
