@@ -24,9 +24,9 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { describeRun, run } from "../tests/e2e/lib/run";
+import { run } from "../tests/e2e/lib/run";
 import { REPOSITORY_ROOT } from "./lib/paths";
-import { ok } from "./up/commands";
+import { initStack, ok } from "./up/commands";
 import { CLOCK_TICKS } from "./up/controlPlane";
 import { markdown } from "./up/markdown";
 import { type BenchStack, measureSize } from "./up/measureSize";
@@ -76,21 +76,7 @@ async function mainJobEnv(): Promise<NodeJS.ProcessEnv> {
  * destroys what an earlier run left.
  */
 async function prepareStack(env: NodeJS.ProcessEnv, state: string): Promise<BenchStack> {
-  const init = await run(
-    "pulumi",
-    [
-      "stack",
-      "init",
-      STACK,
-      "--cwd",
-      path.join(state, "scratch", PROJECT),
-      "--no-select",
-      "--non-interactive",
-    ],
-    { env, cwd: REPOSITORY_ROOT, timeoutMs: 60_000 },
-  );
-  if (init.code !== 0 && !init.stderr.includes("already exists"))
-    throw new Error(describeRun("pulumi stack init", [STACK], init));
+  await initStack(env, STACK, path.join(state, "scratch", PROJECT));
   const configFile = path.join(state, "config", `Pulumi.${STACK}.yaml`);
   const stackArgs = ["--stack", STACK, "--config-file", configFile];
   const destroy = (): Promise<string> =>

@@ -64,7 +64,7 @@ function runtimeSettings(): RuntimeSettings {
 }
 
 /** `<type>::<name>` of the resource a URN names (its type without the parents' types). */
-function keyOfUrn(urn: string): string | undefined {
+export function keyOfUrn(urn: string): string | undefined {
   const parts = urn.split("::");
   const type = parts[2]?.split("$").at(-1);
   const name = parts.slice(3).join("::");

@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { describeRun, run, start } from "../../tests/e2e/lib/run";
+import { describeRun, start } from "../../tests/e2e/lib/run";
 import type { RecordedResource } from "../lib/mocks";
 import { REPOSITORY_ROOT } from "../lib/paths";
-import { ok } from "./commands";
+import { initStack, ok } from "./commands";
 import { EventStream, type UpPhases, upPhases } from "./eventLog";
 import { round } from "./rounding";
 import { EVENT_LOG_ENV, LONG_MS, POLICY_ARGS } from "./settings";
@@ -38,13 +38,7 @@ export async function baselineRound(
   const baselineEnv = { ...env, K8S_ML_BENCH_BASELINE_RECORDING: recordingFile };
   const stackArgs = ["--cwd", PROJECT_DIR, "--stack", STACK, "--non-interactive"];
   try {
-    const init = await run("pulumi", ["stack", "init", ...stackArgs.slice(0, 2), STACK, "--no-select"], {
-      env: baselineEnv,
-      cwd: REPOSITORY_ROOT,
-      timeoutMs: 60_000,
-    });
-    if (init.code !== 0 && !init.stderr.includes("already exists"))
-      throw new Error(describeRun("pulumi stack init", [STACK], init));
+    await initStack(baselineEnv, STACK, PROJECT_DIR);
     const destroy = (): Promise<string> =>
       ok("pulumi", ["destroy", ...stackArgs, "--yes", "--skip-preview"], {
         env: baselineEnv,

@@ -3,7 +3,7 @@
 // objects as a recording with their parents and dependency edges, for the plain baseline
 // program (bench/baseline/up), so all three sides deploy the very same objects.
 
-import type { RecordedResource } from "../lib/mocks";
+import { keyOfUrn, type RecordedResource } from "../lib/mocks";
 
 /** What the export holds of one resource. */
 interface StateResource {
@@ -17,12 +17,6 @@ interface StateResource {
 
 /** Kinds applied before the rest, as the program's dependency edges order them. */
 const FIRST_KINDS = ["Namespace", "CustomResourceDefinition", "PriorityClass"];
-
-/** `<type>::<name>` of the resource a URN names (its type without the parents' types). */
-export function keyOfUrn(urn: string): string {
-  const parts = urn.split("::");
-  return `${parts[2]?.split("$").at(-1) ?? ""}::${parts.slice(3).join("::")}`;
-}
 
 function resourcesOf(exported: string): StateResource[] {
   const state = JSON.parse(exported) as { deployment: { resources?: StateResource[] } };
@@ -74,8 +68,8 @@ export function stateRecording(exported: string): RecordedResource[] {
     if (resource.type.startsWith("pulumi:")) continue;
     const kubernetes = resource.type.startsWith("kubernetes:");
     if (kubernetes && !isObject(resource)) continue;
-    const dependsOn = [...new Set((resource.dependencies ?? []).map(keyOfUrn))].filter((key) =>
-      key.startsWith("kubernetes:"),
+    const dependsOn = [...new Set((resource.dependencies ?? []).map(keyOfUrn))].filter(
+      (key): key is string => key?.startsWith("kubernetes:") === true,
     );
     const parent = resource.parent === undefined ? undefined : keyOfUrn(resource.parent);
     recording.push({
