@@ -1,6 +1,5 @@
 // bench/results/up-latest.md from the report bench/upBench.ts collected.
 
-import { round } from "./rounding";
 import type { UpReport } from "./upReport";
 
 /** The report as Markdown: the machine and versions, one row per size, then each size's step times per type. */
@@ -30,7 +29,7 @@ export function markdown(report: UpReport): string {
     "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |",
     ...report.results.map(
       (r) =>
-        `| ${r.models} | ${r.upSeconds} | ${r.baseline.upSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsBaseline} | ${r.ratios.baselineVsKubectl} | ${r.ratios.upVsKubectl} | ${r.destroySeconds} | ${r.baseline.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} | ${round(r.baseline.destroySeconds / r.kubectl.deleteSeconds, 2)} |`,
+        `| ${r.models} | ${r.upSeconds} | ${r.baseline.upSeconds} | ${r.kubectl.upSeconds} | ${r.ratios.upVsBaseline} | ${r.ratios.baselineVsKubectl} | ${r.ratios.upVsKubectl} | ${r.destroySeconds} | ${r.baseline.destroySeconds} | ${r.kubectl.deleteSeconds} | ${r.ratios.destroyVsKubectlDelete} | ${r.ratios.baselineDestroyVsKubectlDelete} |`,
     ),
     "",
     "Where each up's time went, from the engine's event stream (each event stamped as it arrived, `bench/up/eventLog.ts`): the CLI's start-up and the policy pack's until the preview's prelude; the preview (the program runs once here); the gap until the update; in the update, the language host and program start until the first resource step, the steps (first start to last end; they overlap), and the engine's finish; then the CLI's exit (state saved, plugins closed).",

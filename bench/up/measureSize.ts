@@ -98,6 +98,7 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
       upVsBaseline: round(upSeconds / baseline.upSeconds, 2),
       baselineVsKubectl: round(baseline.upSeconds / kubectl.upSeconds, 2),
       destroyVsBaseline: round(destroySeconds / baseline.destroySeconds, 2),
+      baselineDestroyVsKubectlDelete: round(baseline.destroySeconds / kubectl.deleteSeconds, 2),
       engineVsKubectl: round(goDurationSeconds(reported) / kubectl.upSeconds, 2),
       destroyVsKubectlDelete: round(destroySeconds / kubectl.deleteSeconds, 2),
     },

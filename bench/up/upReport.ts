@@ -31,6 +31,8 @@ export interface SizeResult {
     readonly baselineVsKubectl: number;
     /** `pulumi destroy` of the program / of the baseline. */
     readonly destroyVsBaseline: number;
+    /** `pulumi destroy` of the baseline / `kubectl delete --wait`. */
+    readonly baselineDestroyVsKubectlDelete: number;
     /** The engine's own update duration / (kubectl apply + wait). */
     readonly engineVsKubectl: number;
     /** `pulumi destroy` wall time / `kubectl delete --wait`. */
