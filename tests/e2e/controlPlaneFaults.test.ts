@@ -20,11 +20,14 @@ import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { parse, stringify } from "yaml";
+import * as path from "node:path";
 import {
+  CLUSTER_DIR,
   clusterDown,
   clusterRunning,
   clusterUp,
   kubectlJson,
+  kubectlRun,
   type RestartableComponent,
   startComponent,
   stopComponent,
@@ -48,6 +51,13 @@ const H100 = "NVIDIA-H100-80GB-HBM3";
 const TOKEN = `e2e-faults-${randomBytes(12).toString("hex")}`;
 /** How long a stopped component stays down. */
 const DOWN_MS = 15_000;
+/**
+ * What a test keeps of its mocha timeout for ending a command that ran out of time (SIGINT,
+ * SIGTERM, SIGKILL: 90 s) and for reporting why, so that it fails with the command's output.
+ */
+const STOP_MARGIN_MS = 3 * 60_000;
+/** The control-plane logs whose ends a failed test prints. */
+const COMPONENT_LOGS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "etcd"];
 /** A Deployment step in flight, in `pulumi up`'s progress output. */
 const DEPLOYMENT_STEP = /kubernetes:apps\/v1:Deployment \S+ (creating|updating|deleting)/;
 
@@ -112,6 +122,20 @@ describe("faults of the control plane during pulumi up", function () {
   let secret: SecretKeys = {};
   /** Every CLI output of the suite, searched for the token at the end. */
   const outputs: string[] = [];
+  /** When the running test's commands must have ended (its mocha timeout less STOP_MARGIN_MS). */
+  let deadline = Number.POSITIVE_INFINITY;
+  /** What the running test did so far, each step with its outcome, for its failure report. */
+  let steps: string[] = [];
+
+  /** Time left for one command: at most UP_TIMEOUT_MS, never past the test's deadline. */
+  function commandTimeoutMs(): number {
+    return Math.max(10_000, Math.min(UP_TIMEOUT_MS, deadline - Date.now()));
+  }
+
+  function record(what: string, result: RunResult, startedAt: number): void {
+    const how = result.timedOut ? "timed out" : `exited ${String(result.code ?? result.signal)}`;
+    steps.push(`${what} ${how} after ${String(Math.round((Date.now() - startedAt) / 1000))} s`);
+  }
 
   function prepared(): LocalStack {
     assert.ok(stack !== undefined, "the stack is prepared");
@@ -119,8 +143,10 @@ describe("faults of the control plane during pulumi up", function () {
   }
 
   async function pulumi(args: readonly string[]): Promise<RunResult> {
-    const result = await prepared().pulumi(args, { timeoutMs: UP_TIMEOUT_MS }).done;
+    const startedAt = Date.now();
+    const result = await prepared().pulumi(args, { timeoutMs: commandTimeoutMs() }).done;
     outputs.push(result.stdout, result.stderr);
+    record(`pulumi ${args[0] ?? ""}`, result, startedAt);
     return result;
   }
 
@@ -145,8 +171,9 @@ describe("faults of the control plane during pulumi up", function () {
     fs.writeFileSync(prepared().configFile, configFile(round, secret));
     let output = "";
     let faulted: Promise<void> | undefined;
+    const startedAt = Date.now();
     const running = prepared().pulumi(prepared().upArgs(), {
-      timeoutMs: UP_TIMEOUT_MS,
+      timeoutMs: commandTimeoutMs(),
       onStdout: (chunk) => {
         output += chunk;
         if (faulted === undefined && DEPLOYMENT_STEP.test(output))
@@ -155,6 +182,7 @@ describe("faults of the control plane during pulumi up", function () {
     });
     const run = await running.done;
     outputs.push(run.stdout, run.stderr);
+    record("the faulted pulumi up", run, startedAt);
     assert.ok(faulted !== undefined, `pulumi up finished before the fault:\n${run.stdout}`);
     await faulted;
     return { run, before };
@@ -239,6 +267,33 @@ describe("faults of the control plane during pulumi up", function () {
       token: written.config["k8s-ml-patterns:modelSourceToken"],
     };
     assert.ok(typeof secret.token === "object", "the token is stored encrypted in the stack file");
+  });
+
+  beforeEach(function () {
+    deadline = Date.now() + this.timeout() - STOP_MARGIN_MS;
+    steps = [];
+  });
+
+  // A failed test reports what it ran and what the cluster shows: the workloads of the
+  // namespace, its recent events and the ends of the control plane's logs.
+  afterEach(async function () {
+    if (this.currentTest?.state !== "failed") return;
+    const report = [`steps: ${steps.join("; ")}`];
+    for (const args of [
+      ["get", "deploy,rs,pods", "-n", NAMESPACE, "-o", "wide"],
+      ["get", "events", "-n", NAMESPACE, "--sort-by=.lastTimestamp"],
+    ]) {
+      const result = await kubectlRun(args);
+      report.push(
+        `$ kubectl ${args.join(" ")}\n${result.stdout.split("\n").slice(-40).join("\n")}${result.stderr}`,
+      );
+    }
+    for (const name of COMPONENT_LOGS) {
+      const file = path.join(CLUSTER_DIR, "logs", `${name}.log`);
+      if (!fs.existsSync(file)) continue;
+      report.push(`--- ${file} (end)\n${fs.readFileSync(file, "utf8").split("\n").slice(-15).join("\n")}`);
+    }
+    console.log(report.join("\n"));
   });
 
   after(async () => {

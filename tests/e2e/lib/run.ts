@@ -17,10 +17,18 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Written to stdin, which is then closed. */
   readonly input?: string;
-  /** Longest the process may run. It then gets SIGINT, SIGTERM 60 s later and SIGKILL 30 s after that. */
+  /**
+   * Longest the process may run. It then gets SIGINT, SIGTERM 60 s later and SIGKILL 30 s after
+   * that, as does every descendant it had when its time ran out.
+   */
   readonly timeoutMs: number;
   /** Called with each chunk of stdout as it arrives. */
   readonly onStdout?: (chunk: string) => void;
+  /**
+   * How long output is still read after the process exited, while a descendant holds it open.
+   * @default 10000
+   */
+  readonly exitGraceMs?: number;
 }
 
 export interface Running {
@@ -55,16 +63,20 @@ export function start(command: string, args: readonly string[], options: RunOpti
   child.stdin.end(options.input ?? "");
 
   const timers: NodeJS.Timeout[] = [];
+  /** The process's descendants when it ran out of time; they may outlive it (plugins). */
+  let descendantsAtTimeout: ProcessRef[] = [];
   const escalate = (signal: NodeJS.Signals, afterMs: number): void => {
     timers.push(
       setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        if (signal === "SIGKILL") killAll(descendantsAtTimeout);
       }, afterMs),
     );
   };
   timers.push(
     setTimeout(() => {
       timedOut = true;
+      if (child.pid !== undefined) descendantsAtTimeout = descendants(child.pid);
       child.kill("SIGINT");
       escalate("SIGTERM", 60_000);
       escalate("SIGKILL", 90_000);
@@ -72,13 +84,32 @@ export function start(command: string, args: readonly string[], options: RunOpti
   );
 
   const done = new Promise<RunResult>((resolve) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    };
     child.on("error", (error) => {
       stderr += `\n${error.message}`;
     });
-    child.on("close", (code, signal) => {
-      for (const t of timers) clearTimeout(t);
-      resolve({ code, signal, stdout, stderr, timedOut });
+    // A descendant that outlives the process (a plugin of a killed CLI) keeps its output pipes
+    // open, and "close" would never come: once the process has exited, stop waiting for it.
+    // A descendant left over from a process that ran out of time is ended then.
+    const graceMs = options.exitGraceMs ?? 10_000;
+    child.on("exit", (code, signal) => {
+      if (settled) return;
+      timers.push(
+        setTimeout(() => {
+          stderr += `\n[run] exited, but a descendant held its output open ${graceMs / 1000} s later; stopped reading`;
+          child.stdout.destroy();
+          child.stderr.destroy();
+          if (timedOut) killAll(descendantsAtTimeout);
+          finish(code, signal);
+        }, graceMs),
+      );
     });
+    child.on("close", finish);
   });
   return {
     pid: child.pid,
@@ -181,6 +212,18 @@ export function descendants(root: number): ProcessRef[] {
     queue.push(...(children.get(pid) ?? []));
   }
   return found;
+}
+
+/** SIGKILL to each of the processes whose pid still runs the same executable. */
+function killAll(processes: readonly ProcessRef[]): void {
+  for (const p of processes) {
+    if (exeOf(p.pid) !== p.exe) continue;
+    try {
+      process.kill(p.pid, "SIGKILL");
+    } catch {
+      // Gone in between.
+    }
+  }
 }
 
 /**
