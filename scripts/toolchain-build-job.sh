@@ -77,8 +77,12 @@ build_job() {
   set_step "$state" "go build"
   echo "== go build" >>"$log"
   local ldflags="-s -w$ldflags_extra"
+  # -dwarf=false: the compiler skips the debug information that the linker's -w drops anyway
+  # (about 15% of the compile CPU of etcd). The machine code stays the same: disassemblies built
+  # with and without it differ only in addresses, shifted by the longer build-info string. So
+  # it is not part of RECIPE_VERSION, and binaries cached before it stay valid.
   # shellcheck disable=SC2086
-  run_logged "$tmp/src" "$log" go build -v -trimpath ${TOOLCHAIN_GO_FLAGS:-} \
+  run_logged "$tmp/src" "$log" go build -v -trimpath -gcflags=all=-dwarf=false ${TOOLCHAIN_GO_FLAGS:-} \
     -ldflags "$ldflags" -o "$tmp/bin/" "${pkgs[@]}" || die "$fam: go build failed"
 
   set_step "$state" "install"

@@ -16,7 +16,8 @@
 # Blank lines and lines starting with '#' are ignored. `@after <family>...` starts the family
 # only once those are built, if this run builds them (pulumi-yaml reuses pulumi's compiled
 # packages). All binaries of a family are built by one `go build` (CGO_ENABLED=0, -trimpath,
-# -ldflags "-s -w <extra words of every line>"), so they share compile work. If any .go file
+# -gcflags=all=-dwarf=false, -ldflags "-s -w <extra words of every line>"), so they share
+# compile work. If any .go file
 # of the family has a //go:generate directive, `go generate ./...` runs first. Both run in a
 # scratch copy of the family's hashed files, so generated files never land in the repository.
 #
