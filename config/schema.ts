@@ -96,6 +96,12 @@ export const modelSchema = z.strictObject({
   memory: quantity.default("16Gi"),
   replicas: positiveCount.default(1),
   maxModelLoadSeconds: z.number().int().min(30).max(7200).default(900),
+  /**
+   * How long `pulumi up` waits for the model's rollout before it fails the update (ModelServing's
+   * `rolloutTimeoutSeconds`). Unset, it follows the replicas and the download and load budgets,
+   * which can be most of an hour; a CI job that wants a stuck rollout to fail sooner sets it.
+   */
+  rolloutTimeoutSeconds: z.number().int().min(60).max(86400).optional(),
   /** An existing (ReadWriteMany) PersistentVolumeClaim to cache models in, shared by the replicas. */
   modelCacheClaim: z
     .string()

@@ -144,6 +144,9 @@ export function planStack(config: StackConfig, policyConfig?: Readonly<Record<st
       memory: model.memory,
       replicas: scaling === undefined ? model.replicas : Math.max(model.replicas, scaling.minReplicas),
       maxModelLoadSeconds: model.maxModelLoadSeconds,
+      ...(model.rolloutTimeoutSeconds === undefined
+        ? {}
+        : { rolloutTimeoutSeconds: model.rolloutTimeoutSeconds }),
       ...(model.modelCacheClaim === undefined ? {} : { modelCacheClaimName: model.modelCacheClaim }),
       env: model.env,
       priorityClassName: `${config.priorityClassPrefix}-serving`,

@@ -49,6 +49,8 @@ import {
 const NAMESPACE = "ml-faults";
 const H100 = "NVIDIA-H100-80GB-HBM3";
 const TOKEN = `e2e-faults-${randomBytes(12).toString("hex")}`;
+/** How long `pulumi up` waits for a model's rollout (a rollout here takes seconds). */
+const ROLLOUT_TIMEOUT_SECONDS = 300;
 /** How long a stopped component stays down. */
 const DOWN_MS = 15_000;
 /**
@@ -83,6 +85,9 @@ function configFile(round: number, secret: SecretKeys = {}): string {
     cpu: "1",
     memory: "16Gi",
     replicas: 1,
+    // An await that lost track of a rollout fails the update in minutes, not in the default's
+    // 50: the test then sees the failure and the next up, within its own time.
+    rolloutTimeoutSeconds: ROLLOUT_TIMEOUT_SECONDS,
   });
   return stringify({
     ...(secret.encryptionsalt === undefined ? {} : { encryptionsalt: secret.encryptionsalt }),

@@ -175,6 +175,19 @@ describe("stack config", () => {
     assert.deepEqual([prod.batchJobs[0].parallelism, prod.batchJobs[0].completions], [3, 10]);
   });
 
+  it("plans a model's rollout timeout for its ModelServing only when the config sets one", () => {
+    const raw = validRaw();
+    assert.equal(
+      planStack(parseStackConfig("dev", raw, reserved)).models[0].serving.rolloutTimeoutSeconds,
+      undefined,
+    );
+    raw.models[0].rolloutTimeoutSeconds = 300;
+    assert.equal(
+      planStack(parseStackConfig("dev", raw, reserved)).models[0].serving.rolloutTimeoutSeconds,
+      300,
+    );
+  });
+
   it("scales to zero with KEDA and a wake-up selector, planned for the model's ModelServing", () => {
     const raw = validRaw();
     raw.models[0].autoscaling = {
@@ -234,6 +247,11 @@ describe("stack config", () => {
 
   describe("rejects with the stack, key, value and what is allowed", () => {
     const cases: [string, (raw: RawConfig) => void, string][] = [
+      [
+        "a rollout timeout under a minute",
+        (r) => (r.models[0].rolloutTimeoutSeconds = 30),
+        "k8s-ml-patterns:models[0].rolloutTimeoutSeconds must be at least 60; got 30",
+      ],
       [
         "negative GPUs",
         (r) => (r.models[0].gpusPerPod = -1),
