@@ -14,7 +14,7 @@ import { REPOSITORY_ROOT } from "../lib/paths";
 import { initStack, ok } from "./commands";
 import { EventStream, type UpPhases, upPhases } from "./eventLog";
 import { round } from "./rounding";
-import { EVENT_LOG_ENV, LONG_MS, POLICY_ARGS } from "./settings";
+import { LONG_MS, POLICY_ARGS } from "./settings";
 
 const PROJECT_DIR = path.join(REPOSITORY_ROOT, "bench/baseline/up");
 const STACK = "bench-baseline";
@@ -50,8 +50,8 @@ export async function baselineRound(
     const t0 = performance.now();
     const up = await start(
       "pulumi",
-      ["up", ...stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", events.path],
-      { env: { ...baselineEnv, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
+      ["up", ...stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", ...events.cliArgs],
+      { env: { ...baselineEnv, ...EventStream.cliEnv }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
     ).done;
     const exited = performance.now();
     const upSeconds = round((exited - t0) / 1000, 1);

@@ -79,8 +79,17 @@ export function upPhases(events: readonly StampedEvent[], spawnedMs: number, exi
 
 /** A named pipe for `--event-log` and the events read from it, stamped as they arrive. */
 export class EventStream {
+  /**
+   * What the CLI's environment needs for `--event-log`, which it only offers with
+   * PULUMI_DEBUG_COMMANDS set (a debugging flag; the log is the engine's own event stream).
+   */
+  static readonly cliEnv: NodeJS.ProcessEnv = { PULUMI_DEBUG_COMMANDS: "true" };
   /** The path to give the CLI's `--event-log`. */
   readonly path: string;
+  /** The CLI's arguments that write its events to this stream. */
+  get cliArgs(): string[] {
+    return ["--event-log", this.path];
+  }
   readonly events: StampedEvent[] = [];
   private readonly dir: string;
   private readonly socket: net.Socket;

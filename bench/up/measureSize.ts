@@ -9,12 +9,12 @@ import { REPOSITORY_ROOT } from "../lib/paths";
 import { baselineRound } from "./baselineSide";
 import { createdSteps, goDurationSeconds, perType } from "./cliOutput";
 import { kubectlRound } from "./kubectlSide";
-import { stateObjects, stateRecording } from "./stackState";
+import { stateObjects, stateRecording, stateResources } from "./stackState";
 import { ok } from "./commands";
 import { etcdDbBytes, Sampler } from "./controlPlane";
 import { EventStream, upPhases } from "./eventLog";
 import { round } from "./rounding";
-import { CLUSTER_ENV, EVENT_LOG_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
+import { CLUSTER_ENV, LONG_MS, NAMESPACE, POLICY_ARGS, STACK } from "./settings";
 import { benchConfig } from "./stackConfig";
 import type { SizeResult } from "./upReport";
 
@@ -40,8 +40,8 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
   const upStart = performance.now();
   const up = await start(
     "pulumi",
-    ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", "--event-log", events.path],
-    { env: { ...stack.env, ...EVENT_LOG_ENV }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
+    ["up", ...stack.stackArgs, "--yes", ...POLICY_ARGS, "--suppress-progress", ...events.cliArgs],
+    { env: { ...stack.env, ...EventStream.cliEnv }, cwd: REPOSITORY_ROOT, timeoutMs: LONG_MS },
   ).done;
   const exited = performance.now();
   const upSeconds = round((exited - upStart) / 1000, 1);
@@ -75,11 +75,12 @@ export async function measureSize(stack: BenchStack, models: number): Promise<Si
     cwd: REPOSITORY_ROOT,
     timeoutMs: 120_000,
   });
-  const objects = stateObjects(exported);
+  const resources = stateResources(exported);
+  const objects = stateObjects(resources);
   const destroyStart = performance.now();
   await stack.destroy();
   const destroySeconds = round((performance.now() - destroyStart) / 1000, 1);
-  const baseline = await baselineRound(stack.env, stateRecording(exported));
+  const baseline = await baselineRound(stack.env, stateRecording(resources));
   if (baseline.objects !== objects.length)
     throw new Error(`the baseline registered ${baseline.objects} objects, the program ${objects.length}`);
   const kubectl = await kubectlRound(objects);

@@ -36,9 +36,3 @@ export const POLICY_ARGS: readonly string[] = [
   "--policy-pack-config",
   path.join(REPOSITORY_ROOT, "policy-config/dev.json"),
 ];
-
-/**
- * The CLI's environment addition for `--event-log`, which it only offers with
- * PULUMI_DEBUG_COMMANDS set (a debugging flag; the log is the engine's own event stream).
- */
-export const EVENT_LOG_ENV: NodeJS.ProcessEnv = { PULUMI_DEBUG_COMMANDS: "true" };

@@ -6,7 +6,7 @@
 import { keyOfUrn, type RecordedResource } from "../lib/mocks";
 
 /** What the export holds of one resource. */
-interface StateResource {
+export interface StateResource {
   readonly urn: string;
   readonly type: string;
   readonly parent?: string;
@@ -18,7 +18,8 @@ interface StateResource {
 /** Kinds applied before the rest, as the program's dependency edges order them. */
 const FIRST_KINDS = ["Namespace", "CustomResourceDefinition", "PriorityClass"];
 
-function resourcesOf(exported: string): StateResource[] {
+/** The resources of an exported state, parsed once for both readers below. */
+export function stateResources(exported: string): StateResource[] {
   const state = JSON.parse(exported) as { deployment: { resources?: StateResource[] } };
   return state.deployment.resources ?? [];
 }
@@ -45,12 +46,12 @@ function objectOf(resource: StateResource): Record<string, unknown> {
 }
 
 /** The Kubernetes objects of a stack's exported state; namespaces, CRDs and PriorityClasses first. */
-export function stateObjects(exported: string): Record<string, unknown>[] {
+export function stateObjects(resources: readonly StateResource[]): Record<string, unknown>[] {
   const rank = (object: Record<string, unknown>): number => {
     const index = FIRST_KINDS.indexOf(String(object.kind));
     return index === -1 ? FIRST_KINDS.length : index;
   };
-  return resourcesOf(exported)
+  return resources
     .filter(isObject)
     .map(objectOf)
     .sort((a, b) => rank(a) - rank(b));
@@ -62,9 +63,9 @@ export function stateObjects(exported: string): Record<string, unknown>[] {
  * registerPlain gives every object the edges it had, its components' included. The state lists
  * resources in dependency order, which registerPlain needs.
  */
-export function stateRecording(exported: string): RecordedResource[] {
+export function stateRecording(resources: readonly StateResource[]): RecordedResource[] {
   const recording: RecordedResource[] = [];
-  for (const resource of resourcesOf(exported)) {
+  for (const resource of resources) {
     if (resource.type.startsWith("pulumi:")) continue;
     const kubernetes = resource.type.startsWith("kubernetes:");
     if (kubernetes && !isObject(resource)) continue;

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { stateObjects, stateRecording } from "../../bench/up/stackState";
+import { stateObjects, stateRecording, stateResources } from "../../bench/up/stackState";
 
 describe("bench:up: the objects of a stack's state, for kubectl and for the plain baseline", () => {
   const exported = JSON.stringify({
@@ -48,7 +48,7 @@ describe("bench:up: the objects of a stack's state, for kubectl and for the plai
   });
 
   it("keeps the Kubernetes objects only, namespace first, with the names they got and no SDK keys", () => {
-    assert.deepEqual(stateObjects(exported), [
+    assert.deepEqual(stateObjects(stateResources(exported)), [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: "ml-bench" } },
       {
         apiVersion: "apps/v1",
@@ -59,7 +59,7 @@ describe("bench:up: the objects of a stack's state, for kubectl and for the plai
   });
 
   it("records objects and components with their parents and their Kubernetes dependencies, in state order", () => {
-    assert.deepEqual(stateRecording(exported), [
+    assert.deepEqual(stateRecording(stateResources(exported)), [
       {
         type: "k8sml:index:ModelServing",
         name: "llm",
