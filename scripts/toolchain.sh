@@ -17,9 +17,9 @@
 # only once those are built, if this run builds them (pulumi-yaml reuses pulumi's compiled
 # packages). All binaries of a family are built by one `go build` (CGO_ENABLED=0, -trimpath,
 # -gcflags=all=-dwarf=false, -ldflags "-s -w <extra words of every line>"), so they share
-# compile work. If any .go file
-# of the family has a //go:generate directive, `go generate ./...` runs first. Both run in a
-# scratch copy of the family's hashed files, so generated files never land in the repository.
+# compile work. If any .go file of the family has a //go:generate directive,
+# `go generate ./...` runs first. Both run in a scratch copy of the family's hashed files, so
+# generated files never land in the repository.
 #
 # Binaries go to $K8S_ML_CACHE/toolchain/<family>-<hash>/bin, where <hash> is a sha256
 # over the family's go.mod, go.sum, build.txt and *.go files, `go version` and this

@@ -19,8 +19,8 @@
 import { strict as assert } from "node:assert";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { parse, stringify } from "yaml";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import {
   CLUSTER_DIR,
   clusterDown,

@@ -69,7 +69,7 @@ export function start(command: string, args: readonly string[], options: RunOpti
     timers.push(
       setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        if (signal === "SIGKILL") killAll(descendantsAtTimeout);
+        if (signal === "SIGKILL") signalAll(descendantsAtTimeout, "SIGKILL");
       }, afterMs),
     );
   };
@@ -104,7 +104,7 @@ export function start(command: string, args: readonly string[], options: RunOpti
           stderr += `\n[run] exited, but a descendant held its output open ${graceMs / 1000} s later; stopped reading`;
           child.stdout.destroy();
           child.stderr.destroy();
-          if (timedOut) killAll(descendantsAtTimeout);
+          if (timedOut) signalAll(descendantsAtTimeout, "SIGKILL");
           finish(code, signal);
         }, graceMs),
       );
@@ -214,12 +214,16 @@ export function descendants(root: number): ProcessRef[] {
   return found;
 }
 
-/** SIGKILL to each of the processes whose pid still runs the same executable. */
-function killAll(processes: readonly ProcessRef[]): void {
-  for (const p of processes) {
-    if (exeOf(p.pid) !== p.exe) continue;
+/** The processes whose pid still runs the executable it ran when they were listed. */
+function stillRunning(processes: readonly ProcessRef[]): ProcessRef[] {
+  return processes.filter((p) => exeOf(p.pid) === p.exe);
+}
+
+/** Sends `signal` to each of the processes that still runs (never to a recycled pid). */
+function signalAll(processes: readonly ProcessRef[], signal: NodeJS.Signals): void {
+  for (const p of stillRunning(processes)) {
     try {
-      process.kill(p.pid, "SIGKILL");
+      process.kill(p.pid, signal);
     } catch {
       // Gone in between.
     }
@@ -231,17 +235,8 @@ function killAll(processes: readonly ProcessRef[]): void {
  * runs the same executable. For plugins a killed CLI left behind.
  */
 export async function endProcesses(processes: readonly ProcessRef[]): Promise<void> {
-  const alive = (): ProcessRef[] => processes.filter((p) => exeOf(p.pid) === p.exe);
-  const signal = (sig: NodeJS.Signals): void => {
-    for (const p of alive()) {
-      try {
-        process.kill(p.pid, sig);
-      } catch {
-        // Gone in between.
-      }
-    }
-  };
-  signal("SIGTERM");
-  for (let i = 0; i < 100 && alive().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-  signal("SIGKILL");
+  signalAll(processes, "SIGTERM");
+  for (let i = 0; i < 100 && stillRunning(processes).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  signalAll(processes, "SIGKILL");
 }
